@@ -1,0 +1,51 @@
+"""Errors of the card protocol, each with a stable code.
+
+The code is what the CLI prints, what the kiosk maps to a message for the citizen and what a
+support technician searches for; it never changes once published. Messages must never contain
+secret material (PIN, PUK, CAN): they are built from status words and file names only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class CieError(Exception):
+    """Base of every error raised by :mod:`kiosk.cie`."""
+
+    code = "CIE_ERROR"
+
+    def details(self) -> dict[str, Any]:
+        """The machine-readable form: the code, the message and any extra fields."""
+        return {"code": self.code, "message": str(self)}
+
+
+class NotACie(CieError):
+    """The card answered, but it is not an Italian electronic identity card."""
+
+    code = "NOT_A_CIE"
+
+
+class UnsupportedChip(CieError):
+    """A CIE whose chip or applet this kiosk cannot drive."""
+
+    code = "UNSUPPORTED_CHIP"
+
+
+class ProtocolError(CieError):
+    """The card answered with a status word the protocol does not allow at this step.
+
+    Also raised for answers too short to carry a status word: both are hostile or broken
+    input, and the session cannot go on.
+    """
+
+    code = "PROTOCOL_ERROR"
+
+    def __init__(self, message: str, sw: int | None = None) -> None:
+        super().__init__(message if sw is None else f"{message} (SW {sw:04X})")
+        self.sw = sw
+
+    def details(self) -> dict[str, Any]:
+        out = super().details()
+        out["sw"] = None if self.sw is None else f"{self.sw:04X}"
+        return out

@@ -1,0 +1,120 @@
+"""The kiosk's configuration: one TOML file, several named profiles, one of them active.
+
+``sim`` runs everything on virtual hardware (the default, for development and the demo);
+``pi`` drives the real reader and display of a kiosk. A Comune's technician edits this file on
+the boot partition, so every mistake must come back as a sentence that names the file and the
+key: unknown keys and wrong types are refused, never ignored.
+
+Relative paths inside a profile are resolved against its ``state_dir``; ``~`` is expanded.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from kiosk.errors import KioskError
+
+ENV_CONFIG = "KIOSK_CONFIG"
+ENV_PROFILE = "KIOSK_PROFILE"
+SYSTEM_CONFIG = Path("/etc/kiosk/kiosk.toml")
+
+
+class ConfigError(KioskError):
+    code = "CONFIG_INVALID"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class Display(_Strict):
+    mode: Literal["fullscreen", "window", "headless"] = "fullscreen"
+    size: tuple[int, int] | None = Field(None, description="width and height; None = the screen's")
+    driver: str | None = Field(None, description="SDL video driver, e.g. kmsdrm on the Pi")
+
+
+class Profile(_Strict):
+    reader: str = Field(description="pcsc, pcsc:NAME, or sim:PROFILE_PATH")
+    state_dir: str = Field(description="where the kiosk keeps what must survive a restart")
+    display: Display = Display()
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @property
+    def state_path(self) -> Path:
+        return Path(self.state_dir).expanduser()
+
+    def resolve(self, path: str) -> Path:
+        return self.state_path / Path(path).expanduser()
+
+
+class _File(_Strict):
+    profile: str = "sim"
+    profiles: dict[str, Profile]
+
+
+class Config:
+    """The active profile of a loaded configuration file, and where it came from."""
+
+    def __init__(self, source: str, name: str, profile: Profile) -> None:
+        self.source = source
+        self.name = name
+        self.profile = profile
+
+
+def default_config_text() -> str:
+    return resources.files("kiosk").joinpath("data/kiosk.toml").read_text(encoding="utf-8")
+
+
+def load(path: Path | None = None, profile: str | None = None) -> Config:
+    """Read the configuration: ``path``, else $KIOSK_CONFIG, else /etc/kiosk/kiosk.toml if it
+    exists, else the packaged default. ``profile`` (or $KIOSK_PROFILE) overrides the file's."""
+    if path is None and os.environ.get(ENV_CONFIG):
+        path = Path(os.environ[ENV_CONFIG])
+    if path is None and SYSTEM_CONFIG.exists():
+        path = SYSTEM_CONFIG
+    if path is None:
+        source, text = "the packaged kiosk.toml", default_config_text()
+    else:
+        source = str(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise ConfigError(f"{path}: no such configuration file",
+                              code="CONFIG_NOT_FOUND") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path}: cannot be read ({exc})") from None
+    return parse(text, source, profile or os.environ.get(ENV_PROFILE) or None)
+
+
+def parse(text: str, source: str, profile: str | None = None) -> Config:
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{source}: not valid TOML: {exc}") from None
+    try:
+        parsed = _File.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(f"{source}: {_describe(exc)}") from None
+    name = profile or parsed.profile
+    if name not in parsed.profiles:
+        known = ", ".join(sorted(parsed.profiles)) or "none"
+        raise ConfigError(f"{source}: profile: no profile named {name!r} (defined: {known})")
+    return Config(source, name, parsed.profiles[name])
+
+
+def _describe(exc: ValidationError) -> str:
+    """Every problem as ``key.path: what is wrong``, one after the other."""
+    lines = []
+    for error in exc.errors():
+        key = ".".join(str(part) for part in error["loc"]) or "(top level)"
+        if error["type"] == "extra_forbidden":
+            lines.append(f"{key}: unknown key")
+        else:
+            lines.append(f"{key}: {error['msg']}")
+    return "; ".join(lines)

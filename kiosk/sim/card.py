@@ -1,0 +1,214 @@
+"""The virtual CIE's command interpreter: what the chip answers to each APDU.
+
+It parses APDUs itself (short and extended) instead of reusing the terminal's codec, so the
+two sides of every test are written independently. Answers follow PROTOCOL.md §7 and
+ISO/IEC 7816-4: ``6A82`` for unknown files and applications, ``6D00`` for unknown
+instructions, ``6282`` for a read that crosses the end of a file, ``6B00`` for one past it.
+
+A profile's behaviours inject what real cards and readers do to a terminal: answers split
+through ``61xx`` and GET RESPONSE, ``6Cxx`` for a wrong Le, a card torn from the field
+after a number of APDUs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import ClassVar
+
+from kiosk.sim import filesystem
+from kiosk.sim.filesystem import DedicatedFile, ElementaryFile
+from kiosk.sim.profile import CardProfile
+
+SW_OK = b"\x90\x00"
+SW_END_OF_FILE = b"\x62\x82"
+SW_WRONG_LENGTH = b"\x67\x00"
+SW_NO_CURRENT_EF = b"\x69\x86"
+SW_CONDITIONS = b"\x69\x85"
+SW_NOT_FOUND = b"\x6a\x82"
+SW_WRONG_P1P2 = b"\x6a\x86"
+SW_BEYOND_EOF = b"\x6b\x00"
+SW_INS_UNKNOWN = b"\x6d\x00"
+SW_CLA_UNKNOWN = b"\x6e\x00"
+
+
+class Malformed(Exception):
+    """The bytes do not form an APDU; the card answers ``6700``."""
+
+
+@dataclass(frozen=True, slots=True)
+class Apdu:
+    cla: int
+    ins: int
+    p1: int
+    p2: int
+    data: bytes
+    le: int | None
+
+
+def parse(raw: bytes) -> Apdu:
+    """ISO/IEC 7816-3 §12.1 cases 1-4, short and extended."""
+    if len(raw) < 4:
+        raise Malformed
+    head, body = raw[:4], raw[4:]
+    data, le = b"", None
+    if not body:
+        pass
+    elif len(body) == 1:
+        le = body[0] or 256
+    elif body[0] != 0:
+        lc, rest = body[0], body[1:]
+        if len(rest) not in (lc, lc + 1):
+            raise Malformed
+        data = rest[:lc]
+        if len(rest) == lc + 1:
+            le = rest[lc] or 256
+    elif len(body) == 3:
+        le = int.from_bytes(body[1:3], "big") or 65536
+    elif len(body) > 3:
+        lc, rest = int.from_bytes(body[1:3], "big"), body[3:]
+        if lc == 0 or len(rest) not in (lc, lc + 2):
+            raise Malformed
+        data = rest[:lc]
+        if len(rest) == lc + 2:
+            le = int.from_bytes(rest[lc:], "big") or 65536
+    else:
+        raise Malformed
+    return Apdu(head[0], head[1], head[2], head[3], data, le)
+
+
+class VirtualCie:
+    """One card, as a reader sees it: an ATR, and an answer for every APDU.
+
+    ``apdu`` returns None when the card has been torn from the field (the
+    ``tear_after_apdus`` behaviour): the link then drops the connection, as a reader does.
+    """
+
+    def __init__(self, profile: CardProfile) -> None:
+        self.profile = profile
+        self.atr = profile.atr
+        self._mf = filesystem.build(profile.files, is_cie=profile.is_cie)
+        self._apdus_seen = 0
+        self.reset()
+
+    def reset(self) -> None:
+        """Power-on state: MF current, no EF, nothing pending."""
+        self._df: DedicatedFile = self._mf
+        self._ef: ElementaryFile | None = None
+        self._pending = b""
+
+    def apdu(self, raw: bytes) -> bytes | None:
+        tear = self.profile.behaviours.tear_after_apdus
+        if tear is not None and self._apdus_seen >= tear:
+            return None
+        self._apdus_seen += 1
+        try:
+            command = parse(raw)
+        except Malformed:
+            return SW_WRONG_LENGTH
+        if command.cla != 0x00:
+            return SW_CLA_UNKNOWN
+        if command.ins != 0xC0:
+            self._pending = b""
+        handler = self._handlers.get(command.ins)
+        if handler is None:
+            return SW_INS_UNKNOWN
+        return handler(self, command)
+
+    # -- answers -------------------------------------------------------------------------
+
+    def _answer(self, data: bytes, sw: bytes = SW_OK) -> bytes:
+        """Send ``data``, splitting it through ``61xx`` when the profile says answers are short."""
+        limit = self.profile.behaviours.max_response
+        if len(data) <= limit:
+            return data + sw
+        self._pending = data[limit:]
+        return data[:limit] + bytes((0x61, min(len(self._pending), 256) & 0xFF))
+
+    def _get_response(self, command: Apdu) -> bytes:
+        if not self._pending or command.p1 or command.p2 or command.data:
+            return SW_CONDITIONS
+        want = command.le or 256
+        chunk, self._pending = self._pending[:want], self._pending[want:]
+        if self._pending:
+            return chunk + bytes((0x61, min(len(self._pending), 256) & 0xFF))
+        return chunk + SW_OK
+
+    # -- SELECT --------------------------------------------------------------------------
+
+    def _select(self, command: Apdu) -> bytes:
+        if command.p2 not in (0x00, 0x04, 0x0C):
+            return SW_WRONG_P1P2
+        target: DedicatedFile | ElementaryFile | None
+        if command.p1 == 0x00:
+            target = self._select_any(command.data)
+        elif command.p1 == 0x01:
+            target = self._df.child_df(command.data)
+        elif command.p1 == 0x02:
+            target = self._df.ef(command.data)
+        elif command.p1 == 0x04:
+            target = self._mf.by_aid(command.data) if command.data else None
+        else:
+            return SW_WRONG_P1P2
+        if target is None:
+            return SW_NOT_FOUND
+        if isinstance(target, DedicatedFile):
+            self._df, self._ef = target, None
+        else:
+            self._ef = target
+        return SW_OK if command.p2 == 0x0C else self._answer(_fcp(target))
+
+    def _select_any(self, fid: bytes) -> DedicatedFile | ElementaryFile | None:
+        """P1 ``00``: the MF (no data, or ``3F00``), else a file under the current DF."""
+        if fid in (b"", b"\x3f\x00"):
+            return self._mf
+        return self._df.child_df(fid) or self._df.ef(fid)
+
+    # -- READ BINARY ---------------------------------------------------------------------
+
+    def _read_binary(self, command: Apdu) -> bytes:
+        if command.data or command.le is None:
+            return SW_WRONG_LENGTH
+        if command.p1 & 0x80:
+            if command.p1 & 0x60:
+                return SW_WRONG_P1P2
+            ef = self._df.ef_by_sfi(command.p1 & 0x1F)
+            if ef is None:
+                return SW_NOT_FOUND
+            self._ef, offset = ef, command.p2
+        elif self._ef is None:
+            return SW_NO_CURRENT_EF
+        else:
+            offset = (command.p1 << 8) | command.p2
+        data = self._ef.data
+        if offset >= len(data):
+            return SW_BEYOND_EOF
+        chunk = data[offset : offset + command.le]
+        if len(chunk) == command.le:
+            return self._answer(chunk)
+        if self.profile.behaviours.wrong_le == "6Cxx":
+            return bytes((0x6C, len(chunk) & 0xFF))
+        return self._answer(chunk, SW_END_OF_FILE)
+
+    _handlers: ClassVar[dict[int, Callable[[VirtualCie, Apdu], bytes]]] = {
+        0xA4: _select,
+        0xB0: _read_binary,
+        0xC0: _get_response,
+    }
+
+
+def _fcp(target: DedicatedFile | ElementaryFile) -> bytes:
+    """A minimal FCP template (``62``): descriptor, identifier, and size or name."""
+    if isinstance(target, ElementaryFile):
+        body = (
+            b"\x82\x01\x01"
+            + b"\x83\x02" + target.fid
+            + b"\x80\x02" + len(target.data).to_bytes(2, "big")
+        )
+    else:
+        body = b"\x82\x01\x38"
+        if target.fid:
+            body += b"\x83\x02" + target.fid
+        if target.aids:
+            body += bytes((0x84, len(target.aids[0]))) + target.aids[0]
+    return bytes((0x62, len(body))) + body
