@@ -38,6 +38,9 @@ log = logging.getLogger(__name__)
 
 PNP_READER = "\\\\?PnP?\\Notification"
 RETRY_SECONDS = 0.25
+# How long a suspicious answer may take to turn out to be a removal: readers poll presence
+# (pcscd asks vpcd every 400 ms), so a torn card can first show up as an empty answer.
+REMOVAL_SETTLE_SECONDS = 1.0
 
 _SERVICE_GONE = {scard.SCARD_E_NO_SERVICE, scard.SCARD_E_SERVICE_STOPPED}
 _NO_CARD = {
@@ -46,6 +49,9 @@ _NO_CARD = {
 }
 _READER_GONE = {scard.SCARD_E_UNKNOWN_READER, scard.SCARD_E_READER_UNAVAILABLE}
 _PROTOCOLS = scard.SCARD_PROTOCOL_T0 | scard.SCARD_PROTOCOL_T1
+# SCardStatus's card state bit for "a card is in the reader", from pcsc-lite's pcsclite.h;
+# pyscard does not export the SCardStatus state constants (Windows numbers them differently).
+_STATUS_PRESENT = 0x0004
 
 
 def _hr(value: int) -> int:
@@ -224,7 +230,7 @@ class PcscConnection(Connection):
         hr = _hr(hr)
         if hr:
             self._raise(hr, "card status")
-        if not state & scard.SCARD_PRESENT:
+        if not state & _STATUS_PRESENT:
             raise CardRemoved("the card left the reader")
         return bytes(atr)
 
@@ -235,7 +241,21 @@ class PcscConnection(Connection):
         hr = _hr(hr)
         if hr:
             self._raise(hr, "exchange")
+        if len(response) < 2:
+            self._raise_if_removed("exchange")
+            raise ReaderError("the reader returned an answer without a status word")
         return bytes(response)
+
+    def _raise_if_removed(self, what: str) -> None:
+        """Wait, a bounded time, for the reader to notice a card that has left."""
+        deadline = time.monotonic() + REMOVAL_SETTLE_SECONDS
+        while True:
+            hr, _reader, state, _protocol, _atr = scard.SCardStatus(self._card)
+            if _hr(hr) in _NO_CARD or not state & _STATUS_PRESENT:
+                raise CardRemoved(f"the card left the reader during the {what}")
+            if time.monotonic() > deadline:
+                return
+            time.sleep(0.05)
 
     def _raise(self, hr: int, what: str) -> None:
         if hr in _NO_CARD:
@@ -247,7 +267,7 @@ class PcscConnection(Connection):
             raise NoReader(f"the reader was disconnected during the {what}")
         # Any other failure: tell "card gone" apart from a broken exchange.
         status_hr, _r, state, _p, _a = scard.SCardStatus(self._card)
-        if _hr(status_hr) in _NO_CARD or not state & scard.SCARD_PRESENT:
+        if _hr(status_hr) in _NO_CARD or not state & _STATUS_PRESENT:
             raise CardRemoved(f"the card left the reader during the {what}")
         raise ReaderError(f"{what} failed: {_message(hr)}")
 

@@ -1,0 +1,104 @@
+"""Fixtures shared by the whole suite: the private pcscd and virtual cards attached to it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from kiosk.sim.profile import new_profile
+from tests.pcsc_daemon import PrivatePcscd
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def pcscd(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[PrivatePcscd]:
+    """One pcscd per test process. libpcsclite reads $PCSCLITE_CSOCK_NAME once per process,
+    so it is set here, before anything in this process talks to PC/SC."""
+    daemon = PrivatePcscd(tmp_path_factory.mktemp("pcscd"), f"Kiosk Test PCD {worker_id}")
+    os.environ["PCSCLITE_CSOCK_NAME"] = daemon.socket_path
+    daemon.start()
+    yield daemon
+    daemon.stop()
+
+
+def kiosk_command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "kiosk", *args]
+
+
+def run_kiosk(*args: str, env: dict[str, str] | None = None,
+              stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(kiosk_command(*args), capture_output=True, text=True, timeout=60,
+                          env=env, input=stdin, cwd=ROOT)
+
+
+def wait_for_card(reader: str, present: bool, timeout: float = 10) -> None:
+    """Wait until pcscd sees the card arrive or leave (it polls vpcd about every 400 ms)."""
+    from smartcard import scard
+
+    flag = scard.SCARD_STATE_PRESENT if present else scard.SCARD_STATE_EMPTY
+    _hr, context = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
+    try:
+        state, deadline = scard.SCARD_STATE_UNAWARE, time.monotonic() + timeout
+        while not state & flag:
+            _hr, states = scard.SCardGetStatusChange(context, 250, [(reader, state)])
+            state = states[0][1] & ~scard.SCARD_STATE_CHANGED
+            assert time.monotonic() < deadline, f"card never {'arrived' if present else 'left'}"
+    finally:
+        scard.SCardReleaseContext(context)
+
+
+class CardProcess:
+    """``kiosk sim card --profile … --vpcd …`` running: the card lies on the reader."""
+
+    def __init__(self, daemon: PrivatePcscd, profile: Path) -> None:
+        self.daemon = daemon
+        self.log = profile.with_suffix(".log")
+        with self.log.open("wb") as log:
+            self.proc = subprocess.Popen(
+                kiosk_command("sim", "card", "--profile", str(profile),
+                              "--vpcd", f"127.0.0.1:{daemon.port}"),
+                cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+            )
+
+    def remove(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+        self.proc.wait(10)
+        wait_for_card(self.daemon.reader, present=False)
+
+
+@pytest.fixture
+def make_profile(tmp_path: Path) -> Callable[..., Path]:
+    """Write a card profile (plain files) and return its path."""
+    def make(name: str = "card", family: str = "NXP", **behaviours: object) -> Path:
+        profile = new_profile(family)
+        if behaviours:
+            profile.behaviours = profile.behaviours.model_copy(update=behaviours)
+        path = tmp_path / f"{name}.json"
+        profile.save(path)
+        return path
+    return make
+
+
+@pytest.fixture
+def lay_card(pcscd: PrivatePcscd) -> Iterator[Callable[[Path], CardProcess]]:
+    """Lay virtual cards on the private reader; every card is taken away at the end."""
+    cards: list[CardProcess] = []
+
+    def lay(profile: Path, wait: bool = True) -> CardProcess:
+        card = CardProcess(pcscd, profile)
+        cards.append(card)
+        if wait:
+            wait_for_card(pcscd.reader, present=True)
+        return card
+
+    yield lay
+    for card in cards:
+        card.remove()
