@@ -35,7 +35,7 @@ def kiosk_command(*args: str) -> list[str]:
 def run_kiosk(*args: str, env: dict[str, str] | None = None,
               stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(kiosk_command(*args), capture_output=True, text=True, timeout=60,
-                          env=env, input=stdin, cwd=ROOT)
+                          env=env, input=stdin, cwd=ROOT, check=False)
 
 
 def wait_for_card(reader: str, present: bool, timeout: float = 10) -> None:

@@ -42,8 +42,9 @@ def collect(reader: CardReader, until: Callable[[list[ReaderEvent]], bool],
 
 
 @pytest.mark.parametrize("family", ["NXP", "Gemalto", "STM2", "Bit4id B9547"])
-def test_card_info_through_pcscd(pcscd: PrivatePcscd, lay_card: Lay, make_profile: Callable[..., Path],
-                                 family: str) -> None:
+def test_card_info_through_pcscd(
+    pcscd: PrivatePcscd, lay_card: Lay, make_profile: Callable[..., Path], family: str
+) -> None:
     lay_card(make_profile(family=family))
     done = run_kiosk("card", "info", "--reader", f"pcsc:{pcscd.reader}", "--json")
     assert done.returncode == 0, done.stderr
@@ -119,7 +120,10 @@ def test_card_removed_mid_read_exit_code(pcscd: PrivatePcscd, lay_card: Lay,
 
 @pytest.mark.parametrize("behaviour", [{"max_response": 5}, {"wrong_le": "6Cxx"}])
 def test_61xx_and_6cxx_are_resolved_by_the_backend(
-    pcscd: PrivatePcscd, lay_card: Lay, make_profile: Callable[..., Path], behaviour: dict[str, object]
+    pcscd: PrivatePcscd,
+    lay_card: Lay,
+    make_profile: Callable[..., Path],
+    behaviour: dict[str, object],
 ) -> None:
     lay_card(make_profile(**behaviour))
     reader = open_reader(f"pcsc:{pcscd.reader}")
@@ -155,7 +159,8 @@ def test_no_reader(pcscd: PrivatePcscd) -> None:
 def test_no_pcsc_service(tmp_path: Path) -> None:
     env = dict(os.environ, PCSCLITE_CSOCK_NAME=str(tmp_path / "nobody-listens"))
     done = run_kiosk("card", "info", "--reader", "pcsc", "--json", env=env)
-    assert (done.returncode, json.loads(done.stdout)["error"]["code"]) == (1, "READER_UNAVAILABLE")
+    error = json.loads(done.stdout)["error"]
+    assert (done.returncode, error["code"]) == (1, "READER_UNAVAILABLE")
 
 
 def test_a_card_that_is_not_a_cie(pcscd: PrivatePcscd, lay_card: Lay, tmp_path: Path) -> None:
