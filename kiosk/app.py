@@ -68,7 +68,8 @@ class Kiosk:
             profile.reader, profile.state_path, create_demo=True
         )
         display = profile.display
-        self._surface = open_display(self.mode, display.size, display.driver)
+        size = (display.size[0], display.size[1]) if display.size else None
+        self._surface = open_display(self.mode, size, display.driver)
         self._worker.start()
         self._monitor = ReaderMonitor(self._reader, self._jobs.put)
         self._monitor.start()

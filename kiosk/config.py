@@ -35,7 +35,10 @@ class _Strict(BaseModel):
 
 class Display(_Strict):
     mode: Literal["fullscreen", "window", "headless"] = "fullscreen"
-    size: tuple[int, int] | None = Field(None, description="width and height; None = the screen's")
+    # A list, not a tuple: TOML has arrays, and strict mode does not turn one into the other.
+    size: list[int] | None = Field(
+        None, min_length=2, max_length=2, description="width and height; None = the screen's"
+    )
     driver: str | None = Field(None, description="SDL video driver, e.g. kmsdrm on the Pi")
 
 

@@ -96,6 +96,7 @@ class VirtualCie:
         self._df: DedicatedFile = self._mf
         self._ef: ElementaryFile | None = None
         self._pending = b""
+        self._pending_sw = SW_OK
 
     def apdu(self, raw: bytes) -> bytes | None:
         tear = self.profile.behaviours.tear_after_apdus
@@ -122,7 +123,7 @@ class VirtualCie:
         limit = self.profile.behaviours.max_response
         if len(data) <= limit:
             return data + sw
-        self._pending = data[limit:]
+        self._pending, self._pending_sw = data[limit:], sw
         return data[:limit] + bytes((0x61, min(len(self._pending), 256) & 0xFF))
 
     def _get_response(self, command: Apdu) -> bytes:
@@ -132,7 +133,7 @@ class VirtualCie:
         chunk, self._pending = self._pending[:want], self._pending[want:]
         if self._pending:
             return chunk + bytes((0x61, min(len(self._pending), 256) & 0xFF))
-        return chunk + SW_OK
+        return chunk + self._pending_sw
 
     # -- SELECT --------------------------------------------------------------------------
 
@@ -156,7 +157,11 @@ class VirtualCie:
             self._df, self._ef = target, None
         else:
             self._ef = target
-        return SW_OK if command.p2 == 0x0C else self._answer(_fcp(target))
+        # P2 0C asks for nothing; 04 for the FCP (which the middleware's case-3 SELECT still
+        # gets, PROTOCOL.md §7.3); 00 for control information, only when there is an Le for it.
+        if command.p2 == 0x0C or (command.p2 == 0x00 and command.le is None):
+            return SW_OK
+        return self._answer(_fcp(target))
 
     def _select_any(self, fid: bytes) -> DedicatedFile | ElementaryFile | None:
         """P1 ``00``: the MF (no data, or ``3F00``), else a file under the current DF."""
