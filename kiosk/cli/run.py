@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 from pathlib import Path
 
 from kiosk import config, logs
@@ -25,6 +26,12 @@ def register(groups: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
 def cmd_run(args: argparse.Namespace) -> int:
     # pygame is loaded only by the command that draws, not by every ``kiosk`` invocation.
     from kiosk import app  # noqa: PLC0415
+
+    # The loop sleeps inside SDL, where a Python signal handler cannot run until an event
+    # arrives. With the default dispositions in place, SDL installs its own handlers and turns
+    # SIGTERM (systemd stopping us) and SIGINT into a QUIT event, which ends the loop cleanly.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
     try:
         cfg = config.load(args.config, args.profile)
