@@ -14,6 +14,7 @@ import queue
 import threading
 
 import pygame
+from systemd import daemon
 
 from kiosk import logs
 from kiosk.attach import build_reader
@@ -27,7 +28,6 @@ from kiosk.hardware.virtual import VirtualDriver
 from kiosk.sim.card import VirtualCie
 from kiosk.ui import card_screen
 from kiosk.ui.display import open_display
-from systemd import daemon
 
 log = logging.getLogger(__name__)
 
