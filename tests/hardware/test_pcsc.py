@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.cie.apdu import Command
 from kiosk.cie.info import read_card_info
 from kiosk.hardware.errors import CardRemoved, NoCard, NoReader, ReaderUnavailable
 from kiosk.hardware.reader import (
@@ -172,3 +173,18 @@ def test_a_card_that_is_not_a_cie(pcscd: PrivatePcscd, lay_card: Lay, tmp_path: 
     lay_card(other)
     done = run_kiosk("card", "info", "--reader", f"pcsc:{pcscd.reader}", "--json")
     assert (done.returncode, json.loads(done.stdout)["error"]["code"]) == (1, "NOT_A_CIE")
+
+
+def test_reset_returns_the_atr_and_forgets_the_selection(
+    pcscd: PrivatePcscd, lay_card: Lay, make_profile: Callable[..., Path]
+) -> None:
+    lay_card(make_profile())
+    reader = open_reader(f"pcsc:{pcscd.reader}")
+    try:
+        with reader.session() as session:
+            session.run(read_card_info(session.atr))
+            assert session.reset() == session.atr
+            # After a reset no EF is current: the card no longer knows EF.ID_Servizi.
+            assert session.transmit(Command(0x00, 0xB0, 0x00, 0x00, le=12)).sw == 0x6986
+    finally:
+        reader.close()

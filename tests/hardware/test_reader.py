@@ -118,3 +118,12 @@ def test_reader_names_and_uris() -> None:
     assert CardReader(driver, name="Nope").readers() == []
     with pytest.raises(NoReader):
         CardReader(driver, name="Nope").session().__enter__()
+
+
+def test_reset_forgets_the_current_file() -> None:
+    reader, driver, card = virtual()
+    driver.insert(card)
+    with reader.session() as session:
+        session.run(read_card_info(session.atr))
+        assert session.reset() == card.atr
+        assert session.transmit(Command(0x00, 0xB0, 0x00, 0x00, le=12)).sw == 0x6986
