@@ -49,3 +49,13 @@ class ProtocolError(CieError):
         out = super().details()
         out["sw"] = None if self.sw is None else f"{self.sw:04X}"
         return out
+
+
+class SmError(ProtocolError):
+    """A secure-messaging answer that fails its MAC or is not well formed.
+
+    Either the card lost the session or someone tampered with the link: the channel cannot be
+    trusted any more, and the session must start again from the key agreement.
+    """
+
+    code = "SM_ERROR"
