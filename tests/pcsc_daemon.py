@@ -11,6 +11,7 @@ points the clients at it. As root, pcscd is kept in a mount namespace with its o
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -18,6 +19,8 @@ import time
 from pathlib import Path
 
 VPCD_DRIVER = "/usr/lib/pcsc/drivers/serial/libifdvpcd.so"
+# pcscd lives in /usr/sbin, which is not on an ordinary user's PATH.
+PCSCD = shutil.which("pcscd", path=f"{os.environ.get('PATH', '')}:/usr/sbin:/sbin") or "pcscd"
 PROBE = "from smartcard.System import readers; print([str(r) for r in readers()])"
 
 
@@ -60,7 +63,7 @@ class PrivatePcscd:
         fd = os.dup(listener.fileno())
         listener.close()
         # bash, not dash: dash cannot redirect file descriptors above 9.
-        run = f'exec 3<&{fd} {fd}<&-; LISTEN_PID=$$ LISTEN_FDS=1 exec pcscd --foreground -c "$0"'
+        run = f'exec 3<&{fd} {fd}<&-; LISTEN_PID=$$ LISTEN_FDS=1 exec {PCSCD} --foreground -c "$0"'
         if os.geteuid() == 0:
             cmd = ["unshare", "--mount", "--propagation", "private", "bash", "-c",
                    "mkdir -p /run/pcscd && mount -t tmpfs tmpfs /run/pcscd && " + run, self.conf]
