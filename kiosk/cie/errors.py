@@ -51,6 +51,39 @@ class ProtocolError(CieError):
         return out
 
 
+class SodMalformed(CieError):
+    """An EF.SOD that is not a tag-``77`` CMS SignedData with an LDSSecurityObject inside."""
+
+    code = "SOD_MALFORMED"
+
+
+class SodUnsupported(CieError):
+    """A well-formed EF.SOD that uses a digest or signature algorithm this kiosk cannot check."""
+
+    code = "SOD_UNSUPPORTED_ALGORITHM"
+
+
+class CertificateInvalid(CieError):
+    """A certificate (a trust anchor, usually) that cannot be parsed or used."""
+
+    code = "CERTIFICATE_INVALID"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"certificate invalid: {reason}")
+        self.reason = reason
+
+    def details(self) -> dict[str, Any]:
+        out = super().details()
+        out["reason"] = self.reason
+        return out
+
+
+class PublicKeyInvalid(CieError):
+    """An EF ``1005`` that is not a PKCS#1 RSA public key."""
+
+    code = "PUBLIC_KEY_INVALID"
+
+
 class SmError(ProtocolError):
     """A secure-messaging answer that fails its MAC or is not well formed.
 

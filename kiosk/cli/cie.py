@@ -1,0 +1,131 @@
+"""``kiosk cie``: offline checks of data read from a CIE, for technicians and support.
+
+``verify-sod`` is passive authentication (PROTOCOL.md §4.5) on files: it succeeds (exit 0) only
+when the signature verifies, the signer chains to a trusted CSCA and every given file matches its
+hash, so scripts can rely on the exit code alone. A file that is not an EF.SOD or a certificate
+is unreadable input (exit 2), like a missing file; a SOD that parses but does not pass is exit 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+from kiosk.cie import csca, sod
+from kiosk.cie.errors import CertificateInvalid, CieError, SodMalformed
+from kiosk.cli import output
+from kiosk.errors import KioskError
+
+ANCHOR_SUFFIXES = (".cer", ".pem", ".der")
+_FILE_ARGUMENT = re.compile(r"(?P<tag>[0-9A-Fa-f]{1,2})=(?P<path>.+)")
+
+
+def register(groups: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    cie = groups.add_parser("cie", help="check data read from a CIE (offline)")
+    commands = cie.add_subparsers(dest="cie_command", required=True, metavar="COMMAND")
+    verify = commands.add_parser(
+        "verify-sod",
+        help="passive authentication of an EF.SOD (IAS EF 1006 or ICAO EF.SOD)",
+        description="Check the EF.SOD's signature, its signer's chain to a CSCA and the hashes "
+        "of the given files. Exit 0 only if all of them pass.",
+    )
+    verify.add_argument("sod", type=Path, metavar="SOD", help="the EF.SOD as read from the card")
+    verify.add_argument(
+        "--anchors",
+        type=Path,
+        nargs="+",
+        action="extend",
+        metavar="PATH",
+        help="CSCA certificates (DER or PEM), or directories of .cer/.pem/.der files "
+        "(default: the Italian CSCA certificates shipped with the kiosk)",
+    )
+    verify.add_argument(
+        "--file",
+        dest="files",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="TAG=PATH",
+        help="a file to check against its hash; TAG is the SOD's number for it in hex "
+        "(01 and 0B for DG1 and DG11, A1 and A5 for EF 1001 and 1005)",
+    )
+    verify.add_argument("--json", action="store_true", help="print JSON for scripts")
+    verify.set_defaults(handler=cmd_verify_sod)
+
+
+def cmd_verify_sod(args: argparse.Namespace) -> int:
+    try:
+        files = _file_arguments(args.files)
+        anchors = _anchors(args.anchors) if args.anchors else csca.default_anchors()
+        security_object = sod.parse_sod(_read(args.sod))
+    except (SodMalformed, CertificateInvalid) as exc:
+        output.error(exc, args.json)
+        return output.EXIT_USAGE
+    except (KioskError, CieError) as exc:
+        return output.error(exc, args.json)
+    signature_valid = sod.verify_signature(security_object)
+    chain = csca.verify_chain(security_object.signer, anchors, datetime.now(UTC))
+    checks = sod.check_files(security_object, files)
+    output.result(
+        {
+            "signature_valid": signature_valid,
+            "signer": security_object.signer.subject,
+            "chain": chain.status.value,
+            "anchor": chain.anchor.subject if chain.anchor else None,
+            "hash_algorithm": security_object.hash_algorithm,
+            "files": _files_field({tag: check.value for tag, check in checks.items()}, args.json),
+        },
+        args.json,
+    )
+    passed = (
+        signature_valid
+        and chain.status is csca.ChainStatus.TRUSTED
+        and all(check is sod.FileCheck.MATCH for check in checks.values())
+    )
+    return output.EXIT_OK if passed else output.EXIT_CARD
+
+
+def _files_field(checks: dict[str, str], as_json: bool) -> dict[str, str] | str | None:
+    if as_json:
+        return checks
+    return " ".join(f"{tag}={check}" for tag, check in checks.items()) or None
+
+
+def _file_arguments(arguments: list[str]) -> dict[str, bytes]:
+    """``TAG=PATH`` pairs, with tags written like :attr:`SecurityObject.hashes` keys."""
+    out: dict[str, bytes] = {}
+    for argument in arguments:
+        match = _FILE_ARGUMENT.fullmatch(argument)
+        if match is None:
+            raise KioskError(f"--file {argument!r} is not TAG=PATH", code="BAD_INPUT")
+        tag = f"{int(match['tag'], 16):02X}"
+        if tag in out:
+            raise KioskError(f"--file gives tag {tag} twice", code="BAD_INPUT")
+        out[tag] = _read(Path(match["path"]))
+    return out
+
+
+def _anchors(paths: list[Path]) -> list[csca.Certificate]:
+    anchors: list[csca.Certificate] = []
+    for path in paths:
+        if path.is_dir():
+            entries = sorted(
+                entry for entry in path.iterdir() if entry.suffix.lower() in ANCHOR_SUFFIXES
+            )
+        else:
+            entries = [path]
+        for entry in entries:
+            try:
+                anchors.extend(csca.load_certificates(_read(entry)))
+            except CertificateInvalid as exc:
+                raise CertificateInvalid(f"{entry}: {exc.reason}") from None
+    return anchors
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise KioskError(f"cannot read {path}: {exc.strerror}", code="BAD_INPUT") from None
