@@ -7,9 +7,9 @@ from pathlib import Path
 
 from kiosk.cli import output
 from kiosk.errors import KioskError
-from kiosk.sim import families, vpcd
+from kiosk.sim import families, issuing, pki, vpcd
 from kiosk.sim.card import VirtualCie
-from kiosk.sim.profile import DEMO_IDENTITY, CardProfile, new_profile
+from kiosk.sim.profile import DEMO_IDENTITY, CardProfile
 
 
 def register(groups: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -37,7 +37,26 @@ def register(groups: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     new.add_argument("--surname", default=DEMO_IDENTITY["surname"])
     new.add_argument("--cf", default=DEMO_IDENTITY["codice_fiscale"], help="codice fiscale")
     new.add_argument("--nis", default=DEMO_IDENTITY["nis"], help="12-digit NIS")
+    new.add_argument(
+        "--pki",
+        type=Path,
+        metavar="DIR",
+        help="test PKI to sign the card with (default: OUT with suffix .pki, made if missing)",
+    )
+    # The virtual card's own made-up codes, never a citizen's: plain options are fine here.
+    new.add_argument("--pin", default=issuing.DEMO_PIN, help="8 digits (default %(default)s)")
+    new.add_argument("--puk", default=issuing.DEMO_PUK, help="8 digits (default %(default)s)")
     new.set_defaults(handler=cmd_new)
+    authority = kinds.add_parser("pki", help="the test PKI that signs virtual cards")
+    pki_actions = authority.add_subparsers(dest="pki_command", required=True, metavar="COMMAND")
+    init = pki_actions.add_parser(
+        "init",
+        help="create a test CSCA, document signer and CIE authentication CA",
+        description="DIR gets the two root certificates as .pem (usable as a folder of trust "
+        "anchors) and, in DIR/issuing, the private keys and the document signer.",
+    )
+    init.add_argument("directory", type=Path, metavar="DIR")
+    init.set_defaults(handler=cmd_pki_init)
 
 
 def cmd_attach(args: argparse.Namespace) -> int:
@@ -61,9 +80,26 @@ def cmd_new(args: argparse.Namespace) -> int:
         "codice_fiscale": args.cf,
         "nis": args.nis,
     }
+    directory: Path = args.pki or args.out.with_suffix(".pki")
+    reuse = args.pki is not None or (directory / pki.CSCA_FILE).exists()
     try:
-        new_profile(args.family, identity).save(args.out)
+        authority = pki.load(directory) if reuse else pki.new()
+        profile = issuing.issue(
+            authority, family=args.family, identity=identity, pin=args.pin, puk=args.puk
+        )
+        if not reuse:
+            pki.save(authority, directory)
+        profile.save(args.out)
     except KioskError as exc:
         return output.error(exc, as_json=False)
-    print(f"wrote {args.out}")
+    print(f"wrote {args.out}, signed by the test PKI in {directory}")
+    return output.EXIT_OK
+
+
+def cmd_pki_init(args: argparse.Namespace) -> int:
+    try:
+        pki.create(args.directory)
+    except KioskError as exc:
+        return output.error(exc, as_json=False)
+    print(f"wrote a test PKI to {args.directory}")
     return output.EXIT_OK

@@ -18,6 +18,7 @@ from typing import ClassVar
 
 from kiosk.sim import filesystem
 from kiosk.sim.filesystem import DedicatedFile, ElementaryFile
+from kiosk.sim.ias import IasApplet
 from kiosk.sim.profile import CardProfile
 
 SW_OK = b"\x90\x00"
@@ -30,6 +31,9 @@ SW_WRONG_P1P2 = b"\x6a\x86"
 SW_BEYOND_EOF = b"\x6b\x00"
 SW_INS_UNKNOWN = b"\x6d\x00"
 SW_CLA_UNKNOWN = b"\x6e\x00"
+
+# Plain, plain chaining, secure messaging, SM chaining (PROTOCOL.md §2.2, §2.3).
+_CLASSES = (0x00, 0x10, 0x0C, 0x1C)
 
 
 class Malformed(Exception):
@@ -89,10 +93,12 @@ class VirtualCie:
         self.atr = profile.atr
         self._mf = filesystem.build(profile.files, is_cie=profile.is_cie)
         self._apdus_seen = 0
+        self._ias = IasApplet(profile)
         self.reset()
 
     def reset(self) -> None:
-        """Power-on state: MF current, no EF, nothing pending."""
+        """Power-on state: MF current, no EF, nothing pending, no SM session or verified PIN."""
+        self._ias.reset()
         self._df: DedicatedFile = self._mf
         self._ef: ElementaryFile | None = None
         self._pending = b""
@@ -107,10 +113,14 @@ class VirtualCie:
             command = parse(raw)
         except Malformed:
             return SW_WRONG_LENGTH
-        if command.cla != 0x00:
+        if command.cla not in _CLASSES:
             return SW_CLA_UNKNOWN
         if command.ins != 0xC0:
             self._pending = b""
+        return self._ias.process(command, self._dispatch, self._answer)
+
+    def _dispatch(self, command: Apdu) -> bytes:
+        """The answer to a whole, plain command (chains joined, SM removed)."""
         handler = self._handlers.get(command.ins)
         if handler is None:
             return SW_INS_UNKNOWN
@@ -121,7 +131,7 @@ class VirtualCie:
     def _answer(self, data: bytes, sw: bytes = SW_OK) -> bytes:
         """Send ``data``, splitting it through ``61xx`` when the profile says answers are short."""
         limit = self.profile.behaviours.max_response
-        if len(data) <= limit:
+        if len(data) <= limit or self._ias.protecting:  # SM answers are split once protected
             return data + sw
         self._pending, self._pending_sw = data[limit:], sw
         return data[:limit] + bytes((0x61, min(len(self._pending), 256) & 0xFF))
@@ -195,10 +205,14 @@ class VirtualCie:
             return bytes((0x6C, len(chunk) & 0xFF))
         return self._answer(chunk, SW_END_OF_FILE)
 
+    def _ias_command(self, command: Apdu) -> bytes:
+        return self._answer(*self._ias.handle(command))
+
     _handlers: ClassVar[dict[int, Callable[[VirtualCie, Apdu], bytes]]] = {
         0xA4: _select,
         0xB0: _read_binary,
         0xC0: _get_response,
+        **dict.fromkeys((0x20, 0x22, 0x24, 0x2A, 0x2C, 0x82, 0x84, 0x88, 0xCB), _ias_command),
     }
 
 

@@ -29,6 +29,16 @@ HISTORICAL_BYTES: dict[str, str] = {
 STM2_ATR = bytes.fromhex("3B 80 80 01 01")
 FAMILIES = (*HISTORICAL_BYTES, "STM2")
 
+# Families whose applet answers the DH parameters to one GET DATA (`A3 80`); the others answer
+# three (`97`, `98`, `99`). From the middleware's branches (PROTOCOL.md §2.2 step 6); Gemalto2
+# is INFERRED to follow Gemalto, whose applet it shares.
+SINGLE_DH_GET_DATA = frozenset({"Gemalto", "Gemalto2"})
+# Families that answer a wrong or blocked PIN/PUK under SM with a plain 63Cx/6983 instead of
+# one inside DO99. UNCERTAIN (PROTOCOL.md §2.3, §8 question 4): no source says which chip does
+# which; PagoPA's parser suggests DO99 on the cards it meets most (NXP, Actalis, Bit4id), so the
+# others play the plain variant and a family matrix exercises both.
+PLAIN_PIN_ERRORS = frozenset({"Gemalto", "Gemalto2", "STM", "STM2", "STM3"})
+
 _ST_TAIL = "78 08 06 06 2B 81 22 F8 78 02"
 _ST_EF_ATR = (
     "80 00 43 01 B9 46 04 00 00 00 10 47 03 94 01 81 4F 0C A0 00 00 00 95 00 00 00 00 "

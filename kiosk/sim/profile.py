@@ -1,7 +1,8 @@
 """Card profiles: the files that make one virtual card, stored as JSON.
 
-A profile holds what a real card holds (chip family, ATR, identity, file contents) plus the
-behaviours a test wants injected. It is written atomically (a temporary file, fsync, rename)
+A profile holds what a real card holds (chip family, ATR, identity, file contents, and for an
+issued card the IAS keys and the PIN/PUK counters, see ias_data.py) plus the behaviours a test
+wants injected. It is written atomically (a temporary file, fsync, rename)
 so that a crash while a card is saving its counters never leaves a half-written card behind.
 A profile from disk is outside input: anything malformed is a :class:`ProfileError` naming the
 file and the field, never a traceback.
@@ -21,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from kiosk.cie import ids
 from kiosk.errors import KioskError
 from kiosk.sim import families
+from kiosk.sim.ias_data import IasKeys, PinState
 
 FORMAT = "kiosk-sim-card/1"
 GENERIC = "generic"
@@ -48,6 +50,12 @@ class Behaviours(_Strict):
     max_response: int = Field(256, ge=1, le=65536)
     wrong_le: Literal["6282", "6Cxx"] = "6282"
     tear_after_apdus: int | None = Field(None, ge=0)
+    # PROTOCOL.md §3 (UNCERTAIN): a VERIFY without data tells the tries left; False: ``6700``.
+    empty_verify: bool = True
+    # PROTOCOL.md §2.3 (UNCERTAIN): where 63Cx/6983 go under SM; None: the family's habit.
+    pin_errors: Literal["protected", "plain"] | None = None
+    # PROTOCOL.md §7.1: answer only the family's own form of the DH GET DATA, not both.
+    family_get_data_only: bool = False
 
 
 class _Document(_Strict):
@@ -57,6 +65,8 @@ class _Document(_Strict):
     identity: dict[str, str] = {}
     files: dict[str, str]
     behaviours: Behaviours = Behaviours()
+    ias: IasKeys | None = None
+    pins: PinState | None = None
 
     @field_validator("family")
     @classmethod
@@ -83,6 +93,8 @@ class CardProfile:
     files: dict[str, bytes]
     identity: dict[str, str] = field(default_factory=dict)
     behaviours: Behaviours = field(default_factory=Behaviours)
+    ias: IasKeys | None = None
+    pins: PinState | None = None
     path: Path | None = None
 
     @property
@@ -111,6 +123,8 @@ class CardProfile:
             files={key: bytes.fromhex(data) for key, data in doc.files.items()},
             identity=dict(doc.identity),
             behaviours=doc.behaviours,
+            ias=doc.ias,
+            pins=doc.pins,
             path=path,
         )
 
@@ -125,9 +139,12 @@ class CardProfile:
             "identity": self.identity,
             "files": {key: data.hex().upper() for key, data in self.files.items()},
             "behaviours": self.behaviours.model_dump(),
+            "ias": self.ias.model_dump() if self.ias else None,
+            "pins": self.pins.model_dump() if self.pins else None,
         }
-        if doc["atr"] is None:
-            del doc["atr"]
+        for optional in ("atr", "ias", "pins"):
+            if doc[optional] is None:
+                del doc[optional]
         _write_atomically(path, json.dumps(doc, indent=2) + "\n")
         self.path = path
 
