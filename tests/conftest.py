@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -67,11 +68,13 @@ class CardProcess:
                 cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
             )
 
-    def remove(self) -> None:
+    def remove(self, wait: bool = True) -> None:
+        """Take the card away (a torn card's process has ended by itself already)."""
         if self.proc.poll() is None:
             self.proc.terminate()
         self.proc.wait(10)
-        wait_for_card(self.daemon.reader, present=False)
+        if wait:
+            wait_for_card(self.daemon.reader, present=False)
 
 
 @pytest.fixture
@@ -101,4 +104,59 @@ def lay_card(pcscd: PrivatePcscd) -> Iterator[Callable[[Path], CardProcess]]:
 
     yield lay
     for card in cards:
-        card.remove()
+        card.remove(wait=False)
+    # Else the next test may find pcscd still reporting the card (it polls every 400 ms).
+    wait_for_card(pcscd.reader, present=False)
+
+
+# Distinctive values, so that the secret scan cannot mistake anything else for them.
+TEST_PIN = "73914628"
+TEST_PUK = "46820135"
+TEST_NEW_PIN = "51739264"
+
+
+@pytest.fixture(scope="session")
+def test_pki(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    pki = tmp_path_factory.mktemp("pki") / "pki"
+    done = run_kiosk("sim", "pki", "init", str(pki))
+    assert done.returncode == 0, done.stderr
+    return pki
+
+
+@pytest.fixture(scope="session")
+def _card_templates(test_pki: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    return {}
+
+
+@pytest.fixture
+def issued_card(
+    test_pki: Path, _card_templates: dict[str, Path], tmp_path_factory: pytest.TempPathFactory,
+    tmp_path: Path,
+) -> Callable[..., Path]:
+    """A complete virtual CIE (keys, certificate, EF.SOD) with fresh counters, as a profile."""
+    def make(family: str = "NXP", name: str = "cie", **behaviours: object) -> Path:
+        if family not in _card_templates:
+            template = tmp_path_factory.mktemp("cards") / "template.json"
+            done = run_kiosk("sim", "card", "new", "--pki", str(test_pki), "--out",
+                             str(template), "--family", family, "--pin", TEST_PIN,
+                             "--puk", TEST_PUK)
+            assert done.returncode == 0, done.stderr
+            _card_templates[family] = template
+        document = json.loads(_card_templates[family].read_text())
+        document["behaviours"].update(behaviours)
+        path = tmp_path / f"{name}.json"
+        path.write_text(json.dumps(document))
+        return path
+    return make
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_secret_left_in_any_file(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """At the end of the session, every file the tests left (profiles, logs, pcscd's logs,
+    transcripts) is scanned for the test PIN and PUK."""
+    yield
+    from tests.secret_scan import findings
+
+    leaks = findings(tmp_path_factory.getbasetemp(), [TEST_PIN, TEST_PUK, TEST_NEW_PIN])
+    if leaks:
+        pytest.fail("secrets left in files:\n" + "\n".join(leaks[:20]))

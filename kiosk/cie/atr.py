@@ -44,6 +44,8 @@ class IasSelect(enum.Enum):
 @dataclass(frozen=True, slots=True)
 class FamilyTraits:
     ias_select: IasSelect
+    # Gemalto answers the DH parameters to one GET DATA; the others want g, p, q one by one.
+    dh_in_one_request: bool
 
 
 _MF_FAMILIES = {
@@ -53,8 +55,12 @@ _MF_FAMILIES = {
 
 
 def traits(family: ChipFamily | None) -> FamilyTraits:
-    """The family's command variants; an unknown family gets the AID form, as PagoPA sends."""
-    return FamilyTraits(IasSelect.BY_MF if family in _MF_FAMILIES else IasSelect.BY_AID)
+    """The family's command variants; an unknown family gets the AID form and the three GET
+    DATA requests, as PagoPA sends them to every card."""
+    return FamilyTraits(
+        ias_select=IasSelect.BY_MF if family in _MF_FAMILIES else IasSelect.BY_AID,
+        dh_in_one_request=family is ChipFamily.GEMALTO,
+    )
 
 
 # Historical-byte signatures (PROTOCOL.md §1.1). A signature is matched as a prefix: the

@@ -92,3 +92,61 @@ class SmError(ProtocolError):
     """
 
     code = "SM_ERROR"
+
+
+class _TriesError(CieError):
+    """A refused PIN or PUK; ``tries_left`` is None when the card did not say (never a guess)."""
+
+    def __init__(self, message: str, tries_left: int | None = None) -> None:
+        super().__init__(message)
+        self.tries_left = tries_left
+
+    def details(self) -> dict[str, Any]:
+        out = super().details()
+        out["tries_left"] = self.tries_left
+        return out
+
+
+class WrongPin(_TriesError):
+    code = "WRONG_PIN"
+
+
+class WrongPuk(_TriesError):
+    code = "WRONG_PUK"
+
+
+class PinBlocked(CieError):
+    """Three wrong PINs: only the PUK can unblock it."""
+
+    code = "PIN_BLOCKED"
+
+
+class PukBlocked(CieError):
+    """Ten wrong PUKs: the card's digital identity is lost for good (a new card is needed)."""
+
+    code = "PUK_BLOCKED"
+
+
+class InvalidPinFormat(CieError):
+    """Refused before anything is sent: PIN and PUK are exactly 8 digits."""
+
+    code = "INVALID_PIN_FORMAT"
+
+
+class ConfirmationRequired(CieError):
+    """The PUK was not sent: its tries left are unknown or few, and nobody confirmed.
+
+    Ten wrong PUKs end the card's digital life, so the kiosk never spends one of the last
+    tries without an explicit confirmation (DESIGN.md §7).
+    """
+
+    code = "CONFIRMATION_REQUIRED"
+
+    def __init__(self, message: str, tries_left: int | None) -> None:
+        super().__init__(message)
+        self.tries_left = tries_left
+
+    def details(self) -> dict[str, Any]:
+        out = super().details()
+        out["tries_left"] = self.tries_left
+        return out

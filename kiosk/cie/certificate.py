@@ -1,0 +1,110 @@
+"""The CIE authentication certificate (EF 1003): who it names, and whether to believe it.
+
+The holder comes from the subject as the official clients read it (PROTOCOL.md §5.4): the CN
+starts with the 16-character codice fiscale, givenName and surname are their own attributes.
+The verdict comes from pyhanko-certvalidator (a maintained RFC 5280 path validator) against
+the anchors the Comune configures, with the CIE policy OID ``1.3.76.47.4`` required.
+Revocation uses the CRLs and OCSP responses handed in, never the network: fetching would be
+I/O, which this package does not do, and a kiosk must not hang on an unreachable CRL
+distribution point. The validator's API is asynchronous; with fetching off it awaits nothing
+external, so it runs to completion in a private event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from asn1crypto import x509
+from pyhanko_certvalidator import CertificateValidator, ValidationContext
+from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError, ValidationError
+
+from kiosk.cie.errors import ProtocolError
+
+CIE_POLICY = "1.3.76.47.4"
+CF_LENGTH = 16
+
+
+class Revocation(enum.Enum):
+    """What a missing or unreadable revocation answer means (from the configuration)."""
+
+    OFF = "off"
+    SOFT_FAIL = "soft-fail"
+    HARD_FAIL = "hard-fail"
+
+
+@dataclass(frozen=True, slots=True)
+class Holder:
+    codice_fiscale: str
+    given_name: str
+    surname: str
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """``valid`` with no reason, or not valid and why (a short stable phrase first)."""
+
+    valid: bool
+    reason: str | None = None
+
+
+def load(der_padded: bytes) -> x509.Certificate:
+    """The certificate at the start of a padded file, trimmed to its DER length."""
+    try:
+        cert = x509.Certificate.load(bytes(der_padded), strict=False)
+        cert.native  # noqa: B018 - parse it all now, so malformed input fails here
+    except (ValueError, TypeError) as exc:
+        raise ProtocolError(f"EF 1003 does not hold an X.509 certificate ({exc})") from None
+    return cert
+
+
+def holder(cert: x509.Certificate) -> Holder:
+    subject = cert.subject.native
+    common_name = str(subject.get("common_name", ""))
+    return Holder(
+        codice_fiscale=common_name[:CF_LENGTH],
+        given_name=str(subject.get("given_name", "")),
+        surname=str(subject.get("surname", "")),
+    )
+
+
+def has_cie_policy(cert: x509.Certificate) -> bool:
+    policies = cert.certificate_policies_value
+    return policies is not None and any(
+        policy["policy_identifier"].dotted == CIE_POLICY for policy in policies
+    )
+
+
+def verify(
+    cert: x509.Certificate,
+    anchors: Iterable[x509.Certificate],
+    at: datetime,
+    *,
+    intermediates: Iterable[x509.Certificate] = (),
+    crls: Iterable[bytes] = (),
+    ocsps: Iterable[bytes] = (),
+    revocation: Revocation = Revocation.SOFT_FAIL,
+) -> Verdict:
+    if not has_cie_policy(cert):
+        return Verdict(False, f"not a CIE certificate (policy {CIE_POLICY} missing)")
+    context = ValidationContext(
+        trust_roots=list(anchors),
+        other_certs=list(intermediates),
+        moment=at,
+        allow_fetching=False,
+        crls=list(crls),
+        ocsps=list(ocsps),
+        revocation_mode="soft-fail" if revocation is Revocation.OFF else revocation.value,
+    )
+    validator = CertificateValidator(cert, validation_context=context)
+    try:
+        # pyhanko-certvalidator leaves this coroutine unannotated.
+        asyncio.run(validator.async_validate_usage({"digital_signature"}))  # type: ignore[no-untyped-call]
+    except PathBuildingError:
+        return Verdict(False, "untrusted: no configured anchor issued it")
+    except (PathValidationError, ValidationError) as exc:
+        return Verdict(False, f"invalid: {exc}")
+    return Verdict(True)

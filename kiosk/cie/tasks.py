@@ -1,0 +1,128 @@
+"""What the kiosk does with a CIE, each as one flow from a freshly reset card to a result.
+
+Every task opens its own IAS session (DH, DAPP) because the card forgets everything at reset,
+and the caller resets it before each task, as the official middleware does. Secrets are taken
+as :class:`~kiosk.cie.secret.Secret` holders, checked for format before the first APDU, and
+wiped by the caller (the journey or the command) once the task returns or fails.
+"""
+
+from __future__ import annotations
+
+import enum
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from kiosk.cie import ids
+from kiosk.cie.atr import ChipFamily
+from kiosk.cie.errors import ConfirmationRequired, PukBlocked
+from kiosk.cie.flow import Flow
+from kiosk.cie.ias import open_session, read_protected, sign_digest
+from kiosk.cie.pins import (
+    Reference,
+    Tries,
+    change_pin,
+    require_format,
+    tries_left,
+    unblock_pin,
+    verify,
+)
+from kiosk.cie.secret import Secret
+
+# At this many PUK tries left, or fewer, the citizen must confirm before one is spent.
+PUK_CONFIRMATION_THRESHOLD = 3
+SERIAL_LENGTH = 9
+
+Random = Callable[[int], bytes]
+
+
+class DigitalIdentity(enum.Enum):
+    ACTIVE = "active"
+    PIN_BLOCKED = "pin-blocked"
+    DEAD = "dead"
+
+
+@dataclass(frozen=True, slots=True)
+class CardStatus:
+    family: ChipFamily | None
+    nis: str
+    pin: Tries
+    puk: Tries
+
+    @property
+    def digital_identity(self) -> DigitalIdentity:
+        if self.puk.blocked:
+            return DigitalIdentity.DEAD
+        if self.pin.blocked:
+            return DigitalIdentity.PIN_BLOCKED
+        return DigitalIdentity.ACTIVE
+
+
+@dataclass(frozen=True, slots=True)
+class Proof:
+    """What level-3 authentication gives: the certificate, the serial, and the card's
+    signature over the SHA-256 of a challenge, all still to be checked by whoever trusts it."""
+
+    nis: str
+    certificate: bytes
+    serial: str
+    signature: bytes
+
+
+def status(
+    family: ChipFamily | None, random_bytes: Random = secrets.token_bytes
+) -> Flow[CardStatus]:
+    """Family, NIS and tries left; spends no try."""
+    session = yield from open_session(family, random_bytes)
+    pin = yield from tries_left(session.channel, Reference.PIN)
+    puk = yield from tries_left(session.channel, Reference.PUK)
+    return CardStatus(family, session.nis, pin, puk)
+
+
+def authenticate(
+    family: ChipFamily | None,
+    pin: Secret,
+    digest: bytes,
+    random_bytes: Random = secrets.token_bytes,
+) -> Flow[Proof]:
+    """VERIFY the PIN, read certificate and serial, sign ``digest`` with key 81."""
+    require_format(pin)
+    session = yield from open_session(family, random_bytes)
+    yield from verify(session.channel, Reference.PIN, pin)
+    certificate = yield from read_protected(session.channel, ids.EF_CERT_CIE)
+    serial = yield from read_protected(session.channel, ids.EF_SERIALE)
+    signature = yield from sign_digest(session.channel, digest)
+    return Proof(
+        nis=session.nis,
+        certificate=certificate,
+        serial=serial[:SERIAL_LENGTH].decode("ascii", "replace"),
+        signature=signature,
+    )
+
+
+def change(
+    family: ChipFamily | None, old: Secret, new: Secret, random_bytes: Random = secrets.token_bytes
+) -> Flow[None]:
+    require_format(old, new)
+    session = yield from open_session(family, random_bytes)
+    yield from change_pin(session.channel, old, new)
+
+
+def unblock(
+    family: ChipFamily | None,
+    puk: Secret,
+    new_pin: Secret,
+    *,
+    confirmed: bool = False,
+    random_bytes: Random = secrets.token_bytes,
+) -> Flow[None]:
+    """Unblock the PIN with the PUK, refusing to spend one of the last PUK tries unconfirmed."""
+    require_format(puk, new_pin)
+    session = yield from open_session(family, random_bytes)
+    left = (yield from tries_left(session.channel, Reference.PUK)).left
+    if left == 0:
+        raise PukBlocked("PUK blocked: the card's digital identity is lost")
+    if not confirmed and (left is None or left <= PUK_CONFIRMATION_THRESHOLD):
+        known = "unknown" if left is None else str(left)
+        raise ConfirmationRequired(f"PUK tries left: {known}; confirm before trying", left)
+    yield from unblock_pin(session.channel, puk, new_pin)
