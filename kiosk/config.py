@@ -42,10 +42,19 @@ class Display(_Strict):
     driver: str | None = Field(None, description="SDL video driver, e.g. kmsdrm on the Pi")
 
 
+class Certificates(_Strict):
+    """How authentication certificates are checked: revocation from local CRL files only
+    (the kiosk never fetches them itself), and what a missing answer means."""
+
+    revocation: Literal["off", "soft-fail", "hard-fail"] = "soft-fail"
+    crls: list[str] = Field(default_factory=list, description="CRL files, DER or PEM")
+
+
 class Profile(_Strict):
     reader: str = Field(description="pcsc, pcsc:NAME, or sim:PROFILE_PATH")
     state_dir: str = Field(description="where the kiosk keeps what must survive a restart")
     display: Display = Display()
+    certificates: Certificates = Certificates()
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @property

@@ -1,23 +1,70 @@
-"""``kiosk card``: technician commands that talk to a card on a reader."""
+"""``kiosk card``: technician commands that talk to a card on a reader.
+
+Each operation resets the card first and runs one task of :mod:`kiosk.cie.tasks`, so nothing
+(a verified PIN, a secure channel) carries over from an earlier command. Secrets are read from
+standard input (one per line) or a no-echo prompt, and wiped however the command ends.
+"""
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import hmac
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, TypeVar
+
+from asn1crypto import x509 as asn1_x509
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.serialization import Encoding
 
 from kiosk import attach, config
+from kiosk.cie import certificate, tasks
+from kiosk.cie.atr import ChipFamily
 from kiosk.cie.errors import CieError
-from kiosk.cie.info import read_card_info
+from kiosk.cie.flow import Flow
+from kiosk.cie.info import identify_family, read_card_info
+from kiosk.cie.secret import Secret
 from kiosk.cli import output
+from kiosk.cli.inputs import load_anchors, read_input, read_secret
 from kiosk.errors import KioskError
+
+T = TypeVar("T")
 
 
 def register(groups: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     card = groups.add_parser("card", help="read and manage the card on a reader")
     commands = card.add_subparsers(dest="card_command", required=True, metavar="COMMAND")
     info = commands.add_parser("info", help="ATR, chip family and NIS of the card (no PIN)")
-    add_reader_options(info)
     info.set_defaults(handler=cmd_info)
+    status = commands.add_parser("status", help="tries left and digital identity (spends none)")
+    status.set_defaults(handler=cmd_status)
+    auth = commands.add_parser("auth", help="level-3 authentication; the PIN on stdin")
+    auth.add_argument(
+        "--trust",
+        type=Path,
+        action="append",
+        default=[],
+        help="CA certificate file or folder (repeatable)",
+    )
+    auth.set_defaults(handler=cmd_auth)
+    change = commands.add_parser("change-pin", help="old PIN, then the new one twice, on stdin")
+    change.set_defaults(handler=cmd_change_pin)
+    unblock = commands.add_parser("unblock", help="PUK, then the new PIN twice, on stdin")
+    unblock.add_argument(
+        "--confirm-last-tries",
+        action="store_true",
+        help="send the PUK even with 3 or fewer tries left, or unknown",
+    )
+    unblock.set_defaults(handler=cmd_unblock)
+    for parser in (info, status, auth, change, unblock):
+        add_reader_options(parser)
 
 
 def add_reader_options(parser: argparse.ArgumentParser) -> None:
@@ -39,19 +86,152 @@ def reader_uri(args: argparse.Namespace) -> tuple[str, Path | None]:
     return cfg.profile.reader, cfg.profile.state_path
 
 
-def cmd_info(args: argparse.Namespace) -> int:
+@contextmanager
+def wiped(*secrets: Secret) -> Iterator[None]:
     try:
-        uri, base = reader_uri(args)
-        with attach.attached_reader(uri, base) as reader, reader.session() as session:
-            info = session.run(read_card_info(session.atr))
+        yield
+    finally:
+        for secret in secrets:
+            secret.wipe()
+
+
+def run_task(
+    args: argparse.Namespace, task: Callable[[ChipFamily | None], Flow[T]]
+) -> tuple[str, T]:
+    """Reset the card on the chosen reader and run ``task`` for its chip family."""
+    uri, base = reader_uri(args)
+    with attach.attached_reader(uri, base) as reader, reader.session() as session:
+        session.reset()
+        family = session.run(identify_family(session.atr))
+        return session.reader, session.run(task(family))
+
+
+def read_new_pin(first: str) -> tuple[Secret, Secret]:
+    """The current secret, then the new PIN typed twice; the two must be the same."""
+    current = read_secret(f"{first}: ")
+    new = again = None
+    try:
+        new = read_secret("new PIN: ")
+        again = read_secret("new PIN again: ")
+        with new.reveal() as a, again.reveal() as b:
+            same = hmac.compare_digest(a, b)
+        if not same:
+            raise KioskError("the new PIN was not typed the same twice", code="NEW_PIN_MISMATCH")
+    except BaseException:
+        for secret in (current, new, again):
+            if secret is not None:
+                secret.wipe()
+        raise
+    again.wipe()
+    return current, new
+
+
+def _command(
+    handler: Callable[[argparse.Namespace], dict[str, Any]],
+) -> Callable[[argparse.Namespace], int]:
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return output.result(handler(args), args.json)
+        except (KioskError, CieError) as exc:
+            return output.error(exc, args.json)
+
+    return run
+
+
+@_command
+def cmd_info(args: argparse.Namespace) -> dict[str, Any]:
+    uri, base = reader_uri(args)
+    with attach.attached_reader(uri, base) as reader, reader.session() as session:
+        info = session.run(read_card_info(session.atr))
+    return {
+        "reader": session.reader,
+        "atr": info.atr.hex(" ").upper(),
+        "chip_family": info.family.value if info.family else None,
+        "nis": info.nis,
+    }
+
+
+@_command
+def cmd_status(args: argparse.Namespace) -> dict[str, Any]:
+    reader, status = run_task(args, tasks.status)
+    return {
+        "reader": reader,
+        "chip_family": status.family.value if status.family else None,
+        "nis": status.nis,
+        "pin_tries_left": status.pin.left,
+        "puk_tries_left": status.puk.left,
+        "digital_identity": status.digital_identity.value,
+    }
+
+
+def _signature_valid(cert: asn1_x509.Certificate, challenge: bytes, signature: bytes) -> bool:
+    key = x509.load_der_x509_certificate(cert.dump()).public_key()
+    if not isinstance(key, rsa.RSAPublicKey):
+        return False
+    try:
+        key.verify(signature, challenge, padding.PKCS1v15(), hashes.SHA256())
+    except InvalidSignature:
+        return False
+    return True
+
+
+def cmd_auth(args: argparse.Namespace) -> int:
+    try:
+        result = _auth(args)
     except (KioskError, CieError) as exc:
         return output.error(exc, args.json)
-    return output.result(
-        {
-            "reader": session.reader,
-            "atr": info.atr.hex(" ").upper(),
-            "chip_family": info.family.value if info.family else None,
-            "nis": info.nis,
-        },
-        args.json,
+    output.result(result, args.json)
+    trusted = result["certificate"]["valid"] and result["signature_valid"]
+    return output.EXIT_OK if trusted else output.EXIT_CARD
+
+
+def _auth(args: argparse.Namespace) -> dict[str, Any]:
+    settings = config.load(args.config, args.profile).profile.certificates
+    anchors = [
+        asn1_x509.Certificate.load(anchor.x509.public_bytes(Encoding.DER))
+        for anchor in load_anchors(args.trust)
+    ]
+    crls = [read_input(Path(path)) for path in settings.crls]
+    challenge = os.urandom(32)
+    pin = read_secret("PIN: ")
+    with wiped(pin):
+        reader, proof = run_task(
+            args, lambda family: tasks.authenticate(family, pin, hashlib.sha256(challenge).digest())
+        )
+    cert = certificate.load(proof.certificate)
+    holder = certificate.holder(cert)
+    verdict = certificate.verify(
+        cert,
+        anchors,
+        datetime.now(UTC),
+        crls=crls,
+        revocation=certificate.Revocation(settings.revocation),
     )
+    return {
+        "reader": reader,
+        "codice_fiscale": holder.codice_fiscale,
+        "given_name": holder.given_name,
+        "surname": holder.surname,
+        "serial": proof.serial,
+        "nis": proof.nis,
+        "certificate": {"valid": verdict.valid, "reason": verdict.reason},
+        "signature_valid": _signature_valid(cert, challenge, proof.signature),
+    }
+
+
+@_command
+def cmd_change_pin(args: argparse.Namespace) -> dict[str, Any]:
+    old, new = read_new_pin("current PIN")
+    with wiped(old, new):
+        reader, _ = run_task(args, lambda family: tasks.change(family, old, new))
+    return {"reader": reader, "pin_changed": True}
+
+
+@_command
+def cmd_unblock(args: argparse.Namespace) -> dict[str, Any]:
+    puk, new = read_new_pin("PUK")
+    with wiped(puk, new):
+        reader, _ = run_task(
+            args, lambda family: tasks.unblock(family, puk, new, confirmed=args.confirm_last_tries)
+        )
+    return {"reader": reader, "pin_unblocked": True}

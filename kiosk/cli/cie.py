@@ -16,9 +16,9 @@ from pathlib import Path
 from kiosk.cie import csca, sod
 from kiosk.cie.errors import CertificateInvalid, CieError, SodMalformed
 from kiosk.cli import output
+from kiosk.cli.inputs import load_anchors, read_input
 from kiosk.errors import KioskError
 
-ANCHOR_SUFFIXES = (".cer", ".pem", ".der")
 _FILE_ARGUMENT = re.compile(r"(?P<tag>[0-9A-Fa-f]{1,2})=(?P<path>.+)")
 
 
@@ -58,8 +58,8 @@ def register(groups: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
 def cmd_verify_sod(args: argparse.Namespace) -> int:
     try:
         files = _file_arguments(args.files)
-        anchors = _anchors(args.anchors) if args.anchors else csca.default_anchors()
-        security_object = sod.parse_sod(_read(args.sod))
+        anchors = load_anchors(args.anchors) if args.anchors else csca.default_anchors()
+        security_object = sod.parse_sod(read_input(args.sod))
     except (SodMalformed, CertificateInvalid) as exc:
         output.error(exc, args.json)
         return output.EXIT_USAGE
@@ -103,29 +103,5 @@ def _file_arguments(arguments: list[str]) -> dict[str, bytes]:
         tag = f"{int(match['tag'], 16):02X}"
         if tag in out:
             raise KioskError(f"--file gives tag {tag} twice", code="BAD_INPUT")
-        out[tag] = _read(Path(match["path"]))
+        out[tag] = read_input(Path(match["path"]))
     return out
-
-
-def _anchors(paths: list[Path]) -> list[csca.Certificate]:
-    anchors: list[csca.Certificate] = []
-    for path in paths:
-        if path.is_dir():
-            entries = sorted(
-                entry for entry in path.iterdir() if entry.suffix.lower() in ANCHOR_SUFFIXES
-            )
-        else:
-            entries = [path]
-        for entry in entries:
-            try:
-                anchors.extend(csca.load_certificates(_read(entry)))
-            except CertificateInvalid as exc:
-                raise CertificateInvalid(f"{entry}: {exc.reason}") from None
-    return anchors
-
-
-def _read(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise KioskError(f"cannot read {path}: {exc.strerror}", code="BAD_INPUT") from None
