@@ -29,7 +29,7 @@ from asn1crypto.keys import RSAPublicKey
 from kiosk.cie import tlv
 from kiosk.cie.apdu import Command, Response
 from kiosk.cie.dh import DhAgreement
-from kiosk.cie.errors import ProtocolError
+from kiosk.cie.errors import ProtocolError, UnsupportedChip
 from kiosk.cie.flow import Flow
 from kiosk.cie.secured import protected
 from kiosk.cie.sm import SecureChannel, ssc_from_challenges
@@ -150,7 +150,7 @@ def terminal_certificate(ca: CaKey, k: InteropConstants | None = None) -> bytes:
     signature = _sign_9796(body[:split], hashlib.sha256(body).digest(), n_ca, k.ca_d)
     recovered, _digest = _recover_9796(signature, RsaKey(n_ca, int.from_bytes(ca.e, "big")))
     if recovered != body[:split]:
-        raise ProtocolError("the card's DAPP CA key does not pair with the CIE constants")
+        raise UnsupportedChip("the card's DAPP CA key does not pair with the CIE constants")
     return tlv.encode(0x7F21, tlv.encode(0x5F37, signature) + tlv.encode(0x5F38, body[split:])
                       + tlv.encode(0x42, car))
 

@@ -1,10 +1,10 @@
 """An IAS session: from a fresh card to a secure channel the card trusts (PROTOCOL.md §2).
 
 The order is the official middleware's: enter the IAS application (by AID or by MF, as the
-chip family wants), read the chip's DAPP key (EF 1004) in the CIE DF, fetch the DH group and
-the DAPP CA key, agree on K, open secure messaging, and run DAPP. The caller resets the card
-before each session, as the middleware does, so no verified PIN or channel survives from one
-operation to the next.
+chip family wants), read EF.SN.ICC and the NIS, then the chip's DAPP key (EF 1004) in the CIE
+DF, fetch the DH group and the DAPP CA key, agree on K, open secure messaging, and run DAPP.
+The caller resets the card before each session, as the middleware does, so no verified PIN or
+channel survives from one operation to the next.
 
 Reads under secure messaging use 231-byte chunks, the most a protected answer carries
 (PROTOCOL.md §2.3, §7.4), instead of the middleware's 128.
@@ -20,7 +20,7 @@ from kiosk.cie import dh, ids
 from kiosk.cie.apdu import Command
 from kiosk.cie.atr import ChipFamily, traits
 from kiosk.cie.dapp import RsaKey, authenticate, read_ca_key
-from kiosk.cie.errors import ProtocolError
+from kiosk.cie.errors import ProtocolError, UnsupportedChip
 from kiosk.cie.files import read_ef, select_aid
 from kiosk.cie.flow import Flow
 from kiosk.cie.info import enter_ias, read_nis
@@ -34,6 +34,7 @@ SM_CHUNK = 0xE7
 class IasSession:
     family: ChipFamily | None
     nis: str
+    sn_icc: bytes
     channel: SecureChannel
 
 
@@ -41,6 +42,7 @@ def open_session(
     family: ChipFamily | None, random_bytes: Callable[[int], bytes] = secrets.token_bytes
 ) -> Flow[IasSession]:
     yield from enter_ias(family)
+    sn_icc = yield from read_ef(ids.EF_SN_ICC)
     nis = yield from read_nis()
     chip = RsaKey.from_pkcs1((yield from read_ef(ids.EF_INT_KPUB)))
     group = yield from _read_group(family)
@@ -48,7 +50,7 @@ def open_session(
     agreement = yield from dh.agree(group, random_bytes)
     channel = SecureChannel.for_ias(agreement.secret)
     yield from authenticate(channel, agreement, ca, chip, random_bytes)
-    return IasSession(family, nis, channel)
+    return IasSession(family, nis, sn_icc, channel)
 
 
 def _read_group(family: ChipFamily | None) -> Flow[dh.DhGroup]:
@@ -64,7 +66,14 @@ def _read_group(family: ChipFamily | None) -> Flow[dh.DhGroup]:
     except ProtocolError as refused:
         if refused.sw is None:
             raise
+    try:
         return (yield from dh.read_group(not in_one))
+    except ProtocolError as refused:
+        if refused.sw is None:
+            raise
+        raise UnsupportedChip(
+            f"the chip gives its DH group in neither form (SW {refused.sw:04X})"
+        ) from None
 
 
 def read_protected(channel: SecureChannel, fid: bytes) -> Flow[bytes]:

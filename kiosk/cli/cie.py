@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from kiosk.cie import csca, sod
-from kiosk.cie.errors import CertificateInvalid, CieError, SodMalformed
+from kiosk.cie.errors import CieError
 from kiosk.cli import output
 from kiosk.cli.inputs import load_anchors, read_input
 from kiosk.errors import KioskError
@@ -60,9 +60,6 @@ def cmd_verify_sod(args: argparse.Namespace) -> int:
         files = _file_arguments(args.files)
         anchors = load_anchors(args.anchors) if args.anchors else csca.default_anchors()
         security_object = sod.parse_sod(read_input(args.sod))
-    except (SodMalformed, CertificateInvalid) as exc:
-        output.error(exc, args.json)
-        return output.EXIT_USAGE
     except (KioskError, CieError) as exc:
         return output.error(exc, args.json)
     signature_valid = sod.verify_signature(security_object)
