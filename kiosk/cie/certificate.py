@@ -6,8 +6,12 @@ The verdict comes from pyhanko-certvalidator (a maintained RFC 5280 path validat
 the anchors the Comune configures, with the CIE policy OID ``1.3.76.47.4`` required.
 Revocation uses the CRLs and OCSP responses handed in, never the network: fetching would be
 I/O, which this package does not do, and a kiosk must not hang on an unreachable CRL
-distribution point. The validator's API is asynchronous; with fetching off it awaits nothing
-external, so it runs to completion in a private event loop.
+distribution point. pyhanko's own soft/hard-fail modes consult revocation data only for
+certificates that declare a CRL or OCSP source, which would ignore a CRL the Comune configured;
+so revocation information is always asked for, and the policy decides only what its *absence*
+means (accepted under soft-fail, reported as "unknown"; refused under hard-fail). A revoked
+certificate is refused under both. The validator's API is asynchronous; with fetching off it
+awaits nothing external, so it runs to completion in a private event loop.
 """
 
 from __future__ import annotations
@@ -20,7 +24,18 @@ from datetime import datetime
 
 from asn1crypto import x509
 from pyhanko_certvalidator import CertificateValidator, ValidationContext
-from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError, ValidationError
+from pyhanko_certvalidator.errors import (
+    InsufficientRevinfoError,
+    PathBuildingError,
+    PathValidationError,
+    RevokedError,
+    ValidationError,
+)
+from pyhanko_certvalidator.policy_decl import (
+    CertRevTrustPolicy,
+    RevocationCheckingPolicy,
+    RevocationCheckingRule,
+)
 
 from kiosk.cie.errors import ProtocolError
 
@@ -45,10 +60,12 @@ class Holder:
 
 @dataclass(frozen=True, slots=True)
 class Verdict:
-    """``valid`` with no reason, or not valid and why (a short stable phrase first)."""
+    """``valid`` with no reason, or not valid and why (a short stable phrase first); and what
+    is known of revocation: ``good``, ``revoked``, ``unknown`` or ``not-checked``."""
 
     valid: bool
     reason: str | None = None
+    revocation: str = "not-checked"
 
 
 def load(der_padded: bytes) -> x509.Certificate:
@@ -90,21 +107,49 @@ def verify(
 ) -> Verdict:
     if not has_cie_policy(cert):
         return Verdict(False, f"not a CIE certificate (policy {CIE_POLICY} missing)")
-    context = ValidationContext(
-        trust_roots=list(anchors),
-        other_certs=list(intermediates),
-        moment=at,
-        allow_fetching=False,
-        crls=list(crls),
-        ocsps=list(ocsps),
-        revocation_mode="soft-fail" if revocation is Revocation.OFF else revocation.value,
-    )
+    anchors, intermediates = list(anchors), list(intermediates)
+    crls, ocsps = list(crls), list(ocsps)
+
+    def context(check_revocation: bool) -> ValidationContext:
+        rule = (
+            RevocationCheckingRule.CRL_OR_OCSP_REQUIRED
+            if check_revocation
+            else RevocationCheckingRule.NO_CHECK
+        )
+        return ValidationContext(
+            trust_roots=anchors,
+            other_certs=intermediates,
+            moment=at,
+            allow_fetching=False,
+            crls=crls,
+            ocsps=ocsps,
+            revinfo_policy=CertRevTrustPolicy(
+                RevocationCheckingPolicy(rule, RevocationCheckingRule.NO_CHECK)
+            ),
+        )
+
+    if revocation is Revocation.OFF:
+        return _judge(cert, context(check_revocation=False), "not-checked")
+    try:
+        return _judge(cert, context(check_revocation=True), "good")
+    except InsufficientRevinfoError as exc:
+        if revocation is Revocation.HARD_FAIL:
+            return Verdict(False, f"invalid: revocation unknown ({exc})", "unknown")
+        return _judge(cert, context(check_revocation=False), "unknown")
+
+
+def _judge(cert: x509.Certificate, context: ValidationContext, revocation: str) -> Verdict:
+    """Validate for digital signatures; missing revocation data is left to the caller."""
     validator = CertificateValidator(cert, validation_context=context)
     try:
         # pyhanko-certvalidator leaves this coroutine unannotated.
         asyncio.run(validator.async_validate_usage({"digital_signature"}))  # type: ignore[no-untyped-call]
     except PathBuildingError:
-        return Verdict(False, "untrusted: no configured anchor issued it")
+        return Verdict(False, "untrusted: no configured anchor issued it", revocation)
+    except RevokedError as exc:
+        return Verdict(False, f"revoked: {exc}", "revoked")
+    except InsufficientRevinfoError:
+        raise
     except (PathValidationError, ValidationError) as exc:
-        return Verdict(False, f"invalid: {exc}")
-    return Verdict(True)
+        return Verdict(False, f"invalid: {exc}", revocation)
+    return Verdict(True, None, revocation)

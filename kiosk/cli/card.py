@@ -25,7 +25,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from kiosk import attach, config
-from kiosk.cie import certificate, tasks
+from kiosk.cie import certificate, csca, genuine, tasks
 from kiosk.cie.atr import ChipFamily
 from kiosk.cie.errors import CieError
 from kiosk.cie.flow import Flow
@@ -45,6 +45,15 @@ def register(groups: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     info.set_defaults(handler=cmd_info)
     status = commands.add_parser("status", help="tries left and digital identity (spends none)")
     status.set_defaults(handler=cmd_status)
+    chip = commands.add_parser("verify-chip", help="is the chip genuine? (no PIN: key 83, EF.SOD)")
+    chip.add_argument(
+        "--anchors",
+        type=Path,
+        action="append",
+        default=[],
+        help="CSCA certificate file or folder (default: the Italian CSCA)",
+    )
+    chip.set_defaults(handler=cmd_verify_chip)
     auth = commands.add_parser("auth", help="level-3 authentication; the PIN on stdin")
     auth.add_argument(
         "--trust",
@@ -63,7 +72,7 @@ def register(groups: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         help="send the PUK even with 3 or fewer tries left, or unknown",
     )
     unblock.set_defaults(handler=cmd_unblock)
-    for parser in (info, status, auth, change, unblock):
+    for parser in (info, status, chip, auth, change, unblock):
         add_reader_options(parser)
 
 
@@ -164,6 +173,29 @@ def cmd_status(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def cmd_verify_chip(args: argparse.Namespace) -> int:
+    try:
+        anchors = load_anchors(args.anchors) if args.anchors else csca.default_anchors()
+        challenge = os.urandom(genuine.CHALLENGE_SIZE)
+        reader, evidence = run_task(args, lambda family: genuine.read_evidence(family, challenge))
+        verdict = genuine.judge(evidence, anchors, datetime.now(UTC))
+    except (KioskError, CieError) as exc:
+        return output.error(exc, args.json)
+    output.result(
+        {
+            "reader": reader,
+            "nis": verdict.nis,
+            "signature_valid": verdict.signature_valid,
+            "sod_signature_valid": verdict.sod_signature_valid,
+            "chain": verdict.chain.status.value,
+            "anchor": verdict.chain.anchor.subject if verdict.chain.anchor else None,
+            "files": {tag: check.value for tag, check in verdict.files.items()},
+        },
+        args.json,
+    )
+    return output.EXIT_OK if verdict.genuine else output.EXIT_CARD
+
+
 def _signature_valid(cert: asn1_x509.Certificate, challenge: bytes, signature: bytes) -> bool:
     key = x509.load_der_x509_certificate(cert.dump()).public_key()
     if not isinstance(key, rsa.RSAPublicKey):
@@ -214,7 +246,11 @@ def _auth(args: argparse.Namespace) -> dict[str, Any]:
         "surname": holder.surname,
         "serial": proof.serial,
         "nis": proof.nis,
-        "certificate": {"valid": verdict.valid, "reason": verdict.reason},
+        "certificate": {
+            "valid": verdict.valid,
+            "reason": verdict.reason,
+            "revocation": verdict.revocation,
+        },
         "signature_valid": _signature_valid(cert, challenge, proof.signature),
     }
 

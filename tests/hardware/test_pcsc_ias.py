@@ -36,7 +36,7 @@ def test_authentication(pcscd: PrivatePcscd, lay_card: Lay, issued_card: Card,
     assert code == 0, result
     assert (result["codice_fiscale"], result["given_name"], result["surname"]) == (
         "RSSMRA95A58H501Z", "MARIA", "ROSSI")
-    assert result["certificate"] == {"valid": True, "reason": None}
+    assert result["certificate"] == {"valid": True, "reason": None, "revocation": "unknown"}
     assert result["signature_valid"] is True
     # The same card judged without its CA: the signature holds, the certificate is untrusted.
     code, result = kiosk_card(pcscd, "auth", stdin=f"{TEST_PIN}\n")
