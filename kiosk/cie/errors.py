@@ -133,7 +133,7 @@ class InvalidPinFormat(CieError):
     code = "INVALID_PIN_FORMAT"
 
 
-class ConfirmationRequired(CieError):
+class ConfirmationRequired(_TriesError):
     """The PUK was not sent: its tries left are unknown or few, and nobody confirmed.
 
     Ten wrong PUKs end the card's digital life, so the kiosk never spends one of the last
@@ -141,12 +141,3 @@ class ConfirmationRequired(CieError):
     """
 
     code = "CONFIRMATION_REQUIRED"
-
-    def __init__(self, message: str, tries_left: int | None) -> None:
-        super().__init__(message)
-        self.tries_left = tries_left
-
-    def details(self) -> dict[str, Any]:
-        out = super().details()
-        out["tries_left"] = self.tries_left
-        return out
