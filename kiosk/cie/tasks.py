@@ -3,7 +3,9 @@
 Every task opens its own IAS session (DH, DAPP) because the card forgets everything at reset,
 and the caller resets it before each task, as the official middleware does. Secrets are taken
 as :class:`~kiosk.cie.secret.Secret` holders, checked for format before the first APDU, and
-wiped by the caller (the journey or the command) once the task returns or fails.
+wiped right after the last APDU that carries them, whatever the card answered. A task
+abandoned half-way (the card taken away) leaves them to the caller, which wipes them on every
+path too.
 """
 
 from __future__ import annotations
@@ -88,7 +90,10 @@ def authenticate(
     """VERIFY the PIN, read certificate and serial, sign ``digest`` with key 81."""
     require_format(pin)
     session = yield from open_session(family, random_bytes)
-    yield from verify(session.channel, Reference.PIN, pin)
+    try:
+        yield from verify(session.channel, Reference.PIN, pin)
+    finally:
+        pin.wipe()
     certificate = yield from read_protected(session.channel, ids.EF_CERT_CIE)
     serial = yield from read_protected(session.channel, ids.EF_SERIALE)
     signature = yield from sign_digest(session.channel, digest)
@@ -105,7 +110,11 @@ def change(
 ) -> Flow[None]:
     require_format(old, new)
     session = yield from open_session(family, random_bytes)
-    yield from change_pin(session.channel, old, new)
+    try:
+        yield from change_pin(session.channel, old, new)
+    finally:
+        old.wipe()
+        new.wipe()
 
 
 def unblock(
@@ -125,4 +134,8 @@ def unblock(
     if not confirmed and (left is None or left <= PUK_CONFIRMATION_THRESHOLD):
         known = "unknown" if left is None else str(left)
         raise ConfirmationRequired(f"PUK tries left: {known}; confirm before trying", left)
-    yield from unblock_pin(session.channel, puk, new_pin)
+    try:
+        yield from unblock_pin(session.channel, puk, new_pin)
+    finally:
+        puk.wipe()
+        new_pin.wipe()

@@ -227,3 +227,17 @@ def test_removal_at_every_step_of_authentication_then_a_clean_retry(issued_card:
         proof = auth(profile)
         assert proof.nis == "910718464654"
         assert status(profile).pin.left == 3
+
+
+def test_secrets_are_wiped_right_after_the_apdus_that_carry_them(issued_card: Card) -> None:
+    profile = issued_card()
+    pin = secret(TEST_PIN)
+    run(profile, lambda family: tasks.authenticate(family, pin, DIGEST))
+    wrong = secret("00000000")
+    with pytest.raises(WrongPin):
+        run(profile, lambda family: tasks.authenticate(family, wrong, DIGEST))
+    old, new = secret(TEST_PIN), secret(TEST_NEW_PIN)
+    run(profile, lambda family: tasks.change(family, old, new))
+    puk, newer = secret(TEST_PUK), secret(TEST_PIN)
+    run(profile, lambda family: tasks.unblock(family, puk, newer))
+    assert [len(s) for s in (pin, wrong, old, new, puk, newer)] == [0] * 6
