@@ -69,6 +69,7 @@ class Proof:
     certificate: bytes
     serial: str
     signature: bytes
+    security_object: bytes
 
 
 def status(
@@ -87,7 +88,7 @@ def authenticate(
     digest: bytes,
     random_bytes: Random = secrets.token_bytes,
 ) -> Flow[Proof]:
-    """VERIFY the PIN, read certificate and serial, sign ``digest`` with key 81."""
+    """VERIFY the PIN, read certificate, serial and EF.SOD, sign ``digest`` with key 81."""
     require_format(pin)
     session = yield from open_session(family, random_bytes)
     try:
@@ -96,12 +97,14 @@ def authenticate(
         pin.wipe()
     certificate = yield from read_protected(session.channel, ids.EF_CERT_CIE)
     serial = yield from read_protected(session.channel, ids.EF_SERIALE)
+    security_object = yield from read_protected(session.channel, ids.EF_SOD)
     signature = yield from sign_digest(session.channel, digest)
     return Proof(
         nis=session.nis,
         certificate=certificate,
         serial=serial[:SERIAL_LENGTH].decode("ascii", "replace"),
         signature=signature,
+        security_object=security_object,
     )
 
 

@@ -25,7 +25,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from kiosk import attach, config
-from kiosk.cie import certificate, csca, genuine, tasks
+from kiosk.cie import certificate, csca, genuine, sod, tasks
 from kiosk.cie.atr import ChipFamily
 from kiosk.cie.errors import CieError
 from kiosk.cie.flow import Flow
@@ -213,32 +213,37 @@ def cmd_auth(args: argparse.Namespace) -> int:
     except (KioskError, CieError) as exc:
         return output.error(exc, args.json)
     output.result(result, args.json)
-    trusted = result["certificate"]["valid"] and result["signature_valid"]
+    passive = result["sod"]
+    trusted = (
+        result["certificate"]["valid"]
+        and result["signature_valid"]
+        and passive["signature_valid"]
+        and passive["chain"] == "trusted"
+        and all(check == "match" for check in passive["files"].values())
+    )
     return output.EXIT_OK if trusted else output.EXIT_CARD
 
 
 def _auth(args: argparse.Namespace) -> dict[str, Any]:
     settings = config.load(args.config, args.profile).profile.certificates
-    anchors = [
-        asn1_x509.Certificate.load(anchor.x509.public_bytes(Encoding.DER))
-        for anchor in load_anchors(args.trust)
-    ]
+    trusted = load_anchors(args.trust)
+    anchors = [asn1_x509.Certificate.load(cert.x509.public_bytes(Encoding.DER)) for cert in trusted]
     crls = [read_input(Path(path)) for path in settings.crls]
     challenge = os.urandom(32)
     pin = read_secret("PIN: ")
     with wiped(pin):
         reader, proof = run_task(
-            args, lambda family: tasks.authenticate(family, pin, hashlib.sha256(challenge).digest())
+            args,
+            lambda family: tasks.authenticate(family, pin, hashlib.sha256(challenge).digest()),
         )
+    now = datetime.now(UTC)
     cert = certificate.load(proof.certificate)
     holder = certificate.holder(cert)
     verdict = certificate.verify(
-        cert,
-        anchors,
-        datetime.now(UTC),
-        crls=crls,
-        revocation=certificate.Revocation(settings.revocation),
+        cert, anchors, now, crls=crls, revocation=certificate.Revocation(settings.revocation)
     )
+    files = {"A2": proof.serial.encode("ascii"), "A3": cert.dump()}
+    passive = _passive_authentication(proof.security_object, files, trusted, now)
     return {
         "reader": reader,
         "codice_fiscale": holder.codice_fiscale,
@@ -252,6 +257,21 @@ def _auth(args: argparse.Namespace) -> dict[str, Any]:
             "revocation": verdict.revocation,
         },
         "signature_valid": _signature_valid(cert, challenge, proof.signature),
+        "sod": passive,
+    }
+
+
+def _passive_authentication(
+    security_object: bytes, files: dict[str, bytes], trusted: list[csca.Certificate], at: datetime
+) -> dict[str, Any]:
+    """EF 1006 over the files read, its signer chained to the given anchors or the Italian
+    CSCA (a folder from ``kiosk sim pki init`` holds both kinds of anchor)."""
+    parsed = sod.parse_sod(security_object)
+    chain = csca.verify_chain(parsed.signer, [*trusted, *csca.default_anchors()], at)
+    return {
+        "signature_valid": sod.verify_signature(parsed),
+        "chain": chain.status.value,
+        "files": {tag: check.value for tag, check in sod.check_files(parsed, files).items()},
     }
 
 

@@ -38,6 +38,8 @@ def test_authentication(pcscd: PrivatePcscd, lay_card: Lay, issued_card: Card,
         "RSSMRA95A58H501Z", "MARIA", "ROSSI")
     assert result["certificate"] == {"valid": True, "reason": None, "revocation": "unknown"}
     assert result["signature_valid"] is True
+    assert result["sod"] == {"signature_valid": True, "chain": "trusted",
+                             "files": {"A2": "match", "A3": "match"}}
     # The same card judged without its CA: the signature holds, the certificate is untrusted.
     code, result = kiosk_card(pcscd, "auth", stdin=f"{TEST_PIN}\n")
     assert code == 1
