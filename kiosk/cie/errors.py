@@ -141,3 +141,61 @@ class ConfirmationRequired(_TriesError):
     """
 
     code = "CONFIRMATION_REQUIRED"
+
+
+class InvalidCanFormat(CieError):
+    """Refused before anything is sent: the CAN is the 6 digits printed on the card."""
+
+    code = "INVALID_CAN_FORMAT"
+
+
+class WrongCan(CieError):
+    """PACE failed on the password: the CAN typed is not this card's (PROTOCOL.md §4.2 step 9)."""
+
+    code = "WRONG_CAN"
+
+
+class WrongMrz(CieError):
+    """BAC failed: the document number, date of birth or expiry date is not this card's."""
+
+    code = "WRONG_MRZ"
+
+
+class PaceUnsupported(CieError):
+    """PACE cannot run: the card offers only variants this kiosk lacks (``variant`` names them)."""
+
+    code = "PACE_UNSUPPORTED"
+
+    def __init__(self, variant: str) -> None:
+        super().__init__(f"PACE cannot run: {variant}")
+        self.variant = variant
+
+    def details(self) -> dict[str, Any]:
+        out = super().details()
+        out["variant"] = self.variant
+        return out
+
+
+class PaceRefused(ProtocolError):
+    """The card refused to start PACE (MSE SET AT or the first GENERAL AUTHENTICATE)."""
+
+    code = "PACE_REFUSED"
+
+
+class ReaderNoExtendedApdu(ProtocolError):
+    """The reader (or its driver) refused an extended-length APDU, which PACE with 2048-bit DH
+    needs (PROTOCOL.md §4.2): another reader is needed, or BAC with the MRZ."""
+
+    code = "READER_NO_EXTENDED_APDU"
+
+
+class SecurityInfosMalformed(CieError):
+    """An EF.CardAccess or DG14 that is not a DER SET OF SecurityInfo."""
+
+    code = "SECURITY_INFOS_MALFORMED"
+
+
+class DataGroupMalformed(CieError):
+    """A data group (or EF.COM) whose structure or MRZ check digits are wrong."""
+
+    code = "DATA_GROUP_MALFORMED"
