@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 from pathlib import Path
 
 from kiosk.cli import output
 from kiosk.errors import KioskError
-from kiosk.sim import families, issuing, pki, vpcd
+from kiosk.sim import families, icao_issuing, issuing, pki, vpcd
 from kiosk.sim.card import VirtualCie
 from kiosk.sim.profile import DEMO_IDENTITY, CardProfile
 
@@ -18,8 +19,9 @@ def register(groups: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     card = kinds.add_parser(
         "card",
         help="put a virtual card on vpcd's reader until interrupted, or make a new one",
-        description="With --profile: attach the card to vpcd (through a real pcscd) and stay "
-        "until interrupted; closing the connection is taking the card away.",
+        description="With --profile: attach the card to vpcd (through a real pcscd), or with "
+        "--nfc to nfcpy's udp link, and stay until interrupted; closing the connection is "
+        "taking the card away.",
     )
     card.add_argument("--profile", type=Path, help="card profile to attach")
     card.add_argument(
@@ -27,6 +29,11 @@ def register(groups: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         default=f"{vpcd.DEFAULT_HOST}:{vpcd.DEFAULT_PORT}",
         metavar="HOST:PORT",
         help="vpcd's card port (default %(default)s)",
+    )
+    card.add_argument(
+        "--nfc",
+        metavar="udp:HOST:PORT",
+        help="lie on nfcpy's simulated reader instead of vpcd's (binds all interfaces)",
     )
     card.set_defaults(handler=cmd_attach, card_parser=card)
     actions = card.add_subparsers(dest="card_command", metavar="COMMAND")
@@ -46,6 +53,21 @@ def register(groups: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     # The virtual card's own made-up codes, never a citizen's: plain options are fine here.
     new.add_argument("--pin", default=issuing.DEMO_PIN, help="8 digits (default %(default)s)")
     new.add_argument("--puk", default=issuing.DEMO_PUK, help="8 digits (default %(default)s)")
+    new.add_argument(
+        "--can", default=icao_issuing.DEMO_CAN, help="6 digits (default %(default)s)"
+    )
+    new.add_argument(
+        "--birth-date",
+        type=dt.date.fromisoformat,
+        metavar="YYYY-MM-DD",
+        help="for the MRZ and DG11 (default: the one the codice fiscale encodes)",
+    )
+    new.add_argument(
+        "--expiry",
+        type=dt.date.fromisoformat,
+        metavar="YYYY-MM-DD",
+        help="for the MRZ (default: ten years, extended to the next birthday)",
+    )
     new.set_defaults(handler=cmd_new)
     authority = kinds.add_parser("pki", help="the test PKI that signs virtual cards")
     pki_actions = authority.add_subparsers(dest="pki_command", required=True, metavar="COMMAND")
@@ -62,15 +84,29 @@ def register(groups: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
 def cmd_attach(args: argparse.Namespace) -> int:
     if args.profile is None:
         args.card_parser.error("--profile is required to attach a card")
-    host, _, port = args.vpcd.rpartition(":")
-    if not host or not port.isdigit():
-        args.card_parser.error(f"--vpcd {args.vpcd!r} is not HOST:PORT")
+    if args.nfc:
+        host, port = _address(args, "--nfc", args.nfc, prefix="udp:")
+    else:
+        host, port = _address(args, "--vpcd", args.vpcd)
     try:
         card = VirtualCie(CardProfile.load(args.profile))
     except KioskError as exc:
         return output.error(exc, as_json=False)
-    vpcd.attach(card, host, int(port))
+    if args.nfc:
+        from kiosk.sim import nfc_link  # noqa: PLC0415 - nfcpy loads only for this link
+
+        nfc_link.attach(card, host, port)
+    else:
+        vpcd.attach(card, host, port)
     return output.EXIT_OK
+
+
+def _address(args: argparse.Namespace, option: str, value: str,
+             prefix: str = "") -> tuple[str, int]:
+    host, _, port = value.removeprefix(prefix).rpartition(":")
+    if not value.startswith(prefix) or not host or not port.isdigit():
+        args.card_parser.error(f"{option} {value!r} is not {prefix}HOST:PORT")
+    return host, int(port)
 
 
 def cmd_new(args: argparse.Namespace) -> int:
@@ -85,7 +121,14 @@ def cmd_new(args: argparse.Namespace) -> int:
     try:
         authority = pki.load(directory) if reuse else pki.new()
         profile = issuing.issue(
-            authority, family=args.family, identity=identity, pin=args.pin, puk=args.puk
+            authority,
+            family=args.family,
+            identity=identity,
+            pin=args.pin,
+            puk=args.puk,
+            can=args.can,
+            birth=args.birth_date,
+            expiry=args.expiry,
         )
         if not reuse:
             pki.save(authority, directory)

@@ -19,12 +19,14 @@ from typing import ClassVar
 from kiosk.sim import filesystem
 from kiosk.sim.filesystem import DedicatedFile, ElementaryFile
 from kiosk.sim.ias import IasApplet
+from kiosk.sim.icao import IcaoApplet
 from kiosk.sim.profile import CardProfile
 
 SW_OK = b"\x90\x00"
 SW_END_OF_FILE = b"\x62\x82"
 SW_WRONG_LENGTH = b"\x67\x00"
 SW_NO_CURRENT_EF = b"\x69\x86"
+SW_SECURITY = b"\x69\x82"
 SW_CONDITIONS = b"\x69\x85"
 SW_NOT_FOUND = b"\x6a\x82"
 SW_WRONG_P1P2 = b"\x6a\x86"
@@ -34,6 +36,10 @@ SW_CLA_UNKNOWN = b"\x6e\x00"
 
 # Plain, plain chaining, secure messaging, SM chaining (PROTOCOL.md §2.2, §2.3).
 _CLASSES = (0x00, 0x10, 0x0C, 0x1C)
+# The most a protected READ BINARY answer carries, so that it fits a short response (§7.4).
+SM_READ_MAX = 0xE7
+INS_GENERAL_AUTHENTICATE = 0x86
+SHORT_LE_MAX = 256
 
 
 class Malformed(Exception):
@@ -94,11 +100,13 @@ class VirtualCie:
         self._mf = filesystem.build(profile.files, is_cie=profile.is_cie)
         self._apdus_seen = 0
         self._ias = IasApplet(profile)
+        self._icao = IcaoApplet(profile, self._ias)
         self.reset()
 
     def reset(self) -> None:
         """Power-on state: MF current, no EF, nothing pending, no SM session or verified PIN."""
         self._ias.reset()
+        self._icao.reset()
         self._df: DedicatedFile = self._mf
         self._ef: ElementaryFile | None = None
         self._pending = b""
@@ -117,7 +125,17 @@ class VirtualCie:
             return SW_CLA_UNKNOWN
         if command.ins != 0xC0:
             self._pending = b""
+        if command.ins == INS_GENERAL_AUTHENTICATE and not command.cla & 0x0C:
+            # PACE's chain of GA steps: each piece is a whole command with its own answer, so
+            # it must not be joined like data split over a plain chain (PROTOCOL.md §4.2).
+            return self._general_authenticate(command)
         return self._ias.process(command, self._dispatch, self._answer)
+
+    def _general_authenticate(self, command: Apdu) -> bytes:
+        data, sw = self._icao.general_authenticate(command)
+        if command.le is not None and command.le > SHORT_LE_MAX:
+            return data + sw  # an extended Le takes the 256-byte keys in one answer
+        return self._answer(data, sw)
 
     def _dispatch(self, command: Apdu) -> bytes:
         """The answer to a whole, plain command (chains joined, SM removed)."""
@@ -195,15 +213,24 @@ class VirtualCie:
             return SW_NO_CURRENT_EF
         else:
             offset = (command.p1 << 8) | command.p2
+        if not self._icao.may_read(self._df.name, command):
+            return SW_SECURITY
         data = self._ef.data
         if offset >= len(data):
             return SW_BEYOND_EOF
-        chunk = data[offset : offset + command.le]
-        if len(chunk) == command.le:
+        want = min(command.le, SM_READ_MAX) if self._ias.protecting else command.le
+        chunk = data[offset : offset + want]
+        if len(chunk) == want:
             return self._answer(chunk)
         if self.profile.behaviours.wrong_le == "6Cxx":
             return bytes((0x6C, len(chunk) & 0xFF))
         return self._answer(chunk, SW_END_OF_FILE)
+
+    def _security_command(self, command: Apdu) -> bytes:
+        """MSE, GET CHALLENGE, MUTUAL/EXTERNAL AUTHENTICATE go to the applet they belong to."""
+        if self._icao.claims(command, self._df.name):
+            return self._answer(*self._icao.handle(command))
+        return self._ias_command(command)
 
     def _ias_command(self, command: Apdu) -> bytes:
         return self._answer(*self._ias.handle(command))
@@ -212,7 +239,8 @@ class VirtualCie:
         0xA4: _select,
         0xB0: _read_binary,
         0xC0: _get_response,
-        **dict.fromkeys((0x20, 0x22, 0x24, 0x2A, 0x2C, 0x82, 0x84, 0x88, 0xCB), _ias_command),
+        **dict.fromkeys((0x20, 0x24, 0x2A, 0x2C, 0x88, 0xCB), _ias_command),
+        **dict.fromkeys((0x22, 0x82, 0x84), _security_command),
     }
 
 

@@ -28,7 +28,7 @@ from kiosk.sim.cvc import CvcRejected, TerminalKey, accept
 from kiosk.sim.ias_data import IasKeys
 from kiosk.sim.pins import PinStore
 from kiosk.sim.profile import CardProfile
-from kiosk.sim.sm import SecureMessaging, SmFailure, objects
+from kiosk.sim.sm import SecureMessaging, SmFailure, objects, session_keys
 
 if TYPE_CHECKING:
     from kiosk.sim.card import Apdu
@@ -115,6 +115,17 @@ class IasApplet:
         self._plain_chain = _Chain()
         self._pins.reset()
         self.protecting = False
+
+    @property
+    def channel(self) -> SecureMessaging | None:
+        """The card's secure channel, whichever protocol opened it; None when there is none."""
+        return self._session.sm
+
+    def open_channel(self, sm: SecureMessaging) -> None:
+        """PACE or BAC opened a channel. The card has one channel, which this applet's command
+        processing unwraps, so the IAS session, its DAPP and its verified PIN end here."""
+        self._session = _Session(sm=sm)
+        self._pins.reset()
 
     # -- command classes -----------------------------------------------------------------
 
@@ -272,7 +283,7 @@ class IasApplet:
         own = secrets.randbelow(q - 1) + 1
         size = len(keys.dh_p)
         self._session = _Session(
-            sm=SecureMessaging(pow(peer, own, p).to_bytes(size, "big")),
+            sm=SecureMessaging(*session_keys(pow(peer, own, p).to_bytes(size, "big")), ssc=1),
             pk_ifd=dos[0x91],
             pk_icc=pow(g, own, p).to_bytes(size, "big"),
         )

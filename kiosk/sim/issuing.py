@@ -2,18 +2,21 @@
 
 A card is made once, like a real one at the Poligrafico: the keys are drawn, the public files
 are derived from them, the document signer signs their hashes, and the whole is saved as a
-profile. The PIN and PUK are the virtual card's own made-up secrets; the defaults are fixed
-demo values so that a demo or a manual test needs no lookup.
+profile. The PIN, PUK and CAN are the virtual card's own made-up secrets; the defaults are
+fixed demo values so that a demo or a manual test needs no lookup. The ICAO side is issued
+by icao_issuing.py from the same identity.
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 from asn1crypto import keys as asn1_keys
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from kiosk.cie import ids
-from kiosk.sim import ias_data, pki, sod
+from kiosk.sim import ias_data, icao_issuing, pki, sod
 from kiosk.sim.ias_data import IasKeys, PinState
 from kiosk.sim.profile import CardProfile, ProfileError, new_profile
 
@@ -35,8 +38,14 @@ def issue(
     pin: str = DEMO_PIN,
     puk: str = DEMO_PUK,
     serial: str = DEMO_SERIAL,
+    can: str = icao_issuing.DEMO_CAN,
+    birth: dt.date | None = None,
+    expiry: dt.date | None = None,
 ) -> CardProfile:
-    """A new card of ``family``; the identity defaults to the demo card's (profile.py)."""
+    """A new card of ``family``; the identity defaults to the demo card's (profile.py).
+
+    ``birth`` defaults to the codice fiscale's, ``expiry`` to the CIE rule (icao_issuing.py).
+    """
     if len(serial) != SERIAL_LENGTH or not serial.isascii() or not serial.isalnum():
         raise ProfileError(f"the card serial must be {SERIAL_LENGTH} letters and digits")
     profile = new_profile(family, identity)
@@ -67,6 +76,7 @@ def issue(
     profile.identity["serial"] = serial
     profile.ias = keys
     profile.pins = pins
+    icao_issuing.issue_icao(profile, authority, can=can, birth=birth, expiry=expiry)
     return profile
 
 

@@ -1,11 +1,11 @@
 """Card profiles: the files that make one virtual card, stored as JSON.
 
 A profile holds what a real card holds (chip family, ATR, identity, file contents, and for an
-issued card the IAS keys and the PIN/PUK counters, see ias_data.py) plus the behaviours a test
-wants injected. It is written atomically (a temporary file, fsync, rename)
-so that a crash while a card is saving its counters never leaves a half-written card behind.
-A profile from disk is outside input: anything malformed is a :class:`ProfileError` naming the
-file and the field, never a traceback.
+issued card the IAS keys and the PIN/PUK counters, see ias_data.py, and the ICAO keys, see
+icao_data.py) plus the behaviours a test wants injected. It is written atomically (a temporary
+file, fsync, rename) so that a crash while a card is saving its counters never leaves a
+half-written card behind. A profile from disk is outside input: anything malformed is a
+:class:`ProfileError` naming the file and the field, never a traceback.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from kiosk.cie import ids
 from kiosk.errors import KioskError
 from kiosk.sim import families
 from kiosk.sim.ias_data import IasKeys, PinState
+from kiosk.sim.icao_data import IcaoKeys
 
 FORMAT = "kiosk-sim-card/1"
 GENERIC = "generic"
@@ -56,6 +57,9 @@ class Behaviours(_Strict):
     pin_errors: Literal["protected", "plain"] | None = None
     # PROTOCOL.md §7.1: answer only the family's own form of the DH GET DATA, not both.
     family_get_data_only: bool = False
+    # DG14 publishes one chip authentication key and the chip computes with another: what a
+    # cloned chip with copied files looks like, so a terminal's chip authentication must fail.
+    chip_key_mismatch: bool = False
 
 
 class _Document(_Strict):
@@ -67,6 +71,7 @@ class _Document(_Strict):
     behaviours: Behaviours = Behaviours()
     ias: IasKeys | None = None
     pins: PinState | None = None
+    icao: IcaoKeys | None = None
 
     @field_validator("family")
     @classmethod
@@ -95,6 +100,7 @@ class CardProfile:
     behaviours: Behaviours = field(default_factory=Behaviours)
     ias: IasKeys | None = None
     pins: PinState | None = None
+    icao: IcaoKeys | None = None
     path: Path | None = None
 
     @property
@@ -125,6 +131,7 @@ class CardProfile:
             behaviours=doc.behaviours,
             ias=doc.ias,
             pins=doc.pins,
+            icao=doc.icao,
             path=path,
         )
 
@@ -141,8 +148,9 @@ class CardProfile:
             "behaviours": self.behaviours.model_dump(),
             "ias": self.ias.model_dump() if self.ias else None,
             "pins": self.pins.model_dump() if self.pins else None,
+            "icao": self.icao.model_dump() if self.icao else None,
         }
-        for optional in ("atr", "ias", "pins"):
+        for optional in ("atr", "ias", "pins", "icao"):
             if doc[optional] is None:
                 del doc[optional]
         _write_atomically(path, json.dumps(doc, indent=2) + "\n")

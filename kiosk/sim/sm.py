@@ -1,4 +1,4 @@
-"""The card's half of IAS secure messaging, written apart from the terminal's on purpose.
+"""The card's half of secure messaging, written apart from the terminal's on purpose.
 
 If the card reused ``kiosk.cie.sm``, a wrong MAC input or SSC step would be made identically on
 both sides and every test would still pass (DESIGN.md §2). So this module rebuilds the card's
@@ -8,6 +8,10 @@ The card is the strict side: a command whose MAC does not verify, whose data obj
 ``87``/``97``/``8E`` in that order, or whose cryptogram does not decrypt to ISO padding is an
 ``SmFailure``. ISO/IEC 7816-4 §10 and ICAO 9303-11 §9.8.6 make the card end the session after
 such an error, and the applet does so.
+
+ICAO secure messaging after PACE, BAC and chip authentication has the very same layout (3DES,
+retail MAC, DO87/97/99/8E, ICAO 9303-11 §9.8); only where the keys and the first SSC come from
+differs, so one class serves both and takes them as arguments.
 """
 
 from __future__ import annotations
@@ -41,11 +45,12 @@ def objects(data: bytes) -> list[tuple[int, bytes]] | None:
 
 
 class SecureMessaging:
-    """Keys and send sequence counter of one session; SSC starts at 1 after DH."""
+    """Keys and send sequence counter of one session (the IAS DH starts it at 1, PACE at 0)."""
 
-    def __init__(self, secret: bytes) -> None:
-        self._k_enc, self._k_mac = session_keys(secret)
-        self.ssc = 1
+    def __init__(self, k_enc: bytes, k_mac: bytes, ssc: int) -> None:
+        self._k_enc, self._k_mac = k_enc, k_mac
+        self.ssc = ssc
+        self._next_keys: tuple[bytes, bytes] | None = None
 
     def unprotect(self, header: bytes, data: bytes) -> tuple[bytes, int | None]:
         """The plain data and Le of a protected command with ``header`` (CLA INS P1 P2)."""
@@ -76,7 +81,16 @@ class SecureMessaging:
         if data:
             body += tlv.encode(0x87, b"\x01" + des.encrypt_3des(self._k_enc, des.pad(data)))
         body += tlv.encode(0x99, sw)
-        return body + tlv.encode(0x8E, self._mac(body))
+        body += tlv.encode(0x8E, self._mac(body))
+        if self._next_keys is not None:
+            (self._k_enc, self._k_mac), self._next_keys = self._next_keys, None
+            self.ssc = 0
+        return body
+
+    def rekey_after_answer(self, k_enc: bytes, k_mac: bytes) -> None:
+        """Chip authentication: the answer that agreed the keys still goes out under the old
+        ones, then the new keys take over with SSC 0 and the old ones are gone (§4.6)."""
+        self._next_keys = (k_enc, k_mac)
 
     def skip(self) -> None:
         """An answer sent unprotected still uses up its counter value, as terminals count it."""
