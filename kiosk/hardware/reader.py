@@ -1,7 +1,7 @@
 """Contactless readers: the contract drivers implement, and the frontend the kiosk uses.
 
 Like nfcpy's ``ContactlessFrontend``, one :class:`CardReader` sits over many drivers
-(``pcsc``, ``sim`` and, later, ``nfc``) picked by a URI. The frontend owns what is the same for
+(``pcsc``, ``sim`` and ``nfc``) picked by a URI. The frontend owns what is the same for
 every reader: the lock, choosing a reader, and the transport-level status words of
 ISO/IEC 7816-3/-4 (``61xx`` → GET RESPONSE, ``6Cxx`` → resend with the right Le), so a
 :mod:`kiosk.cie` flow never sees them. Drivers own only their library.
@@ -106,20 +106,32 @@ class ReaderDriver(abc.ABC):
     @abc.abstractmethod
     def close(self) -> None: ...
 
+    @classmethod
+    def from_uri(cls, rest: str) -> ReaderDriver:
+        """The driver for what follows the scheme in a reader URI; most drivers need nothing
+        from it (for ``pcsc`` it is a reader-name prefix, which the frontend applies)."""
+        return cls()
+
 
 # Driver modules, loaded only when a URI names them (pyscard is not imported for "sim:").
-_DRIVERS = {"pcsc": "kiosk.hardware.pcsc:PcscDriver", "sim": "kiosk.hardware.virtual:VirtualDriver"}
+_DRIVERS = {
+    "pcsc": "kiosk.hardware.pcsc:PcscDriver",
+    "sim": "kiosk.hardware.virtual:VirtualDriver",
+    "nfc": "kiosk.hardware.nfc:NfcDriver",
+}
 
 
 def open_reader(uri: str) -> CardReader:
     """The reader named by ``uri``: ``pcsc`` (any PC/SC reader), ``pcsc:NAME`` (a reader
-    whose name starts with NAME) or ``sim`` (the in-process virtual reader)."""
+    whose name starts with NAME), ``nfc:PATH`` (the nfcpy device at PATH) or ``sim`` (the
+    in-process virtual reader)."""
     scheme, _, rest = uri.partition(":")
     target = _DRIVERS.get(scheme)
     if target is None:
-        raise BadReaderUri(f"unknown reader {uri!r}; use pcsc, pcsc:NAME or sim:PROFILE")
+        raise BadReaderUri(f"unknown reader {uri!r}; use pcsc, pcsc:NAME, nfc:PATH or sim:PROFILE")
     module, _, cls = target.partition(":")
-    driver: ReaderDriver = getattr(importlib.import_module(module), cls)()
+    driver_class: type[ReaderDriver] = getattr(importlib.import_module(module), cls)
+    driver = driver_class.from_uri(rest)
     return CardReader(driver, name=rest if scheme == "pcsc" and rest else None)
 
 
