@@ -11,6 +11,7 @@ import argparse
 import hashlib
 import hmac
 import os
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -25,11 +26,12 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from kiosk import attach, config
-from kiosk.cie import certificate, csca, genuine, sod, tasks
+from kiosk.cie import certificate, csca, genuine, icao, identity, sod, tasks
 from kiosk.cie.atr import ChipFamily
 from kiosk.cie.errors import CieError
 from kiosk.cie.flow import Flow
 from kiosk.cie.info import identify_family, read_card_info
+from kiosk.cie.mrz import MrzKey
 from kiosk.cie.secret import Secret
 from kiosk.cli import output
 from kiosk.cli.inputs import load_anchors, read_input, read_secret
@@ -72,7 +74,29 @@ def register(groups: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         help="send the PUK even with 3 or fewer tries left, or unknown",
     )
     unblock.set_defaults(handler=cmd_unblock)
-    for parser in (info, status, chip, auth, change, unblock):
+    read_id = commands.add_parser(
+        "read-id", help="identity from the chip (eMRTD application); the CAN on stdin, no PIN"
+    )
+    read_id.add_argument("--photo", type=Path, help="write the face image (as stored) here")
+    read_id.add_argument(
+        "--anchors",
+        type=Path,
+        action="append",
+        default=[],
+        help="CSCA certificate file or folder (default: the Italian CSCA)",
+    )
+    read_id.add_argument(
+        "--bac",
+        action="store_true",
+        help="BAC instead of PACE: stdin gives 'DOCUMENT YYMMDD YYMMDD'",
+    )
+    read_id.add_argument(
+        "--extended",
+        action="store_true",
+        help="read with extended-length APDUs (1 KiB per command)",
+    )
+    read_id.set_defaults(handler=cmd_read_id)
+    for parser in (info, status, chip, auth, change, unblock, read_id):
         add_reader_options(parser)
 
 
@@ -194,6 +218,63 @@ def cmd_verify_chip(args: argparse.Namespace) -> int:
         args.json,
     )
     return output.EXIT_OK if verdict.genuine else output.EXIT_CARD
+
+
+def _mrz_key(line: str) -> MrzKey:
+    parts = line.split()
+    try:
+        if len(parts) != 3:
+            raise ValueError("expected three fields")
+        return MrzKey(parts[0].upper(), parts[1], parts[2])
+    except ValueError as exc:
+        raise KioskError(f"MRZ key: {exc} (DOCUMENT YYMMDD YYMMDD)", code="BAD_INPUT") from None
+
+
+def cmd_read_id(args: argparse.Namespace) -> int:
+    try:
+        anchors = load_anchors(args.anchors) if args.anchors else csca.default_anchors()
+        can = None if args.bac else read_secret("CAN: ")
+        mrz = _mrz_key(sys.stdin.readline()) if args.bac else None
+        with wiped(*([can] if can else [])):
+            reader, read = run_task(
+                args, lambda _family: icao.read_identity(can, mrz, extended=args.extended)
+            )
+        report = identity.judge(read, anchors, datetime.now(UTC))
+        photo: dict[str, Any] | None = None
+        if report.photo is not None:
+            photo = {"format": report.photo.format.value, "bytes": len(report.photo.data)}
+            if args.photo:
+                args.photo.write_bytes(report.photo.data)
+                photo["written"] = str(args.photo)
+    except OSError as exc:
+        return output.error(
+            KioskError(f"cannot write the photo: {exc}", code="BAD_INPUT"), args.json
+        )
+    except (KioskError, CieError) as exc:
+        return output.error(exc, args.json)
+    output.result(
+        {
+            "reader": reader,
+            "given_name": report.given_name,
+            "surname": report.surname,
+            "codice_fiscale": report.codice_fiscale,
+            "date_of_birth": report.date_of_birth,
+            "document_number": report.document_number,
+            "date_of_expiry": report.date_of_expiry,
+            "access": report.access,
+            "passive_auth": report.passive_auth,
+            "chip_auth": report.chip_auth,
+            "data_groups": report.data_groups,
+            "photo": photo,
+        },
+        args.json,
+    )
+    genuine_card = (
+        report.passive_auth == "trusted"
+        and report.chip_auth == "passed"
+        and all(check == "match" for check in report.data_groups.values())
+    )
+    return output.EXIT_OK if genuine_card else output.EXIT_CARD
 
 
 def _signature_valid(cert: asn1_x509.Certificate, challenge: bytes, signature: bytes) -> bool:

@@ -7,7 +7,8 @@ on the ``sim`` profile.
 | card inserted / removed events      | yes: :meth:`VirtualDriver.insert`, ``remove``        |
 | card torn away during an exchange   | yes: the card answers None, the session gets        |
 |                                     | ``CARD_REMOVED``                                    |
-| extended APDUs                      | yes                                                 |
+| extended APDUs                      | yes, unless built with ``extended_apdus=False``:    |
+|                                     | then ``6700``, as many short-APDU readers answer    |
 
 The card is anything shaped like :class:`VirtualCard`, which is how :mod:`kiosk.sim`'s card
 fits without this room importing it.
@@ -42,7 +43,8 @@ class VirtualCard(Protocol):
 class VirtualDriver(ReaderDriver):
     READER = "Virtual CIE reader 00 00"
 
-    def __init__(self) -> None:
+    def __init__(self, *, extended_apdus: bool = True) -> None:
+        self.extended_apdus = extended_apdus
         self._card: VirtualCard | None = None
         self._lock = threading.Lock()
         self._events: queue.Queue[ReaderEvent] = queue.Queue()
@@ -104,7 +106,10 @@ class VirtualConnection(Connection):
         return self._card
 
     def transmit(self, apdu: bytes) -> bytes:
-        answer = self._present().apdu(apdu)
+        card = self._present()
+        if not self._driver.extended_apdus and _is_extended(apdu):
+            return b"\x67\x00"
+        answer = card.apdu(apdu)
         if answer is None:
             self._driver.remove()
             raise CardRemoved("the card left the reader during the exchange")
@@ -119,3 +124,8 @@ class VirtualConnection(Connection):
         card, self._card = self._card, None
         if card is not None and self._driver.card is card:
             card.reset()
+
+
+def _is_extended(apdu: bytes) -> bool:
+    """An extended-length APDU: a zero byte where a short Lc or Le would be, then more."""
+    return len(apdu) > 5 and apdu[4] == 0

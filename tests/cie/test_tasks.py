@@ -213,6 +213,7 @@ def _count_auth_apdus(profile: Path) -> int:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(600)  # about 100 authentications: slow on a loaded 2-core machine
 def test_removal_at_every_step_of_authentication_then_a_clean_retry(issued_card: Card) -> None:
     total = _count_auth_apdus(issued_card(name="counting"))
     assert total > 20

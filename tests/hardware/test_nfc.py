@@ -343,3 +343,19 @@ def test_no_secret_in_the_debug_log(field: Field, issued_card: Card, test_pki: P
     assert "APDU 0C 20 00 81" in done.stderr
     (tmp_path / "transcript.txt").write_text(done.stdout + done.stderr)
     assert findings(tmp_path, [TEST_PIN, TEST_PUK, TEST_NEW_PIN]) == []
+
+
+@pytest.mark.slow
+def test_identity_with_pace_and_bac_over_nfc(field: Field, issued_card: Card,
+                                             test_pki: Path) -> None:
+    """The ICAO flow over nfcpy: PACE's extended GENERAL AUTHENTICATE, chained I-blocks."""
+    card = field(issued_card())
+    code, result = kiosk_card(card, "read-id", "--anchors", str(test_pki), stdin="123456\n")
+    assert code == 0, result
+    assert (result["codice_fiscale"], result["access"], result["passive_auth"],
+            result["chip_auth"]) == ("RSSMRA95A58H501Z", "PACE", "trusted", "passed")
+    code, result = kiosk_card(card, "read-id", "--bac", "--anchors", str(test_pki),
+                              stdin=f"CA00000AA 950118 {result['date_of_expiry']}\n")
+    assert (code, result["access"]) == (0, "BAC")
+    code, result = kiosk_card(card, "read-id", stdin="000000\n")
+    assert (code, result["error"]["code"]) == (1, "WRONG_CAN")
