@@ -15,15 +15,23 @@ ALLOWED = {
     "hardware": {"kiosk.errors", "kiosk.cie"},
     "sim": {"kiosk.errors", "kiosk.cie.ids", "kiosk.cie.des", "kiosk.cie.tlv", "kiosk.cie.data"},
     "ui": {"kiosk.errors"},
+    "journeys": {"kiosk.errors", "kiosk.cie", "kiosk.hardware.reader", "kiosk.hardware.errors"},
+}
+# Libraries a room must not import at all: no I/O in the protocol core, and no pygame,
+# pyscard or HTTP in the journeys (DESIGN.md §2).
+FORBIDDEN = {
+    "cie": {"socket", "threading", "subprocess", "smartcard", "nfc", "pygame"},
+    "journeys": {"pygame", "smartcard", "nfc", "http", "urllib", "requests", "socket"},
+    "ui": {"smartcard", "nfc", "socket"},
 }
 
 
-def project_imports(path: Path) -> set[str]:
+def imports(path: Path) -> set[str]:
     found = set()
     for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.Import):
-            found |= {alias.name for alias in node.names if alias.name.startswith("kiosk")}
-        elif isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("kiosk"):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
             # "from kiosk.cie import ids" imports kiosk.cie.ids, not all of kiosk.cie
             found |= {f"{node.module}.{alias.name}" for alias in node.names}
     return found
@@ -33,8 +41,10 @@ def project_imports(path: Path) -> set[str]:
 def test_room_imports_only_what_it_may(room: str) -> None:
     own = f"kiosk.{room}"
     for path in sorted((KIOSK / room).rglob("*.py")):
-        for name in project_imports(path):
-            if name == own or name.startswith(own + "."):
+        for name in imports(path):
+            assert name.split(".")[0] not in FORBIDDEN.get(room, set()), (
+                f"{path.relative_to(KIOSK.parent)} imports {name}")
+            if not name.startswith("kiosk") or name == own or name.startswith(own + "."):
                 continue
             assert any(name == ok or name.startswith(ok + ".") for ok in ALLOWED[room]), (
                 f"{path.relative_to(KIOSK.parent)} imports {name}")

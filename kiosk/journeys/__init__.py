@@ -1,0 +1,71 @@
+"""What citizens do at the kiosk, as explicit state machines (DESIGN.md §2, §3).
+
+One module per journey holds its transition table; :mod:`~kiosk.journeys.session` runs them
+inside the kiosk session. The UI renders :class:`~kiosk.journeys.views.View` values and sends
+:mod:`~kiosk.journeys.events`; card work goes through :mod:`~kiosk.journeys.worker`. No
+pygame, no pyscard, no HTTP here.
+"""
+
+from kiosk.journeys.certificates import CertificatePolicy
+from kiosk.journeys.events import (
+    Cancel,
+    CardDone,
+    CardFailed,
+    CardInserted,
+    CardRemoved,
+    Chosen,
+    Confirmed,
+    DigitDeleted,
+    DigitTyped,
+    Event,
+    ExtendSession,
+    LanguageChosen,
+    Tick,
+)
+from kiosk.journeys.machine import JourneyId
+from kiosk.journeys.session import EndReason, KioskSession, Phase, Timing
+from kiosk.journeys.states import PUK_RECOVERY_URL
+from kiosk.journeys.views import (
+    Choice,
+    ErrorView,
+    Language,
+    PadView,
+    Screen,
+    View,
+    WarningView,
+)
+from kiosk.journeys.worker import CardWorker, InlineCardWorker, ThreadCardWorker, from_reader
+
+__all__ = [
+    "PUK_RECOVERY_URL",
+    "Cancel",
+    "CardDone",
+    "CardFailed",
+    "CardInserted",
+    "CardRemoved",
+    "CardWorker",
+    "CertificatePolicy",
+    "Choice",
+    "Chosen",
+    "Confirmed",
+    "DigitDeleted",
+    "DigitTyped",
+    "EndReason",
+    "ErrorView",
+    "Event",
+    "ExtendSession",
+    "InlineCardWorker",
+    "JourneyId",
+    "KioskSession",
+    "Language",
+    "LanguageChosen",
+    "PadView",
+    "Phase",
+    "Screen",
+    "ThreadCardWorker",
+    "Tick",
+    "Timing",
+    "View",
+    "WarningView",
+    "from_reader",
+]

@@ -1,0 +1,116 @@
+"""Journey 3, "Change PIN": the current PIN, then the rules for a new one, then the new PIN
+twice. The kiosk enforces the rules (8 digits, not all the same, not a sequence) before
+anything is sent; the card would check only the length.
+"""
+
+from __future__ import annotations
+
+from kiosk.journeys import jobs
+from kiosk.journeys.common import (
+    check_new_pin,
+    check_repeated_pin,
+    pin_tries,
+    read_tries,
+    show_card_dead,
+    show_card_removed,
+    show_error,
+    show_new_pin_rules,
+    show_pin_blocked,
+)
+from kiosk.journeys.context import ChangePinContext
+from kiosk.journeys.machine import JourneyId, JourneySpec, Table
+from kiosk.journeys.states import (
+    Ask,
+    End,
+    EnterSecret,
+    Exit,
+    RunCardTask,
+    WaitForCard,
+    WipeSecrets,
+)
+from kiosk.journeys.views import Choice, Screen
+
+WAIT_FOR_CARD = WaitForCard("WaitForCard")
+READ_TRIES = read_tries()
+ENTER_OLD_PIN = EnterSecret[ChangePinContext]("EnterCurrentPin", Screen.ENTER_OLD_PIN, "old",
+                                              pin_tries)
+SHOW_RULES = show_new_pin_rules()
+ENTER_NEW_PIN = EnterSecret[ChangePinContext]("EnterNewPin", Screen.ENTER_NEW_PIN, "new")
+CHECK_NEW_PIN = check_new_pin()
+REPEAT_NEW_PIN = EnterSecret[ChangePinContext]("RepeatNewPin", Screen.REPEAT_NEW_PIN, "repeat")
+CHECK_REPEATED = check_repeated_pin()
+CHANGE_PIN = RunCardTask[ChangePinContext](
+    "ChangePin", lambda ctx, services: jobs.change(ctx.old, ctx.new),
+    lambda ctx, result: Exit.CONTINUE, {Exit.CONTINUE},
+    {"WRONG_PIN": Exit.WRONG, "PIN_BLOCKED": Exit.BLOCKED},
+)
+SHOW_CHANGED = Ask[ChangePinContext]("ShowPinChanged", Screen.PIN_CHANGED,
+                                     {Choice.DONE: Exit.DONE}, on_removal=Exit.DONE)
+SHOW_WRONG_PIN = Ask[ChangePinContext](
+    "ShowWrongPin", Screen.WRONG_PIN,
+    {Choice.RETRY: Exit.RETRY, Choice.LOST_CODES: Exit.HANDOFF, Choice.DONE: Exit.DONE},
+    pin_tries,
+)
+SHOW_BLOCKED, SHOW_DEAD = show_pin_blocked(), show_card_dead()
+SHOW_ERROR, SHOW_REMOVED = show_error(), show_card_removed()
+WIPE_DONE, WIPE_WRONG = WipeSecrets("WipeAfterSuccess"), WipeSecrets("WipeAfterWrongPin")
+WIPE_BLOCKED, WIPE_DEAD = WipeSecrets("WipeAfterBlocked"), WipeSecrets("WipeAfterDead")
+WIPE_FAILED, WIPE_REMOVED = WipeSecrets("WipeAfterFailure"), WipeSecrets("WipeAfterRemoval")
+WIPE_CANCELLED = WipeSecrets("WipeOnCancel")
+END = End("End")
+
+TRANSITIONS: Table = {
+    (WAIT_FOR_CARD, Exit.CONTINUE): READ_TRIES,
+    (WAIT_FOR_CARD, Exit.CANCEL): WIPE_CANCELLED,
+    (READ_TRIES, Exit.CONTINUE): ENTER_OLD_PIN,
+    (READ_TRIES, Exit.BLOCKED): WIPE_BLOCKED,
+    (READ_TRIES, Exit.DEAD): WIPE_DEAD,
+    (READ_TRIES, Exit.FAILED): WIPE_FAILED,
+    (READ_TRIES, Exit.CARD_REMOVED): WIPE_REMOVED,
+    (ENTER_OLD_PIN, Exit.CONTINUE): SHOW_RULES,
+    (ENTER_OLD_PIN, Exit.CANCEL): WIPE_CANCELLED,
+    (ENTER_OLD_PIN, Exit.CARD_REMOVED): WIPE_REMOVED,
+    (SHOW_RULES, Exit.CONTINUE): ENTER_NEW_PIN,
+    (SHOW_RULES, Exit.CANCEL): WIPE_CANCELLED,
+    (SHOW_RULES, Exit.CARD_REMOVED): WIPE_REMOVED,
+    (ENTER_NEW_PIN, Exit.CONTINUE): CHECK_NEW_PIN,
+    (ENTER_NEW_PIN, Exit.CANCEL): WIPE_CANCELLED,
+    (ENTER_NEW_PIN, Exit.CARD_REMOVED): WIPE_REMOVED,
+    (CHECK_NEW_PIN, Exit.CONTINUE): REPEAT_NEW_PIN,
+    (CHECK_NEW_PIN, Exit.WEAK): ENTER_NEW_PIN,
+    (REPEAT_NEW_PIN, Exit.CONTINUE): CHECK_REPEATED,
+    (REPEAT_NEW_PIN, Exit.CANCEL): WIPE_CANCELLED,
+    (REPEAT_NEW_PIN, Exit.CARD_REMOVED): WIPE_REMOVED,
+    (CHECK_REPEATED, Exit.CONTINUE): CHANGE_PIN,
+    (CHECK_REPEATED, Exit.MISMATCH): ENTER_NEW_PIN,
+    (CHANGE_PIN, Exit.CONTINUE): WIPE_DONE,
+    (CHANGE_PIN, Exit.WRONG): WIPE_WRONG,
+    (CHANGE_PIN, Exit.BLOCKED): WIPE_BLOCKED,
+    (CHANGE_PIN, Exit.FAILED): WIPE_FAILED,
+    (CHANGE_PIN, Exit.CARD_REMOVED): WIPE_REMOVED,
+    (WIPE_DONE, Exit.CONTINUE): SHOW_CHANGED,
+    (SHOW_CHANGED, Exit.DONE): END,
+    (SHOW_CHANGED, Exit.CANCEL): END,
+    (WIPE_WRONG, Exit.CONTINUE): SHOW_WRONG_PIN,
+    (SHOW_WRONG_PIN, Exit.RETRY): WAIT_FOR_CARD,
+    (SHOW_WRONG_PIN, Exit.HANDOFF): END,
+    (SHOW_WRONG_PIN, Exit.DONE): END,
+    (SHOW_WRONG_PIN, Exit.CANCEL): END,
+    (WIPE_BLOCKED, Exit.CONTINUE): SHOW_BLOCKED,
+    (SHOW_BLOCKED, Exit.HANDOFF): END,
+    (SHOW_BLOCKED, Exit.DONE): END,
+    (SHOW_BLOCKED, Exit.CANCEL): END,
+    (WIPE_DEAD, Exit.CONTINUE): SHOW_DEAD,
+    (SHOW_DEAD, Exit.DONE): END,
+    (SHOW_DEAD, Exit.CANCEL): END,
+    (WIPE_FAILED, Exit.CONTINUE): SHOW_ERROR,
+    (SHOW_ERROR, Exit.RETRY): WAIT_FOR_CARD,
+    (SHOW_ERROR, Exit.DONE): END,
+    (SHOW_ERROR, Exit.CANCEL): END,
+    (WIPE_REMOVED, Exit.CONTINUE): SHOW_REMOVED,
+    (SHOW_REMOVED, Exit.HANDOFF): END,
+    (SHOW_REMOVED, Exit.DONE): END,
+    (WIPE_CANCELLED, Exit.CONTINUE): END,
+}
+
+SPEC = JourneySpec(JourneyId.CHANGE_PIN, WAIT_FOR_CARD, END, TRANSITIONS, ChangePinContext)

@@ -1,0 +1,99 @@
+"""Journey 1, "Check my card" (no PIN): is the chip readable, is the digital identity active,
+PIN-blocked or dead, how many PIN and PUK tries are left, is the certificate valid; and for
+each outcome, what to do next (the buttons offered lead to the journey that helps).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from kiosk.cie.tasks import DigitalIdentity
+from kiosk.journeys import jobs
+from kiosk.journeys.common import show_card_removed, show_error
+from kiosk.journeys.context import CheckContext
+from kiosk.journeys.machine import JourneyId, JourneySpec, Table
+from kiosk.journeys.states import Ask, End, Exit, RunCardTask, Services, WaitForCard, WipeSecrets
+from kiosk.journeys.views import Choice, Fact, Screen, facts
+
+
+def _read_done(ctx: CheckContext, result: jobs.CheckResult) -> Exit:
+    ctx.result, ctx.status = result, result.status
+    return Exit.CONTINUE
+
+
+def _next_steps(ctx: CheckContext) -> tuple[Choice, ...]:
+    identity = ctx.status.digital_identity if ctx.status else DigitalIdentity.DEAD
+    if identity is DigitalIdentity.ACTIVE:
+        return (Choice.TEST_PIN, Choice.CHANGE_PIN, Choice.DONE)
+    if identity is DigitalIdentity.PIN_BLOCKED:
+        return (Choice.UNBLOCK_PIN, Choice.LOST_CODES, Choice.DONE)
+    return (Choice.DONE,)
+
+
+def _advice(ctx: CheckContext) -> str:
+    """The message id of what to do next."""
+    assert ctx.result is not None
+    identity = ctx.result.status.digital_identity
+    if identity is DigitalIdentity.DEAD:
+        return "check.next.new_card_at_counter"
+    if identity is DigitalIdentity.PIN_BLOCKED:
+        return "check.next.unblock_with_puk"
+    if ctx.result.certificate.state.name in {"EXPIRED", "REVOKED", "UNTRUSTED", "INVALID"}:
+        return "check.next.certificate_at_counter"
+    if ctx.result.status.pin.left == 1:
+        return "check.next.last_pin_try"
+    return "check.next.all_good"
+
+
+def _status_facts(ctx: CheckContext, services: Services) -> Mapping[str, Fact]:
+    assert ctx.result is not None
+    status, cert = ctx.result.status, ctx.result.certificate
+    return facts(
+        digital_identity=status.digital_identity.value,
+        pin_tries_left=status.pin.left,
+        puk_tries_left=status.puk.left,
+        certificate=cert.state.value,
+        certificate_expires=cert.expires,
+        revocation=cert.revocation,
+        next_step=_advice(ctx),
+    )
+
+
+WAIT_FOR_CARD = WaitForCard("WaitForCard")
+READ_CARD = RunCardTask[CheckContext](
+    "ReadCardStatus", lambda ctx, services: jobs.check(services.certificates), _read_done,
+    {Exit.CONTINUE},
+)
+SHOW_STATUS = Ask[CheckContext](
+    "ShowCardStatus", Screen.CHECK_RESULT,
+    {Choice.TEST_PIN: Exit.HANDOFF, Choice.CHANGE_PIN: Exit.HANDOFF,
+     Choice.UNBLOCK_PIN: Exit.HANDOFF, Choice.LOST_CODES: Exit.HANDOFF, Choice.DONE: Exit.DONE},
+    _status_facts, offered=_next_steps,
+)
+SHOW_ERROR = show_error()
+SHOW_REMOVED = show_card_removed()
+WIPE_READ, WIPE_FAILED = WipeSecrets("WipeAfterRead"), WipeSecrets("WipeAfterFailure")
+WIPE_REMOVED, WIPE_CANCELLED = WipeSecrets("WipeAfterRemoval"), WipeSecrets("WipeOnCancel")
+END = End("End")
+
+TRANSITIONS: Table = {
+    (WAIT_FOR_CARD, Exit.CONTINUE): READ_CARD,
+    (WAIT_FOR_CARD, Exit.CANCEL): WIPE_CANCELLED,
+    (READ_CARD, Exit.CONTINUE): WIPE_READ,
+    (READ_CARD, Exit.FAILED): WIPE_FAILED,
+    (READ_CARD, Exit.CARD_REMOVED): WIPE_REMOVED,
+    (WIPE_READ, Exit.CONTINUE): SHOW_STATUS,
+    (SHOW_STATUS, Exit.HANDOFF): END,
+    (SHOW_STATUS, Exit.DONE): END,
+    (SHOW_STATUS, Exit.CANCEL): END,
+    (WIPE_FAILED, Exit.CONTINUE): SHOW_ERROR,
+    (SHOW_ERROR, Exit.RETRY): WAIT_FOR_CARD,
+    (SHOW_ERROR, Exit.DONE): END,
+    (SHOW_ERROR, Exit.CANCEL): END,
+    (WIPE_REMOVED, Exit.CONTINUE): SHOW_REMOVED,
+    (SHOW_REMOVED, Exit.HANDOFF): END,
+    (SHOW_REMOVED, Exit.DONE): END,
+    (WIPE_CANCELLED, Exit.CONTINUE): END,
+}
+
+SPEC = JourneySpec(JourneyId.CHECK_CARD, WAIT_FOR_CARD, END, TRANSITIONS, CheckContext)

@@ -1,0 +1,120 @@
+"""Steps and view data several journeys share: reading the tries left, and the screens that
+close a journey (error, card removed, PIN blocked, card dead). Each function builds a new
+instance, so that every journey has its own states, with its own names in its own table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from kiosk.cie.tasks import CardStatus, DigitalIdentity
+from kiosk.journeys import jobs
+from kiosk.journeys.context import JourneyContext, Notice
+from kiosk.journeys.pin_rules import RULES_SHOWN, broken_rule, same_digits
+from kiosk.journeys.states import Ask, Decide, Exit, RunCardTask, Services
+from kiosk.journeys.views import Choice, Fact, Screen, facts
+
+
+def pin_tries(ctx: JourneyContext, services: Services) -> Mapping[str, Fact]:
+    return facts(pin_tries_left=ctx.tries())
+
+
+def puk_tries(ctx: JourneyContext, services: Services) -> Mapping[str, Fact]:
+    return facts(puk_tries_left=ctx.tries(puk=True))
+
+
+def new_pin_rules(ctx: JourneyContext, services: Services) -> Mapping[str, Fact]:
+    return facts(rules=tuple(rule.value for rule in RULES_SHOWN))
+
+
+def _status_exit(ctx: JourneyContext, status: CardStatus, blocked_pin_ok: bool) -> Exit:
+    ctx.status = status
+    identity = status.digital_identity
+    if identity is DigitalIdentity.DEAD:
+        return Exit.DEAD
+    if identity is DigitalIdentity.PIN_BLOCKED and not blocked_pin_ok:
+        return Exit.BLOCKED
+    return Exit.CONTINUE
+
+
+def read_tries(name: str = "ReadTriesLeft", *, blocked_pin_ok: bool = False) -> RunCardTask[Any]:
+    """Read the tries left (spends none): a blocked PIN or a dead card leave by their exits."""
+    exits = {Exit.CONTINUE, Exit.DEAD} | (set() if blocked_pin_ok else {Exit.BLOCKED})
+    return RunCardTask(
+        name,
+        lambda ctx, services: jobs.status(),
+        lambda ctx, status: _status_exit(ctx, status, blocked_pin_ok),
+        exits,
+    )
+
+
+def show_error() -> Ask[Any]:
+    return Ask("ShowError", Screen.ERROR, {Choice.RETRY: Exit.RETRY, Choice.DONE: Exit.DONE})
+
+
+def show_card_removed() -> Ask[Any]:
+    """The safe stop: the card left mid-way; whatever was sent, the citizen can check."""
+    return Ask("ShowCardRemoved", Screen.CARD_REMOVED,
+               {Choice.CHECK_CARD: Exit.HANDOFF, Choice.DONE: Exit.DONE}, cancel=False)
+
+
+def show_pin_blocked() -> Ask[Any]:
+    return Ask("ShowPinBlocked", Screen.PIN_BLOCKED,
+               {Choice.UNBLOCK_PIN: Exit.HANDOFF, Choice.LOST_CODES: Exit.HANDOFF,
+                Choice.DONE: Exit.DONE}, puk_tries)
+
+
+def show_card_dead() -> Ask[Any]:
+    """Ten wrong PUKs: only a new card at the anagrafe gives back a digital identity."""
+    return Ask("ShowCardDead", Screen.CARD_DEAD, {Choice.DONE: Exit.DONE})
+
+
+def _check_new(ctx: Any) -> Exit:
+    rule = broken_rule(ctx.new)
+    ctx.notice = rule
+    if rule is not None:
+        ctx.new.wipe()
+        return Exit.WEAK
+    return Exit.CONTINUE
+
+
+def _check_repeat(ctx: Any) -> Exit:
+    if same_digits(ctx.new, ctx.repeat):
+        ctx.notice = None
+        return Exit.CONTINUE
+    ctx.new.wipe()
+    ctx.repeat.wipe()
+    ctx.notice = Notice.MISMATCH
+    return Exit.MISMATCH
+
+
+def check_new_pin() -> Decide[Any]:
+    """The kiosk's rules for a new PIN (the card checks only its length); WEAK names the rule."""
+    return Decide("CheckNewPinRules", _check_new, {Exit.CONTINUE, Exit.WEAK})
+
+
+def check_repeated_pin() -> Decide[Any]:
+    return Decide("CheckNewPinRepeated", _check_repeat, {Exit.CONTINUE, Exit.MISMATCH})
+
+
+def show_new_pin_rules() -> Ask[Any]:
+    """The rules, stated before the citizen types a new PIN."""
+    return Ask("ShowNewPinRules", Screen.NEW_PIN_RULES, {Choice.CONTINUE: Exit.CONTINUE},
+               new_pin_rules, needs_card=True)
+
+
+# What to bring to the anagrafe for a reprint of PIN/PUK (field-references.md C.2 §2): the
+# clerk identifies the citizen and needs the card's data; the second half goes by e-mail (any
+# address, not PEC), or on paper with a signed delega when there is no e-mail.
+BRING_TO_COUNTER = ("lost.bring.identity_document", "lost.bring.cie", "lost.bring.email_address")
+
+
+def counter_facts(ctx: JourneyContext, services: Services) -> Mapping[str, Fact]:
+    return facts(bring=BRING_TO_COUNTER, second_half="lost.second_half_by_email",
+                 without_email="lost.paper_with_delega")
+
+
+def show_reprint_at_counter() -> Ask[Any]:
+    return Ask("ShowReprintAtCounter", Screen.REPRINT_AT_COUNTER, {Choice.DONE: Exit.DONE},
+               counter_facts)

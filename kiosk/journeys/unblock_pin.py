@@ -1,0 +1,173 @@
+"""Journey 4, "Unblock with PUK": the PUK tries left are read and shown before anything is
+sent; at 3 or fewer (or unknown) an explicit confirmation says that 10 wrong PUKs end the
+card's digital life, and offers to stop and go to the counter instead; then the PUK, the new
+PIN's rules, and the new PIN twice. Every PUK try needs its own confirmation at low counts,
+and the kiosk never sends a PUK again by itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from kiosk.cie.pins import MAX_TRIES, Reference
+from kiosk.cie.tasks import PUK_CONFIRMATION_THRESHOLD
+from kiosk.journeys import jobs
+from kiosk.journeys.common import (
+    check_new_pin,
+    check_repeated_pin,
+    puk_tries,
+    read_tries,
+    show_card_dead,
+    show_card_removed,
+    show_error,
+    show_new_pin_rules,
+    show_reprint_at_counter,
+)
+from kiosk.journeys.context import UnblockContext
+from kiosk.journeys.machine import JourneyId, JourneySpec, Table
+from kiosk.journeys.states import (
+    Ask,
+    Decide,
+    End,
+    EnterSecret,
+    Exit,
+    RunCardTask,
+    Services,
+    WaitForCard,
+    WipeSecrets,
+)
+from kiosk.journeys.views import Choice, Fact, Screen, facts
+
+
+def _needs_confirmation(ctx: UnblockContext) -> Exit:
+    ctx.confirmed = False
+    left = ctx.tries(puk=True)
+    if left is None or left <= PUK_CONFIRMATION_THRESHOLD:
+        return Exit.CONFIRM_NEEDED
+    return Exit.CONTINUE
+
+
+def _record_confirmation(ctx: UnblockContext) -> Exit:
+    ctx.confirmed = True
+    return Exit.CONTINUE
+
+
+def _confirmation_facts(ctx: UnblockContext, services: Services) -> Mapping[str, Fact]:
+    return facts(puk_tries_left=ctx.tries(puk=True), puk_tries_max=MAX_TRIES[Reference.PUK],
+                 warning="puk.warning.ten_wrong_end_digital_life")
+
+
+def _tries_facts(ctx: UnblockContext, services: Services) -> Mapping[str, Fact]:
+    return facts(puk_tries_left=ctx.tries(puk=True), pin_tries_left=ctx.tries())
+
+
+WAIT_FOR_CARD = WaitForCard("WaitForCard")
+READ_TRIES = read_tries(blocked_pin_ok=True)
+SHOW_PUK_TRIES = Ask[UnblockContext](
+    "ShowPukTriesLeft", Screen.PUK_TRIES,
+    {Choice.CONTINUE: Exit.CONTINUE, Choice.GO_TO_COUNTER: Exit.COUNTER}, _tries_facts,
+    needs_card=True,
+)
+CHECK_LOW_TRIES = Decide("CheckPukTriesLeft", _needs_confirmation,
+                         {Exit.CONTINUE, Exit.CONFIRM_NEEDED})
+CONFIRM_LAST_TRIES = Ask[UnblockContext](
+    "ConfirmLastPukTries", Screen.PUK_CONFIRM_LAST_TRIES,
+    {Choice.CONFIRM_PUK_TRY: Exit.CONTINUE, Choice.GO_TO_COUNTER: Exit.COUNTER},
+    _confirmation_facts, needs_card=True,
+)
+RECORD_CONFIRMATION = Decide("RecordConfirmation", _record_confirmation, {Exit.CONTINUE})
+ENTER_PUK = EnterSecret[UnblockContext]("EnterPuk", Screen.ENTER_PUK, "puk", puk_tries)
+SHOW_RULES = show_new_pin_rules()
+ENTER_NEW_PIN = EnterSecret[UnblockContext]("EnterNewPin", Screen.ENTER_NEW_PIN, "new")
+CHECK_NEW_PIN = check_new_pin()
+REPEAT_NEW_PIN = EnterSecret[UnblockContext]("RepeatNewPin", Screen.REPEAT_NEW_PIN, "repeat")
+CHECK_REPEATED = check_repeated_pin()
+UNBLOCK = RunCardTask[UnblockContext](
+    "ResetRetryCounter",
+    lambda ctx, services: jobs.unblock(ctx.puk, ctx.new, confirmed=bool(ctx.confirmed)),
+    lambda ctx, result: Exit.CONTINUE, {Exit.CONTINUE},
+    {"WRONG_PUK": Exit.WRONG, "PUK_BLOCKED": Exit.DEAD,
+     "CONFIRMATION_REQUIRED": Exit.CONFIRM_NEEDED},
+)
+SHOW_UNBLOCKED = Ask[UnblockContext]("ShowPinUnblocked", Screen.PIN_UNBLOCKED,
+                                     {Choice.DONE: Exit.DONE}, on_removal=Exit.DONE)
+SHOW_WRONG_PUK = Ask[UnblockContext](
+    "ShowWrongPuk", Screen.WRONG_PUK,
+    {Choice.RETRY: Exit.RETRY, Choice.GO_TO_COUNTER: Exit.COUNTER, Choice.DONE: Exit.DONE},
+    puk_tries,
+)
+SHOW_COUNTER, SHOW_DEAD = show_reprint_at_counter(), show_card_dead()
+SHOW_ERROR, SHOW_REMOVED = show_error(), show_card_removed()
+WIPE_DONE, WIPE_WRONG = WipeSecrets("WipeAfterSuccess"), WipeSecrets("WipeAfterWrongPuk")
+WIPE_RECONFIRM = WipeSecrets("WipeBeforeConfirmation")
+WIPE_COUNTER, WIPE_DEAD = WipeSecrets("WipeForCounter"), WipeSecrets("WipeAfterDead")
+WIPE_FAILED, WIPE_REMOVED = WipeSecrets("WipeAfterFailure"), WipeSecrets("WipeAfterRemoval")
+WIPE_CANCELLED = WipeSecrets("WipeOnCancel")
+END = End("End")
+
+TRANSITIONS: Table = {
+    (WAIT_FOR_CARD, Exit.CONTINUE): READ_TRIES,
+    (WAIT_FOR_CARD, Exit.CANCEL): WIPE_CANCELLED,
+    (READ_TRIES, Exit.CONTINUE): SHOW_PUK_TRIES,
+    (READ_TRIES, Exit.DEAD): WIPE_DEAD,
+    (READ_TRIES, Exit.FAILED): WIPE_FAILED,
+    (READ_TRIES, Exit.CARD_REMOVED): WIPE_REMOVED,
+    (SHOW_PUK_TRIES, Exit.CONTINUE): CHECK_LOW_TRIES,
+    (SHOW_PUK_TRIES, Exit.COUNTER): WIPE_COUNTER,
+    (SHOW_PUK_TRIES, Exit.CANCEL): WIPE_CANCELLED,
+    (SHOW_PUK_TRIES, Exit.CARD_REMOVED): WIPE_REMOVED,
+    (CHECK_LOW_TRIES, Exit.CONTINUE): ENTER_PUK,
+    (CHECK_LOW_TRIES, Exit.CONFIRM_NEEDED): CONFIRM_LAST_TRIES,
+    (CONFIRM_LAST_TRIES, Exit.CONTINUE): RECORD_CONFIRMATION,
+    (CONFIRM_LAST_TRIES, Exit.COUNTER): WIPE_COUNTER,
+    (CONFIRM_LAST_TRIES, Exit.CANCEL): WIPE_CANCELLED,
+    (CONFIRM_LAST_TRIES, Exit.CARD_REMOVED): WIPE_REMOVED,
+    (RECORD_CONFIRMATION, Exit.CONTINUE): ENTER_PUK,
+    (ENTER_PUK, Exit.CONTINUE): SHOW_RULES,
+    (ENTER_PUK, Exit.CANCEL): WIPE_CANCELLED,
+    (ENTER_PUK, Exit.CARD_REMOVED): WIPE_REMOVED,
+    (SHOW_RULES, Exit.CONTINUE): ENTER_NEW_PIN,
+    (SHOW_RULES, Exit.CANCEL): WIPE_CANCELLED,
+    (SHOW_RULES, Exit.CARD_REMOVED): WIPE_REMOVED,
+    (ENTER_NEW_PIN, Exit.CONTINUE): CHECK_NEW_PIN,
+    (ENTER_NEW_PIN, Exit.CANCEL): WIPE_CANCELLED,
+    (ENTER_NEW_PIN, Exit.CARD_REMOVED): WIPE_REMOVED,
+    (CHECK_NEW_PIN, Exit.CONTINUE): REPEAT_NEW_PIN,
+    (CHECK_NEW_PIN, Exit.WEAK): ENTER_NEW_PIN,
+    (REPEAT_NEW_PIN, Exit.CONTINUE): CHECK_REPEATED,
+    (REPEAT_NEW_PIN, Exit.CANCEL): WIPE_CANCELLED,
+    (REPEAT_NEW_PIN, Exit.CARD_REMOVED): WIPE_REMOVED,
+    (CHECK_REPEATED, Exit.CONTINUE): UNBLOCK,
+    (CHECK_REPEATED, Exit.MISMATCH): ENTER_NEW_PIN,
+    (UNBLOCK, Exit.CONTINUE): WIPE_DONE,
+    (UNBLOCK, Exit.WRONG): WIPE_WRONG,
+    (UNBLOCK, Exit.DEAD): WIPE_DEAD,
+    (UNBLOCK, Exit.CONFIRM_NEEDED): WIPE_RECONFIRM,
+    (UNBLOCK, Exit.FAILED): WIPE_FAILED,
+    (UNBLOCK, Exit.CARD_REMOVED): WIPE_REMOVED,
+    (WIPE_RECONFIRM, Exit.CONTINUE): CONFIRM_LAST_TRIES,
+    (WIPE_DONE, Exit.CONTINUE): SHOW_UNBLOCKED,
+    (SHOW_UNBLOCKED, Exit.DONE): END,
+    (SHOW_UNBLOCKED, Exit.CANCEL): END,
+    (WIPE_WRONG, Exit.CONTINUE): SHOW_WRONG_PUK,
+    (SHOW_WRONG_PUK, Exit.RETRY): WAIT_FOR_CARD,
+    (SHOW_WRONG_PUK, Exit.COUNTER): SHOW_COUNTER,
+    (SHOW_WRONG_PUK, Exit.DONE): END,
+    (SHOW_WRONG_PUK, Exit.CANCEL): END,
+    (WIPE_COUNTER, Exit.CONTINUE): SHOW_COUNTER,
+    (SHOW_COUNTER, Exit.DONE): END,
+    (SHOW_COUNTER, Exit.CANCEL): END,
+    (WIPE_DEAD, Exit.CONTINUE): SHOW_DEAD,
+    (SHOW_DEAD, Exit.DONE): END,
+    (SHOW_DEAD, Exit.CANCEL): END,
+    (WIPE_FAILED, Exit.CONTINUE): SHOW_ERROR,
+    (SHOW_ERROR, Exit.RETRY): WAIT_FOR_CARD,
+    (SHOW_ERROR, Exit.DONE): END,
+    (SHOW_ERROR, Exit.CANCEL): END,
+    (WIPE_REMOVED, Exit.CONTINUE): SHOW_REMOVED,
+    (SHOW_REMOVED, Exit.HANDOFF): END,
+    (SHOW_REMOVED, Exit.DONE): END,
+    (WIPE_CANCELLED, Exit.CONTINUE): END,
+}
+
+SPEC = JourneySpec(JourneyId.UNBLOCK_PIN, WAIT_FOR_CARD, END, TRANSITIONS, UnblockContext)

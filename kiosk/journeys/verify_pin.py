@@ -1,0 +1,124 @@
+"""Journey 2, "Test my PIN" (level-3 authentication, as "Entra con CIE" does it): the PIN on
+the pad, then "you are MARIA ROSSI, codice fiscale …, your CIE works for Entra con CIE", with
+the certificate's verdict. A wrong PIN shows the tries left and lets the citizen type again
+(never the kiosk by itself); a blocked PIN leads to "Unblock with PUK". The tries are read
+first, so no PIN is ever sent to a card whose PIN is blocked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from kiosk.journeys import jobs
+from kiosk.journeys.common import (
+    pin_tries,
+    read_tries,
+    show_card_dead,
+    show_card_removed,
+    show_error,
+    show_pin_blocked,
+)
+from kiosk.journeys.context import PinTestContext
+from kiosk.journeys.machine import JourneyId, JourneySpec, Table
+from kiosk.journeys.states import (
+    Ask,
+    End,
+    EnterSecret,
+    Exit,
+    RunCardTask,
+    Services,
+    WaitForCard,
+    WipeSecrets,
+)
+from kiosk.journeys.views import Choice, Fact, Screen, facts
+
+
+def _authenticated(ctx: PinTestContext, result: jobs.AuthResult) -> Exit:
+    ctx.result = result
+    return Exit.CONTINUE
+
+
+def _identity_facts(ctx: PinTestContext, services: Services) -> Mapping[str, Fact]:
+    assert ctx.result is not None
+    cert = ctx.result.certificate
+    holder = cert.holder
+    return facts(
+        given_name=holder.given_name if holder else None,
+        surname=holder.surname if holder else None,
+        codice_fiscale=holder.codice_fiscale if holder else None,
+        certificate=cert.state.value,
+        certificate_valid=cert.valid,
+        certificate_expires=cert.expires,
+        revocation=cert.revocation,
+        signature_valid=ctx.result.signature_valid,
+        works_for_entra_con_cie=cert.valid and ctx.result.signature_valid,
+    )
+
+
+WAIT_FOR_CARD = WaitForCard("WaitForCard")
+READ_TRIES = read_tries()
+ENTER_PIN = EnterSecret[PinTestContext]("EnterPin", Screen.ENTER_PIN, "pin", pin_tries)
+AUTHENTICATE = RunCardTask[PinTestContext](
+    "Authenticate", lambda ctx, services: jobs.authenticate(ctx.pin, services.certificates),
+    _authenticated, {Exit.CONTINUE},
+    {"WRONG_PIN": Exit.WRONG, "PIN_BLOCKED": Exit.BLOCKED},
+)
+SHOW_IDENTITY = Ask[PinTestContext](
+    "ShowIdentity", Screen.PIN_WORKS, {Choice.DONE: Exit.DONE}, _identity_facts,
+    on_removal=Exit.DONE,
+)
+SHOW_WRONG_PIN = Ask[PinTestContext](
+    "ShowWrongPin", Screen.WRONG_PIN,
+    {Choice.RETRY: Exit.RETRY, Choice.LOST_CODES: Exit.HANDOFF, Choice.DONE: Exit.DONE},
+    pin_tries,
+)
+SHOW_BLOCKED, SHOW_DEAD = show_pin_blocked(), show_card_dead()
+SHOW_ERROR, SHOW_REMOVED = show_error(), show_card_removed()
+WIPE_DONE, WIPE_WRONG = WipeSecrets("WipeAfterSuccess"), WipeSecrets("WipeAfterWrongPin")
+WIPE_BLOCKED, WIPE_DEAD = WipeSecrets("WipeAfterBlocked"), WipeSecrets("WipeAfterDead")
+WIPE_FAILED, WIPE_REMOVED = WipeSecrets("WipeAfterFailure"), WipeSecrets("WipeAfterRemoval")
+WIPE_CANCELLED = WipeSecrets("WipeOnCancel")
+END = End("End")
+
+TRANSITIONS: Table = {
+    (WAIT_FOR_CARD, Exit.CONTINUE): READ_TRIES,
+    (WAIT_FOR_CARD, Exit.CANCEL): WIPE_CANCELLED,
+    (READ_TRIES, Exit.CONTINUE): ENTER_PIN,
+    (READ_TRIES, Exit.BLOCKED): WIPE_BLOCKED,
+    (READ_TRIES, Exit.DEAD): WIPE_DEAD,
+    (READ_TRIES, Exit.FAILED): WIPE_FAILED,
+    (READ_TRIES, Exit.CARD_REMOVED): WIPE_REMOVED,
+    (ENTER_PIN, Exit.CONTINUE): AUTHENTICATE,
+    (ENTER_PIN, Exit.CANCEL): WIPE_CANCELLED,
+    (ENTER_PIN, Exit.CARD_REMOVED): WIPE_REMOVED,
+    (AUTHENTICATE, Exit.CONTINUE): WIPE_DONE,
+    (AUTHENTICATE, Exit.WRONG): WIPE_WRONG,
+    (AUTHENTICATE, Exit.BLOCKED): WIPE_BLOCKED,
+    (AUTHENTICATE, Exit.FAILED): WIPE_FAILED,
+    (AUTHENTICATE, Exit.CARD_REMOVED): WIPE_REMOVED,
+    (WIPE_DONE, Exit.CONTINUE): SHOW_IDENTITY,
+    (SHOW_IDENTITY, Exit.DONE): END,
+    (SHOW_IDENTITY, Exit.CANCEL): END,
+    (WIPE_WRONG, Exit.CONTINUE): SHOW_WRONG_PIN,
+    (SHOW_WRONG_PIN, Exit.RETRY): WAIT_FOR_CARD,
+    (SHOW_WRONG_PIN, Exit.HANDOFF): END,
+    (SHOW_WRONG_PIN, Exit.DONE): END,
+    (SHOW_WRONG_PIN, Exit.CANCEL): END,
+    (WIPE_BLOCKED, Exit.CONTINUE): SHOW_BLOCKED,
+    (SHOW_BLOCKED, Exit.HANDOFF): END,
+    (SHOW_BLOCKED, Exit.DONE): END,
+    (SHOW_BLOCKED, Exit.CANCEL): END,
+    (WIPE_DEAD, Exit.CONTINUE): SHOW_DEAD,
+    (SHOW_DEAD, Exit.DONE): END,
+    (SHOW_DEAD, Exit.CANCEL): END,
+    (WIPE_FAILED, Exit.CONTINUE): SHOW_ERROR,
+    (SHOW_ERROR, Exit.RETRY): WAIT_FOR_CARD,
+    (SHOW_ERROR, Exit.DONE): END,
+    (SHOW_ERROR, Exit.CANCEL): END,
+    (WIPE_REMOVED, Exit.CONTINUE): SHOW_REMOVED,
+    (SHOW_REMOVED, Exit.HANDOFF): END,
+    (SHOW_REMOVED, Exit.DONE): END,
+    (WIPE_CANCELLED, Exit.CONTINUE): END,
+}
+
+SPEC = JourneySpec(JourneyId.TEST_PIN, WAIT_FOR_CARD, END, TRANSITIONS, PinTestContext)

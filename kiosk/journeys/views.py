@@ -1,0 +1,143 @@
+"""What the screen must show: immutable values the journeys emit and the UI renders.
+
+No user-facing text is assembled here. A :class:`Screen` value is a message id (``"pin.enter"``),
+the UI looks up its title and body in the gettext catalogue of the current language, and the
+facts fill the placeholders (tries left, the holder's name). Choices are the buttons the screen
+offers; the UI sends :class:`~kiosk.journeys.events.Chosen` with one of them.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+
+class Language(enum.Enum):
+    """The languages a CIE itself is printed in (it/en everywhere, de, fr, sl by territory)."""
+
+    IT = "it"
+    EN = "en"
+    DE = "de"
+    FR = "fr"
+    SL = "sl"
+
+
+DEFAULT_LANGUAGE = Language.IT
+
+
+class Screen(enum.Enum):
+    """A screen the UI can draw; the value is the message id of its title and body."""
+
+    ATTRACT = "session.attract"
+    LANGUAGE = "session.language"
+    MENU = "session.menu"
+    LAY_CARD = "card.lay"
+    WORKING = "card.working"
+    CARD_REMOVED = "card.removed_stop"
+    ERROR = "error.shown"
+    # check my card
+    CHECK_RESULT = "check.result"
+    # PIN and PUK entry, shared by the journeys
+    ENTER_PIN = "pin.enter"
+    ENTER_OLD_PIN = "pin.enter_old"
+    NEW_PIN_RULES = "pin.new_rules"
+    ENTER_NEW_PIN = "pin.enter_new"
+    REPEAT_NEW_PIN = "pin.repeat_new"
+    ENTER_PUK = "puk.enter"
+    # outcomes
+    PIN_WORKS = "pin.works"
+    WRONG_PIN = "pin.wrong"
+    PIN_BLOCKED = "pin.blocked"
+    PIN_CHANGED = "pin.changed"
+    PUK_TRIES = "puk.tries"
+    PUK_CONFIRM_LAST_TRIES = "puk.confirm_last_tries"
+    WRONG_PUK = "puk.wrong"
+    PIN_UNBLOCKED = "puk.pin_unblocked"
+    CARD_DEAD = "card.dead"
+    # lost codes
+    LOST_WHAT = "lost.what"
+    LOST_PATHS = "lost.paths"
+    PUK_RECOVERY_APP = "lost.puk_recovery_app"
+    REPRINT_AT_COUNTER = "lost.reprint_at_counter"
+
+
+class Choice(enum.Enum):
+    """A button; the value is the message id of its label."""
+
+    START = "choice.start"
+    CHECK_CARD = "choice.check_card"
+    TEST_PIN = "choice.test_pin"
+    CHANGE_PIN = "choice.change_pin"
+    UNBLOCK_PIN = "choice.unblock_pin"
+    LOST_CODES = "choice.lost_codes"
+    CONTINUE = "choice.continue"
+    RETRY = "choice.retry"
+    CONFIRM_PUK_TRY = "choice.confirm_puk_try"
+    GO_TO_COUNTER = "choice.go_to_counter"
+    LOST_PIN = "choice.lost_pin"
+    LOST_PUK = "choice.lost_puk"
+    LOST_BOTH = "choice.lost_both"
+    RECOVER_PUK_APP = "choice.recover_puk_app"
+    BACK = "choice.back"
+    DONE = "choice.done"
+
+
+# What a fact may hold: plain values, or a tuple of message ids.
+Fact = str | int | bool | None | tuple[str, ...]
+
+
+def facts(**values: Fact) -> Mapping[str, Fact]:
+    """A read-only mapping of view data."""
+    return MappingProxyType(dict(values))
+
+
+@dataclass(frozen=True, slots=True)
+class PadView:
+    """A PIN pad: how many digits are in the holder (drawn as dots, spoken as "3 of 8")."""
+
+    entered: int
+    length: int = 8
+
+    @property
+    def complete(self) -> bool:
+        return self.entered == self.length
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorView:
+    """An error as the citizen sees it: message and remedy ids, and the support code to quote."""
+
+    code: str
+    message: str
+    remedy: str
+    support_code: str
+    tries_left: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WarningView:
+    """The inactivity overlay: seconds until the session ends, and whether it can be extended."""
+
+    seconds_left: int
+    extensions_left: int
+
+    @property
+    def can_extend(self) -> bool:
+        return self.extensions_left > 0
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """Everything one screen needs; equal views draw the same picture."""
+
+    screen: Screen
+    options: tuple[Choice, ...] = ()
+    facts: Mapping[str, Fact] = field(default_factory=facts)
+    pad: PadView | None = None
+    error: ErrorView | None = None
+    journey: str | None = None
+    language: Language = DEFAULT_LANGUAGE
+    warning: WarningView | None = None
+    can_cancel: bool = True

@@ -1,0 +1,214 @@
+"""A kiosk in a test: a session on the in-process virtual reader, a clock the test moves, and
+an automatic UI (like AusweisApp's UiPluginAutomatic) that presses what a citizen would."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from asn1crypto import pem
+from asn1crypto import x509 as asn1_x509
+
+from kiosk.attach import build_reader
+from kiosk.cie import tasks
+from kiosk.cie.info import identify_family
+from kiosk.cie.secret import Secret
+from kiosk.hardware.virtual import VirtualDriver
+from kiosk.journeys import (
+    CardInserted,
+    CardRemoved,
+    CertificatePolicy,
+    Choice,
+    Chosen,
+    Confirmed,
+    DigitTyped,
+    Event,
+    InlineCardWorker,
+    KioskSession,
+    Screen,
+    ThreadCardWorker,
+    Tick,
+    Timing,
+    View,
+)
+from kiosk.journeys.events import CardDone, CardFailed
+from kiosk.journeys.worker import CardJob, CardWorker
+from kiosk.sim.card import VirtualCie
+from kiosk.sim.profile import CardProfile
+
+
+def policy(pki: Path) -> CertificatePolicy:
+    _, _, der = pem.unarmor((pki / "cie-auth-ca.pem").read_bytes())
+    return CertificatePolicy([asn1_x509.Certificate.load(der)])
+
+
+def set_tries(profile: Path, pin: int | None = None, puk: int | None = None) -> None:
+    """Put the card's counters where a test needs them (the card keeps them in its profile)."""
+    document = CardProfile.load(profile)
+    assert document.pins is not None
+    if pin is not None:
+        document.pins.pin_tries = pin
+    if puk is not None:
+        document.pins.puk_tries = puk
+    document.save()
+
+
+class TearableCard:
+    """The virtual CIE, which a test can tear from the field after its next ``n`` APDUs."""
+
+    def __init__(self, card: VirtualCie) -> None:
+        self.card = card
+        self.atr = card.atr
+        self.apdus_left: int | None = None
+        self.apdus_seen = 0
+        self.threads: set[str] = set()
+
+    def reset(self) -> None:
+        self.card.reset()
+
+    def apdu(self, raw: bytes) -> bytes | None:
+        if self.apdus_left == 0:
+            return None
+        if self.apdus_left is not None:
+            self.apdus_left -= 1
+        self.apdus_seen += 1
+        self.threads.add(threading.current_thread().name)
+        return self.card.apdu(raw)
+
+
+class ScriptedWorker(CardWorker):
+    """A card worker that answers every job with the next scripted outcome (for the error
+    branches no well-behaved card produces); it wipes the job's secrets as the real one does."""
+
+    def __init__(self, answers: list[Callable[[int], Event]]) -> None:
+        super().__init__(reader=None)  # type: ignore[arg-type]
+        self.answers = answers
+        self.jobs: list[str] = []
+
+    def _start(self, ticket: int, job: CardJob) -> None:
+        self.jobs.append(job.name)
+        for secret in job.secrets:
+            secret.wipe()
+        self.post(self.answers.pop(0)(ticket))
+
+
+def fails(code: str, tries_left: int | None = None) -> Callable[[int], Event]:
+    return lambda ticket: CardFailed(ticket, code, tries_left)
+
+
+def answers(result: Any) -> Callable[[int], Event]:
+    return lambda ticket: CardDone(ticket, result)
+
+
+@dataclass
+class FakeClock:
+    now: float = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class Kiosk:
+    """A session wired as :mod:`kiosk.app` will wire it, with the card not yet on the reader."""
+
+    def __init__(self, profile: Path | None, pki: Path | None = None, *,
+                 threaded: bool = False, worker: CardWorker | None = None,
+                 timing: Timing | None = None) -> None:
+        self.clock = FakeClock()
+        self.card: TearableCard | None = None
+        if worker is None:
+            assert profile is not None
+            reader, card = build_reader(f"sim:{profile}")
+            assert card is not None and isinstance(reader.driver, VirtualDriver)
+            self.reader, self.driver, self.card = reader, reader.driver, TearableCard(card)
+            worker = ThreadCardWorker(reader) if threaded else InlineCardWorker(reader)
+        self.worker = worker
+        anchors = policy(pki) if pki is not None else CertificatePolicy([])
+        self.session = KioskSession(worker, anchors, clock=self.clock, timing=timing)
+
+    def close(self) -> None:
+        self.worker.close()
+
+    # what the citizen and the reader do
+
+    def send(self, event: Event) -> View:
+        self.session.handle(event)
+        self.settle()
+        return self.session.view
+
+    def settle(self) -> None:
+        """Wait for the card worker (threaded runs) and handle what it posted."""
+        if isinstance(self.worker, ThreadCardWorker):
+            while self.session.busy:
+                assert self.worker.wait_idle(20), "the card worker did not answer"
+                self.session.pump()
+
+    def choose(self, choice: Choice) -> View:
+        view = self.session.view
+        assert choice in view.options, f"{choice} not offered on {view.screen}: {view.options}"
+        return self.send(Chosen(choice))
+
+    def type(self, digits: str, confirm: bool = True) -> View:
+        for char in digits:
+            self.send(DigitTyped(ord(char)))
+        return self.send(Confirmed()) if confirm else self.session.view
+
+    def insert(self) -> View:
+        assert self.card is not None
+        self.driver.insert(self.card)
+        return self.send(CardInserted())
+
+    def remove(self) -> View:
+        if self.card is not None:
+            self.driver.remove()
+        return self.send(CardRemoved())
+
+    def tear_after(self, apdus: int) -> None:
+        assert self.card is not None
+        self.card.apdus_left = apdus
+
+    def wait(self, seconds: float) -> View:
+        self.clock.now += seconds
+        return self.send(Tick())
+
+    def open(self, journey: Choice) -> View:
+        """Attract screen → language (Italian kept) → the menu's button for ``journey``."""
+        self.choose(Choice.START)
+        self.choose(Choice.CONTINUE)
+        return self.choose(journey)
+
+    # what the test looks at
+
+    @property
+    def view(self) -> View:
+        return self.session.view
+
+    @property
+    def screen(self) -> Screen:
+        return self.session.view.screen
+
+    @property
+    def state(self) -> str | None:
+        journey = self.session.journey
+        return journey.state.name if journey else None
+
+    def secrets(self) -> Iterator[Secret]:
+        journey = self.session.journey
+        if journey is not None:
+            yield from journey.ctx.secrets()
+
+
+def card_status(profile: Path) -> tasks.CardStatus:
+    """The card's tries left, read on a fresh card object from the profile file."""
+    reader, card = build_reader(f"sim:{profile}")
+    assert card is not None and isinstance(reader.driver, VirtualDriver)
+    reader.driver.insert(card)
+    try:
+        with reader.session() as session:
+            family = session.run(identify_family(session.atr))
+            return session.run(tasks.status(family))
+    finally:
+        reader.close()

@@ -1,0 +1,138 @@
+"""The card taken away at every step of every journey: between steps (the reader reports it)
+and in the middle of each card task (torn after any APDU). Always a safe stop: the "card
+removed" screen (or, on a final screen, the end of the session), every holder wiped, and never
+more than the one PIN or PUK try the citizen asked for."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from kiosk.journeys import Choice, Phase, Screen
+from tests.conftest import TEST_NEW_PIN, TEST_PIN, TEST_PUK
+from tests.journeys.harness import Kiosk, card_status, set_tries
+
+Card = Callable[..., Path]
+Action = Callable[[Kiosk], object]
+
+
+def _open(choice: Choice) -> Action:
+    return lambda kiosk: kiosk.open(choice)
+
+
+def _type(digits: str) -> Action:
+    return lambda kiosk: kiosk.type(digits)
+
+
+def _choose(choice: Choice) -> Action:
+    return lambda kiosk: kiosk.choose(choice)
+
+
+def _insert(kiosk: Kiosk) -> object:
+    return kiosk.insert()
+
+
+# Each journey's happy path as the citizen walks it; the index marks the actions that run a
+# card task; the setup puts the card where the path needs it.
+SCRIPTS: dict[str, tuple[dict[str, int], list[Action], set[int]]] = {
+    "check-card": ({}, [_open(Choice.CHECK_CARD), _insert], {1}),
+    "test-pin": ({}, [_open(Choice.TEST_PIN), _insert, _type(TEST_PIN)], {1, 2}),
+    "change-pin": ({}, [_open(Choice.CHANGE_PIN), _insert, _type(TEST_PIN),
+                        _choose(Choice.CONTINUE), _type(TEST_NEW_PIN), _type(TEST_NEW_PIN)],
+                   {1, 5}),
+    "unblock-pin": ({"pin": 0, "puk": 3},
+                    [_open(Choice.UNBLOCK_PIN), _insert, _choose(Choice.CONTINUE),
+                     _choose(Choice.CONFIRM_PUK_TRY), _type(TEST_PUK), _choose(Choice.CONTINUE),
+                     _type(TEST_NEW_PIN), _type(TEST_NEW_PIN)], {1, 7}),
+}
+# Screens where taking the card away ends the session (the result is shown, the job is done)
+# or changes nothing (the check's result stays readable).
+ENDS_SESSION = {Screen.PIN_WORKS, Screen.PIN_CHANGED, Screen.PIN_UNBLOCKED}
+STAYS = {Screen.CHECK_RESULT}
+
+
+def steps() -> list[tuple[str, int]]:
+    return [(name, i) for name, (_, actions, _) in SCRIPTS.items()
+            for i in range(2, len(actions) + 1)]
+
+
+def prepared(issued_card: Card, test_pki: Path, name: str) -> tuple[Kiosk, Path]:
+    tries, _, _ = SCRIPTS[name]
+    profile = issued_card()
+    if tries:
+        set_tries(profile, **tries)
+    return Kiosk(profile, test_pki), profile
+
+
+def assert_at_most_one_try(profile: Path, name: str) -> None:
+    status = card_status(profile)
+    tries, _, _ = SCRIPTS[name]
+    assert status.pin.left is not None and status.puk.left is not None
+    assert status.pin.left >= tries.get("pin", 3) - 1 or status.pin.left == 3
+    assert status.puk.left >= tries.get("puk", 10) - 1
+
+
+@pytest.mark.parametrize(("name", "done"), steps(), ids=[f"{n}-after-{i}" for n, i in steps()])
+def test_removal_between_steps(issued_card: Card, test_pki: Path, name: str, done: int) -> None:
+    kiosk, profile = prepared(issued_card, test_pki, name)
+    _, actions, _ = SCRIPTS[name]
+    for action in actions[:done]:
+        action(kiosk)
+    before = kiosk.screen
+    held = list(kiosk.secrets())
+    kiosk.remove()
+    if before in ENDS_SESSION:
+        assert kiosk.session.phase is Phase.ATTRACT
+    elif before in STAYS:
+        assert kiosk.screen is before
+    else:
+        assert kiosk.screen is Screen.CARD_REMOVED, before
+        assert kiosk.view.options == (Choice.CHECK_CARD, Choice.DONE)
+    assert all(len(secret) == 0 for secret in held)
+    assert_at_most_one_try(profile, name)
+
+
+def count_task_apdus(issued_card: Card, test_pki: Path, name: str, task: int) -> int:
+    kiosk, _ = prepared(issued_card, test_pki, name)
+    _, actions, _ = SCRIPTS[name]
+    for action in actions[:task]:
+        action(kiosk)
+    assert kiosk.card is not None
+    before = kiosk.card.apdus_seen
+    actions[task](kiosk)
+    return kiosk.card.apdus_seen - before
+
+
+TASKS = [(name, task) for name, (_, _, tasks) in SCRIPTS.items() for task in sorted(tasks)]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("name", "task"), TASKS, ids=[f"{n}-task-{t}" for n, t in TASKS])
+def test_removal_during_every_apdu_of_every_card_task(issued_card: Card, test_pki: Path,
+                                                      name: str, task: int) -> None:
+    total = count_task_apdus(issued_card, test_pki, name, task)
+    assert total > 5
+    _, actions, _ = SCRIPTS[name]
+    # Every APDU of the tasks that carry a PIN or PUK; every third of the reads (tries left,
+    # certificate), which differ from each other only in which read fails.
+    stride = 3 if task == 1 else 1
+    for tear in [*range(0, total - 1, stride), total - 1]:
+        kiosk, profile = prepared(issued_card, test_pki, name)
+        for action in actions[:task]:
+            action(kiosk)
+        kiosk.tear_after(tear)
+        actions[task](kiosk)
+        assert kiosk.screen is Screen.CARD_REMOVED, (tear, kiosk.view)
+        assert all(len(secret) == 0 for secret in kiosk.secrets())
+        kiosk.remove()  # what the reader monitor reports after the tear
+        assert kiosk.screen is Screen.CARD_REMOVED
+        assert_at_most_one_try(profile, name)
+        if tear % 4:
+            continue
+        # the citizen lays the card again and checks it: the kiosk reads it normally
+        assert kiosk.card is not None
+        kiosk.card.apdus_left = None
+        kiosk.choose(Choice.CHECK_CARD)
+        assert kiosk.insert().screen is Screen.CHECK_RESULT
