@@ -121,3 +121,9 @@ def with_short_le(raw: bytes, le: int) -> bytes | None:
     if len(raw) > 5 and raw[4] != 0 and len(raw) == 6 + raw[4]:
         return raw[:-1] + bytes((le & 0xFF,))
     return None
+
+
+def is_extended(raw: bytes) -> bool:
+    """An encoded command in the extended-length form: a zero byte where a short Lc or Le
+    would be, with more after it (ISO/IEC 7816-3 §12.1.3)."""
+    return len(raw) > 5 and raw[4] == 0

@@ -7,6 +7,8 @@
 | T=0 and T=1, extended APDUs         | as the reader allows                                |
 | pcscd restarted or stopped          | survived: contexts are dropped and re-established   |
 | card removed during an exchange     | ``CARD_REMOVED`` (checked with ``SCardStatus``)     |
+| extended APDU the reader refuses    | answered ``6700``, as many readers do themselves,   |
+|                                     | so the protocol decides (BAC, or a clear error)     |
 
 The low-level API is used rather than pyscard's ``CardMonitor`` and ``CardConnection``
 because those keep one context for ever: after pcscd restarts every call fails with
@@ -23,6 +25,7 @@ from typing import Any
 
 from smartcard import scard
 
+from kiosk.cie.apdu import is_extended
 from kiosk.hardware.errors import CardRemoved, NoCard, NoReader, ReaderError, ReaderUnavailable
 from kiosk.hardware.reader import (
     CardInserted,
@@ -239,6 +242,10 @@ class PcscConnection(Connection):
             raise ReaderError("the card session is closed")
         hr, response = scard.SCardTransmit(self._card, self._pci, list(apdu))
         hr = _hr(hr)
+        if hr and is_extended(apdu) and hr not in _NO_CARD | _SERVICE_GONE | _READER_GONE:
+            self._raise_if_removed("exchange")
+            log.warning("the reader refused an extended-length APDU: %s", _message(hr))
+            return b"\x67\x00"
         if hr:
             self._raise(hr, "exchange")
         if len(response) < 2:

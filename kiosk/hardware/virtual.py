@@ -20,6 +20,7 @@ import queue
 import threading
 from typing import Protocol
 
+from kiosk.cie.apdu import is_extended
 from kiosk.hardware.errors import CardRemoved, NoCard, NoReader, ReaderError
 from kiosk.hardware.reader import (
     CardInserted,
@@ -107,7 +108,7 @@ class VirtualConnection(Connection):
 
     def transmit(self, apdu: bytes) -> bytes:
         card = self._present()
-        if not self._driver.extended_apdus and _is_extended(apdu):
+        if not self._driver.extended_apdus and is_extended(apdu):
             return b"\x67\x00"
         answer = card.apdu(apdu)
         if answer is None:
@@ -124,8 +125,3 @@ class VirtualConnection(Connection):
         card, self._card = self._card, None
         if card is not None and self._driver.card is card:
             card.reset()
-
-
-def _is_extended(apdu: bytes) -> bool:
-    """An extended-length APDU: a zero byte where a short Lc or Le would be, then more."""
-    return len(apdu) > 5 and apdu[4] == 0

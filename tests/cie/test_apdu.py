@@ -53,3 +53,12 @@ def test_get_response_and_le_correction() -> None:
         "0088000002010210")
     assert with_short_le(bytes.fromhex("00A4040C02AABB"), 0x10) is None  # no Le to correct
     assert with_short_le(bytes.fromhex("00A40000"), 0x10) is None
+
+
+def test_is_extended() -> None:
+    from kiosk.cie.apdu import is_extended
+
+    assert is_extended(Command(0x10, 0x86, 0, 0, bytes(300), le=65536).encode())
+    assert is_extended(Command(0x00, 0xB0, 0, 0, le=300).encode())
+    assert not is_extended(Command(0x00, 0xB0, 0, 0, le=256).encode())
+    assert not is_extended(bytes.fromhex("00A4040C00"))  # case 2, Le 00: short

@@ -188,3 +188,31 @@ def test_reset_returns_the_atr_and_forgets_the_selection(
             assert session.transmit(Command(0x00, 0xB0, 0x00, 0x00, le=12)).sw == 0x6986
     finally:
         reader.close()
+
+
+def test_a_refused_extended_apdu_is_answered_6700(
+    pcscd: PrivatePcscd, lay_card: Lay, make_profile: Callable[..., Path],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A reader whose driver refuses extended APDUs (vpcd accepts them, so the refusal is
+    played here): the flow sees 6700, as many readers answer, not a reader error."""
+    from smartcard import scard
+
+    lay_card(make_profile())
+    real = scard.SCardTransmit
+
+    def short_only(card: object, pci: object, apdu: list[int]) -> tuple[int, list[int]]:
+        if len(apdu) > 5 and apdu[4] == 0:
+            return scard.SCARD_E_NOT_TRANSACTED, []
+        return real(card, pci, apdu)  # type: ignore[no-any-return]
+
+    reader = open_reader(f"pcsc:{pcscd.reader}")
+    try:
+        with reader.session() as session:
+            session.run(read_card_info(session.atr))  # the CIE application is now selected
+            monkeypatch.setattr(scard, "SCardTransmit", short_only)
+            answer = session.transmit(Command(0x00, 0xB0, 0x81, 0x00, le=300))
+            assert answer.sw == 0x6700
+            assert session.transmit(Command(0x00, 0xB0, 0x81, 0x00, le=12)).ok
+    finally:
+        reader.close()
