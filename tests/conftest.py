@@ -55,24 +55,37 @@ def wait_for_card(reader: str, present: bool, timeout: float = 10) -> None:
         scard.SCardReleaseContext(context)
 
 
-class CardProcess:
-    """``kiosk sim card --profile … --vpcd …`` running: the card lies on the reader."""
+class CardSubprocess:
+    """``kiosk sim card --profile …`` with a link (``--vpcd`` or ``--nfc``), running until
+    taken away; a card waiting for its reader retries for ever, so it is always ended."""
 
-    def __init__(self, daemon: PrivatePcscd, profile: Path) -> None:
-        self.daemon = daemon
-        self.log = profile.with_suffix(".log")
-        with self.log.open("wb") as log:
+    def __init__(self, profile: Path, *link: str) -> None:
+        with profile.with_suffix(".log").open("wb") as log:
             self.proc = subprocess.Popen(
-                kiosk_command("sim", "card", "--profile", str(profile),
-                              "--vpcd", f"127.0.0.1:{daemon.port}"),
+                kiosk_command("sim", "card", "--profile", str(profile), *link),
                 cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
             )
 
-    def remove(self, wait: bool = True) -> None:
-        """Take the card away (a torn card's process has ended by itself already)."""
+    def end(self) -> None:
+        """Stop the process (a torn card's has ended by itself already)."""
         if self.proc.poll() is None:
             self.proc.terminate()
-        self.proc.wait(10)
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+class CardProcess(CardSubprocess):
+    """A virtual card on the private pcscd's vpcd reader."""
+
+    def __init__(self, daemon: PrivatePcscd, profile: Path) -> None:
+        super().__init__(profile, "--vpcd", f"127.0.0.1:{daemon.port}")
+        self.daemon = daemon
+
+    def remove(self, wait: bool = True) -> None:
+        self.end()
         if wait:
             wait_for_card(self.daemon.reader, present=False)
 
@@ -102,9 +115,11 @@ def lay_card(pcscd: PrivatePcscd) -> Iterator[Callable[[Path], CardProcess]]:
             wait_for_card(pcscd.reader, present=True)
         return card
 
-    yield lay
-    for card in cards:
-        card.remove(wait=False)
+    try:
+        yield lay
+    finally:
+        for card in cards:
+            card.remove(wait=False)
     # Else the next test may find pcscd still reporting the card (it polls every 400 ms).
     wait_for_card(pcscd.reader, present=False)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import socket
-import subprocess
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -30,7 +29,7 @@ from kiosk.hardware.reader import (
 from kiosk.sim import families
 from kiosk.sim.nfc_link import ats
 from kiosk.sim.profile import DEMO_IDENTITY, CardProfile, new_profile
-from tests.conftest import ROOT, TEST_NEW_PIN, TEST_PIN, TEST_PUK, kiosk_command, run_kiosk
+from tests.conftest import TEST_NEW_PIN, TEST_PIN, TEST_PUK, CardSubprocess, run_kiosk
 from tests.secret_scan import findings
 
 NIS = DEMO_IDENTITY["nis"]
@@ -57,18 +56,13 @@ def inserted(events: list[ReaderEvent]) -> bool:
     return any(isinstance(event, CardInserted) for event in events)
 
 
-class NfcCard:
+class NfcCard(CardSubprocess):
     """``kiosk sim card --profile … --nfc udp:127.0.0.1:PORT`` running: the card lies in
     the field of the reader ``uri``."""
 
     def __init__(self, profile: Path, port: int) -> None:
+        super().__init__(profile, "--nfc", f"udp:127.0.0.1:{port}")
         self.uri = f"nfc:udp:127.0.0.1:{port}"
-        with profile.with_suffix(".log").open("wb") as log:
-            self.proc = subprocess.Popen(
-                kiosk_command("sim", "card", "--profile", str(profile),
-                              "--nfc", f"udp:127.0.0.1:{port}"),
-                cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-            )
 
     def wait(self) -> bytes:
         """Wait until a reader finds the card in its field; its ATR."""
@@ -81,9 +75,7 @@ class NfcCard:
             reader.close()
 
     def remove(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-        self.proc.wait(10)
+        self.end()
 
 
 @pytest.fixture
@@ -98,9 +90,11 @@ def field() -> Iterator[Callable[..., NfcCard]]:
             card.wait()
         return card
 
-    yield lay
-    for card in cards:
-        card.remove()
+    try:
+        yield lay
+    finally:
+        for card in cards:
+            card.remove()
 
 
 Field = Callable[..., NfcCard]
