@@ -9,7 +9,7 @@ from collections.abc import Mapping
 
 from kiosk.cie.tasks import DigitalIdentity
 from kiosk.journeys import jobs
-from kiosk.journeys.common import show_card_removed, show_error
+from kiosk.journeys.common import Endings
 from kiosk.journeys.context import CheckContext
 from kiosk.journeys.machine import JourneyId, JourneySpec, Table
 from kiosk.journeys.states import Ask, End, Exit, RunCardTask, Services, WaitForCard, WipeSecrets
@@ -70,11 +70,12 @@ SHOW_STATUS = Ask[CheckContext](
      Choice.UNBLOCK_PIN: Exit.HANDOFF, Choice.LOST_CODES: Exit.HANDOFF, Choice.DONE: Exit.DONE},
     _status_facts, offered=_next_steps,
 )
-SHOW_ERROR = show_error()
-SHOW_REMOVED = show_card_removed()
-WIPE_READ, WIPE_FAILED = WipeSecrets("WipeAfterRead"), WipeSecrets("WipeAfterFailure")
-WIPE_REMOVED, WIPE_CANCELLED = WipeSecrets("WipeAfterRemoval"), WipeSecrets("WipeOnCancel")
+WIPE_READ = WipeSecrets("WipeAfterRead")
 END = End("End")
+ENDINGS = Endings.build(WAIT_FOR_CARD, END)
+SHOW_ERROR, SHOW_REMOVED = ENDINGS.show_error, ENDINGS.show_removed
+WIPE_FAILED, WIPE_REMOVED = ENDINGS.wipe_failed, ENDINGS.wipe_removed
+WIPE_CANCELLED = ENDINGS.wipe_cancelled
 
 TRANSITIONS: Table = {
     (WAIT_FOR_CARD, Exit.CONTINUE): READ_CARD,
@@ -86,14 +87,7 @@ TRANSITIONS: Table = {
     (SHOW_STATUS, Exit.HANDOFF): END,
     (SHOW_STATUS, Exit.DONE): END,
     (SHOW_STATUS, Exit.CANCEL): END,
-    (WIPE_FAILED, Exit.CONTINUE): SHOW_ERROR,
-    (SHOW_ERROR, Exit.RETRY): WAIT_FOR_CARD,
-    (SHOW_ERROR, Exit.DONE): END,
-    (SHOW_ERROR, Exit.CANCEL): END,
-    (WIPE_REMOVED, Exit.CONTINUE): SHOW_REMOVED,
-    (SHOW_REMOVED, Exit.HANDOFF): END,
-    (SHOW_REMOVED, Exit.DONE): END,
-    (WIPE_CANCELLED, Exit.CONTINUE): END,
+    **ENDINGS.rows(),
 }
 
 SPEC = JourneySpec(JourneyId.CHECK_CARD, WAIT_FOR_CARD, END, TRANSITIONS, CheckContext)

@@ -1,18 +1,30 @@
-"""Steps and view data several journeys share: reading the tries left, and the screens that
-close a journey (error, card removed, PIN blocked, card dead). Each function builds a new
-instance, so that every journey has its own states, with its own names in its own table.
+"""Steps and view data several journeys share: reading the tries left, the screens that
+close a journey (error, card removed, PIN blocked, card dead), and the endings every card
+journey has. Each function builds a new instance, so that every journey has its own states,
+with its own names in its own table.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from kiosk.cie.tasks import CardStatus, DigitalIdentity
 from kiosk.journeys import jobs
 from kiosk.journeys.context import JourneyContext, Notice
+from kiosk.journeys.machine import Table
 from kiosk.journeys.pin_rules import RULES_SHOWN, broken_rule, same_digits
-from kiosk.journeys.states import Ask, Decide, Exit, RunCardTask, Services
+from kiosk.journeys.states import (
+    Ask,
+    Decide,
+    End,
+    Exit,
+    RunCardTask,
+    Services,
+    WaitForCard,
+    WipeSecrets,
+)
 from kiosk.journeys.views import Choice, Fact, Screen, facts
 
 
@@ -118,3 +130,43 @@ def counter_facts(ctx: JourneyContext, services: Services) -> Mapping[str, Fact]
 def show_reprint_at_counter() -> Ask[Any]:
     return Ask("ShowReprintAtCounter", Screen.REPRINT_AT_COUNTER, {Choice.DONE: Exit.DONE},
                counter_facts)
+
+
+@dataclass(frozen=True, slots=True)
+class Endings:
+    """How every card journey ends when it does not succeed: a failure shows the error (and
+    may start again), a removal shows how to place the card, a cancel just ends; each behind
+    its own wipe step. Like AusweisApp's composite states: built once per journey (states
+    belong to one table) and merged into its table with :meth:`rows`."""
+
+    wipe_failed: WipeSecrets
+    show_error: Ask[Any]
+    wipe_removed: WipeSecrets
+    show_removed: Ask[Any]
+    wipe_cancelled: WipeSecrets
+    restart: WaitForCard
+    end: End
+
+    @classmethod
+    def build(cls, restart: WaitForCard, end: End) -> Endings:
+        return cls(
+            wipe_failed=WipeSecrets("WipeAfterFailure"),
+            show_error=show_error(),
+            wipe_removed=WipeSecrets("WipeAfterRemoval"),
+            show_removed=show_card_removed(),
+            wipe_cancelled=WipeSecrets("WipeOnCancel"),
+            restart=restart,
+            end=end,
+        )
+
+    def rows(self) -> Table:
+        return {
+            (self.wipe_failed, Exit.CONTINUE): self.show_error,
+            (self.show_error, Exit.RETRY): self.restart,
+            (self.show_error, Exit.DONE): self.end,
+            (self.show_error, Exit.CANCEL): self.end,
+            (self.wipe_removed, Exit.CONTINUE): self.show_removed,
+            (self.show_removed, Exit.HANDOFF): self.end,
+            (self.show_removed, Exit.DONE): self.end,
+            (self.wipe_cancelled, Exit.CONTINUE): self.end,
+        }

@@ -13,13 +13,12 @@ from kiosk.cie.pins import MAX_TRIES, Reference
 from kiosk.cie.tasks import PUK_CONFIRMATION_THRESHOLD
 from kiosk.journeys import jobs
 from kiosk.journeys.common import (
+    Endings,
     check_new_pin,
     check_repeated_pin,
     puk_tries,
     read_tries,
     show_card_dead,
-    show_card_removed,
-    show_error,
     show_new_pin_rules,
     show_reprint_at_counter,
 )
@@ -97,13 +96,14 @@ SHOW_WRONG_PUK = Ask[UnblockContext](
     puk_tries,
 )
 SHOW_COUNTER, SHOW_DEAD = show_reprint_at_counter(), show_card_dead()
-SHOW_ERROR, SHOW_REMOVED = show_error(), show_card_removed()
 WIPE_DONE, WIPE_WRONG = WipeSecrets("WipeAfterSuccess"), WipeSecrets("WipeAfterWrongPuk")
 WIPE_RECONFIRM = WipeSecrets("WipeBeforeConfirmation")
 WIPE_COUNTER, WIPE_DEAD = WipeSecrets("WipeForCounter"), WipeSecrets("WipeAfterDead")
-WIPE_FAILED, WIPE_REMOVED = WipeSecrets("WipeAfterFailure"), WipeSecrets("WipeAfterRemoval")
-WIPE_CANCELLED = WipeSecrets("WipeOnCancel")
 END = End("End")
+ENDINGS = Endings.build(WAIT_FOR_CARD, END)
+SHOW_ERROR, SHOW_REMOVED = ENDINGS.show_error, ENDINGS.show_removed
+WIPE_FAILED, WIPE_REMOVED = ENDINGS.wipe_failed, ENDINGS.wipe_removed
+WIPE_CANCELLED = ENDINGS.wipe_cancelled
 
 TRANSITIONS: Table = {
     (WAIT_FOR_CARD, Exit.CONTINUE): READ_TRIES,
@@ -160,14 +160,7 @@ TRANSITIONS: Table = {
     (WIPE_DEAD, Exit.CONTINUE): SHOW_DEAD,
     (SHOW_DEAD, Exit.DONE): END,
     (SHOW_DEAD, Exit.CANCEL): END,
-    (WIPE_FAILED, Exit.CONTINUE): SHOW_ERROR,
-    (SHOW_ERROR, Exit.RETRY): WAIT_FOR_CARD,
-    (SHOW_ERROR, Exit.DONE): END,
-    (SHOW_ERROR, Exit.CANCEL): END,
-    (WIPE_REMOVED, Exit.CONTINUE): SHOW_REMOVED,
-    (SHOW_REMOVED, Exit.HANDOFF): END,
-    (SHOW_REMOVED, Exit.DONE): END,
-    (WIPE_CANCELLED, Exit.CONTINUE): END,
+    **ENDINGS.rows(),
 }
 
 SPEC = JourneySpec(JourneyId.UNBLOCK_PIN, WAIT_FOR_CARD, END, TRANSITIONS, UnblockContext)

@@ -11,11 +11,10 @@ from collections.abc import Mapping
 
 from kiosk.journeys import jobs
 from kiosk.journeys.common import (
+    Endings,
     pin_tries,
     read_tries,
     show_card_dead,
-    show_card_removed,
-    show_error,
     show_pin_blocked,
 )
 from kiosk.journeys.context import PinTestContext
@@ -73,12 +72,13 @@ SHOW_WRONG_PIN = Ask[PinTestContext](
     pin_tries,
 )
 SHOW_BLOCKED, SHOW_DEAD = show_pin_blocked(), show_card_dead()
-SHOW_ERROR, SHOW_REMOVED = show_error(), show_card_removed()
 WIPE_DONE, WIPE_WRONG = WipeSecrets("WipeAfterSuccess"), WipeSecrets("WipeAfterWrongPin")
 WIPE_BLOCKED, WIPE_DEAD = WipeSecrets("WipeAfterBlocked"), WipeSecrets("WipeAfterDead")
-WIPE_FAILED, WIPE_REMOVED = WipeSecrets("WipeAfterFailure"), WipeSecrets("WipeAfterRemoval")
-WIPE_CANCELLED = WipeSecrets("WipeOnCancel")
 END = End("End")
+ENDINGS = Endings.build(WAIT_FOR_CARD, END)
+SHOW_ERROR, SHOW_REMOVED = ENDINGS.show_error, ENDINGS.show_removed
+WIPE_FAILED, WIPE_REMOVED = ENDINGS.wipe_failed, ENDINGS.wipe_removed
+WIPE_CANCELLED = ENDINGS.wipe_cancelled
 
 TRANSITIONS: Table = {
     (WAIT_FOR_CARD, Exit.CONTINUE): READ_TRIES,
@@ -111,14 +111,7 @@ TRANSITIONS: Table = {
     (WIPE_DEAD, Exit.CONTINUE): SHOW_DEAD,
     (SHOW_DEAD, Exit.DONE): END,
     (SHOW_DEAD, Exit.CANCEL): END,
-    (WIPE_FAILED, Exit.CONTINUE): SHOW_ERROR,
-    (SHOW_ERROR, Exit.RETRY): WAIT_FOR_CARD,
-    (SHOW_ERROR, Exit.DONE): END,
-    (SHOW_ERROR, Exit.CANCEL): END,
-    (WIPE_REMOVED, Exit.CONTINUE): SHOW_REMOVED,
-    (SHOW_REMOVED, Exit.HANDOFF): END,
-    (SHOW_REMOVED, Exit.DONE): END,
-    (WIPE_CANCELLED, Exit.CONTINUE): END,
+    **ENDINGS.rows(),
 }
 
 SPEC = JourneySpec(JourneyId.TEST_PIN, WAIT_FOR_CARD, END, TRANSITIONS, PinTestContext)
