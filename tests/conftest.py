@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.hardware.reader import CardReader, ReaderEvent
 from kiosk.sim.profile import new_profile
 from tests.pcsc_daemon import PrivatePcscd
 
@@ -53,6 +54,17 @@ def wait_for_card(reader: str, present: bool, timeout: float = 10) -> None:
             assert time.monotonic() < deadline, f"card never {'arrived' if present else 'left'}"
     finally:
         scard.SCardReleaseContext(context)
+
+
+def collect(reader: CardReader, until: Callable[[list[ReaderEvent]], bool],
+            timeout: float = 15) -> list[ReaderEvent]:
+    """Poll ``reader`` until the events so far satisfy ``until``."""
+    events: list[ReaderEvent] = []
+    deadline = time.monotonic() + timeout
+    while not until(events):
+        assert time.monotonic() < deadline, f"events so far: {events}"
+        events += reader.poll(0.25)
+    return events
 
 
 class CardSubprocess:

@@ -21,7 +21,6 @@ from kiosk.hardware.nfc import Ats, pcsc_atr
 from kiosk.hardware.reader import (
     CardInserted,
     CardLeft,
-    CardReader,
     ReaderAttached,
     ReaderEvent,
     open_reader,
@@ -29,7 +28,7 @@ from kiosk.hardware.reader import (
 from kiosk.sim import families
 from kiosk.sim.nfc_link import ats
 from kiosk.sim.profile import DEMO_IDENTITY, CardProfile, new_profile
-from tests.conftest import TEST_NEW_PIN, TEST_PIN, TEST_PUK, CardSubprocess, run_kiosk
+from tests.conftest import TEST_NEW_PIN, TEST_PIN, TEST_PUK, CardSubprocess, collect, run_kiosk
 from tests.secret_scan import findings
 
 NIS = DEMO_IDENTITY["nis"]
@@ -40,16 +39,6 @@ def free_udp_port() -> int:
         probe.bind(("0.0.0.0", 0))  # where nfcpy's card side binds
         port: int = probe.getsockname()[1]
         return port
-
-
-def collect(reader: CardReader, until: Callable[[list[ReaderEvent]], bool],
-            timeout: float = 15) -> list[ReaderEvent]:
-    events: list[ReaderEvent] = []
-    deadline = time.monotonic() + timeout
-    while not until(events):
-        assert time.monotonic() < deadline, f"events so far: {events}"
-        events += reader.poll(0.25)
-    return events
 
 
 def inserted(events: list[ReaderEvent]) -> bool:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,30 +15,18 @@ from kiosk.hardware.errors import CardRemoved, NoCard, NoReader, ReaderUnavailab
 from kiosk.hardware.reader import (
     CardInserted,
     CardLeft,
-    CardReader,
     ReaderAttached,
     ReaderDetached,
-    ReaderEvent,
     open_reader,
 )
 from kiosk.sim.profile import DEMO_IDENTITY
-from tests.conftest import CardProcess, run_kiosk
+from tests.conftest import CardProcess, collect, run_kiosk
 from tests.pcsc_daemon import PrivatePcscd
 
 pytestmark = pytest.mark.pcscd
 
 NIS = DEMO_IDENTITY["nis"]
 Lay = Callable[..., CardProcess]
-
-
-def collect(reader: CardReader, until: Callable[[list[ReaderEvent]], bool],
-            timeout: float = 15) -> list[ReaderEvent]:
-    events: list[ReaderEvent] = []
-    deadline = time.monotonic() + timeout
-    while not until(events):
-        assert time.monotonic() < deadline, f"events so far: {events}"
-        events += reader.poll(0.25)
-    return events
 
 
 @pytest.mark.parametrize("family", ["NXP", "Gemalto", "STM2", "Bit4id B9547"])
