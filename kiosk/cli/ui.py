@@ -1,0 +1,303 @@
+"""``kiosk screenshot``: a PNG of any screen, drawn as the kiosk draws it.
+
+The screen is reached the honest way: a real :class:`~kiosk.journeys.KioskSession` is driven
+to the state with the in-process virtual CIE (a fresh demo card and test PKI in a temporary
+folder), by the same events a citizen's touches produce; then :func:`kiosk.ui.render.draw`
+paints ``session.view`` on SDL's dummy driver. The few states no well-behaved card produces
+(an error, a card taken away mid-read, the card still working) use a card worker that answers
+with that outcome, as the journey tests do. ``--state list`` names the states.
+"""
+
+from __future__ import annotations
+
+import argparse
+import enum
+import functools
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from asn1crypto import x509 as asn1_x509
+from cryptography.hazmat.primitives import serialization
+
+from kiosk.attach import build_reader
+from kiosk.cli import output
+from kiosk.errors import KioskError
+from kiosk.hardware.reader import CardReader
+from kiosk.hardware.virtual import VirtualDriver
+from kiosk.journeys import (
+    CardInserted,
+    CertificatePolicy,
+    Choice,
+    Chosen,
+    Confirmed,
+    DigitTyped,
+    InlineCardWorker,
+    KioskSession,
+    Language,
+    LanguageChosen,
+    Tick,
+    View,
+)
+from kiosk.journeys.events import CardFailed
+from kiosk.journeys.worker import CardJob, CardWorker
+from kiosk.sim import issuing, pki
+from kiosk.sim.card import VirtualCie
+from kiosk.sim.profile import CardProfile
+
+Size = tuple[int, int]
+DEFAULT_SIZE: Size = (800, 480)
+
+
+class Worker(enum.Enum):
+    """Which card worker the session gets: the real one on the virtual card, or a stand-in."""
+
+    CARD = "card"
+    HOLD = "hold"  # never answers: the "hold the card still" screen
+    FAIL = "fail"  # answers every job with PROTOCOL_ERROR
+    TEAR = "tear"  # answers every job with CARD_REMOVED
+
+
+# What the citizen does, step by step: a Choice's value, or one of these.
+INSERT, PIN, WRONG, PUK, NEW_PIN, NEW_PIN_ONCE, THREE, IDLE = (
+    "insert", "pin", "wrong", "puk", "new-pin", "new-pin-once", "three-digits", "idle")
+
+
+@dataclass(frozen=True)
+class Scenario:
+    steps: tuple[str, ...]
+    worker: Worker = Worker.CARD
+    pin_tries: int | None = None
+    puk_tries: int | None = None
+
+
+_MENU = ("choice.start", "choice.continue")
+_CHECK = (*_MENU, "choice.check_card", INSERT)
+_TEST = (*_MENU, "choice.test_pin", INSERT)
+_CHANGE = (*_MENU, "choice.change_pin", INSERT, PIN, "choice.continue")
+_UNBLOCK = (*_MENU, "choice.unblock_pin", INSERT)
+_TO_PUK = (*_UNBLOCK, "choice.continue")
+_LOST = (*_MENU, "choice.lost_codes")
+
+SCENARIOS: dict[str, Scenario] = {
+    "attract": Scenario(()),
+    "language": Scenario(_MENU[:1]),
+    "menu": Scenario(_MENU),
+    "timeout-warning": Scenario((*_MENU, IDLE)),
+    "lay-card": Scenario(_CHECK[:-1]),
+    "reading": Scenario(_CHECK, Worker.HOLD),
+    "card-removed": Scenario(_CHECK, Worker.TEAR),
+    "error": Scenario(_CHECK, Worker.FAIL),
+    "check-result": Scenario(_CHECK),
+    "enter-pin": Scenario(_TEST),
+    "enter-pin-typing": Scenario((*_TEST, THREE)),
+    "pin-works": Scenario((*_TEST, PIN)),
+    "wrong-pin": Scenario((*_TEST, WRONG)),
+    "pin-blocked": Scenario(_TEST, pin_tries=0),
+    "card-dead": Scenario(_TEST, pin_tries=0, puk_tries=0),
+    "enter-old-pin": Scenario(_CHANGE[:-2]),
+    "new-pin-rules": Scenario(_CHANGE[:-1]),
+    "enter-new-pin": Scenario(_CHANGE),
+    "repeat-new-pin": Scenario((*_CHANGE, NEW_PIN_ONCE)),
+    "pin-changed": Scenario((*_CHANGE, NEW_PIN)),
+    "puk-tries": Scenario(_UNBLOCK, pin_tries=0),
+    "puk-confirm": Scenario(_TO_PUK, pin_tries=0, puk_tries=2),
+    "enter-puk": Scenario(_TO_PUK, pin_tries=0),
+    "wrong-puk": Scenario((*_TO_PUK, WRONG, "choice.continue", NEW_PIN), pin_tries=0),
+    "pin-unblocked": Scenario((*_TO_PUK, PUK, "choice.continue", NEW_PIN), pin_tries=0),
+    "lost-what": Scenario(_LOST),
+    "lost-paths": Scenario((*_LOST, "choice.lost_puk")),
+    "puk-recovery-app": Scenario((*_LOST, "choice.lost_puk", "choice.recover_puk_app")),
+    "reprint-at-counter": Scenario((*_LOST, "choice.lost_both", "choice.go_to_counter")),
+}
+
+
+def register(groups: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    shot = groups.add_parser(
+        "screenshot", help="draw one screen of the kiosk into a PNG",
+        description="Drive a kiosk session with a virtual card to STATE and save what the "
+        "screen shows (SDL's dummy driver: no display needed).")
+    shot.add_argument("--state", required=True, help="the screen to draw; 'list' names them")
+    shot.add_argument("--lang", default="it", choices=[language.value for language in Language],
+                      help="language (default %(default)s)")
+    shot.add_argument("--size", type=_size, default=DEFAULT_SIZE, metavar="WxH",
+                      help="surface size in pixels (default 800x480)")
+    shot.add_argument("--dpi", type=float, default=None,
+                      help="panel density for the 12 mm touch targets (default the theme's)")
+    shot.add_argument("--large-text", action="store_true")
+    shot.add_argument("--high-contrast", action="store_true")
+    shot.add_argument("--frame", type=int, default=0, help="animation frame (reading screen)")
+    shot.add_argument("--ids", action="store_true",
+                      help="draw message ids instead of texts (layouts before translations)")
+    shot.add_argument("--out", type=Path, help="PNG file to write")
+    shot.set_defaults(handler=cmd_screenshot, shot_parser=shot)
+
+
+def _size(value: str) -> Size:
+    width, sep, height = value.lower().partition("x")
+    if not sep or not width.isdigit() or not height.isdigit():
+        raise argparse.ArgumentTypeError(f"{value!r} is not WxH, e.g. 800x480")
+    size = (int(width), int(height))
+    if not all(64 <= side <= 8192 for side in size):
+        raise argparse.ArgumentTypeError("each side must be between 64 and 8192 pixels")
+    return size
+
+
+def cmd_screenshot(args: argparse.Namespace) -> int:
+    if args.state == "list":
+        print("\n".join(SCENARIOS))
+        return output.EXIT_OK
+    parser: argparse.ArgumentParser = args.shot_parser
+    if args.state not in SCENARIOS:
+        parser.error(f"unknown state {args.state!r}; see --state list")
+    if args.out is None:
+        parser.error("--out is required")
+    try:
+        view = drive(SCENARIOS[args.state], args.lang)
+        _save(view, args)
+    except KioskError as exc:
+        return output.error(exc, as_json=False)
+    print(f"wrote {args.out} ({args.state}, {args.lang}, {args.size[0]}x{args.size[1]})")
+    return output.EXIT_OK
+
+
+def _save(view: View, args: argparse.Namespace) -> None:
+    # pygame loads only for the command that draws; the dummy driver needs no display.
+    os.environ["SDL_VIDEODRIVER"] = "dummy"
+    os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+    os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+    import pygame  # noqa: PLC0415
+
+    from kiosk.ui import render  # noqa: PLC0415
+    from kiosk.ui.i18n import Catalog  # noqa: PLC0415
+    from kiosk.ui.theme import DEFAULT_DPI, Settings  # noqa: PLC0415
+
+    pygame.display.init()
+    pygame.font.init()
+    try:
+        settings = Settings(dpi=args.dpi or DEFAULT_DPI, large_text=args.large_text,
+                            high_contrast=args.high_contrast)
+        catalog = MessageIds() if args.ids else Catalog(args.lang)
+        surface = pygame.Surface(args.size)
+        render.draw(surface, view, catalog, settings, frame=args.frame)
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        pygame.image.save(surface, str(args.out))
+    finally:
+        pygame.quit()
+
+
+class MessageIds:
+    """A translator that shows the ids themselves (and the values given), for layout work."""
+
+    def text(self, message_id: str, **values: object) -> str:
+        shown = " ".join(f"{key}={value}" for key, value in values.items())
+        return f"{message_id} {shown}".strip()
+
+
+class _StandIn(CardWorker):
+    """A card worker that never touches the card: it holds every job, or fails it."""
+
+    def __init__(self, reader: CardReader, answer: str | None) -> None:
+        super().__init__(reader)
+        self.answer = answer
+
+    def _start(self, ticket: int, job: CardJob) -> None:
+        for secret in job.secrets:
+            secret.wipe()
+        if self.answer is not None:
+            self.post(CardFailed(ticket, self.answer))
+
+
+_STAND_INS = {Worker.HOLD: None, Worker.FAIL: "PROTOCOL_ERROR", Worker.TEAR: "CARD_REMOVED"}
+# The demo card's own codes (kiosk sim card new), never a citizen's; a new PIN that keeps the
+# kiosk's rules, and wrong codes of the right length.
+_CODES = {PIN: issuing.DEMO_PIN, PUK: issuing.DEMO_PUK, WRONG: "00000000",
+          NEW_PIN: "51739264", THREE: "123"}
+
+
+@dataclass
+class _Clock:
+    now: float = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@functools.cache
+def _template() -> tuple[str, bytes]:
+    """One demo card per process (issuing makes RSA keys): its profile and its CA (DER)."""
+    authority = pki.new()
+    with tempfile.TemporaryDirectory(prefix="kiosk-screenshot-") as folder:
+        path = Path(folder) / "card.json"
+        issuing.issue(authority).save(path)
+        document = path.read_text("utf-8")
+    return document, authority.auth_ca.certificate.public_bytes(serialization.Encoding.DER)
+
+
+def _card(folder: Path, scenario: Scenario) -> tuple[Path, CertificatePolicy]:
+    """A fresh copy of the demo card, with the scenario's tries left."""
+    document, anchor = _template()
+    path = folder / "card.json"
+    path.write_text(document, "utf-8")
+    profile = CardProfile.load(path)
+    if profile.pins is not None:
+        if scenario.pin_tries is not None:
+            profile.pins.pin_tries = scenario.pin_tries
+        if scenario.puk_tries is not None:
+            profile.pins.puk_tries = scenario.puk_tries
+    profile.save(path)
+    return path, CertificatePolicy([asn1_x509.Certificate.load(anchor)])
+
+
+def _type(session: KioskSession, digits: str, confirm: bool) -> None:
+    for char in digits:
+        session.handle(DigitTyped(ord(char)))
+    if confirm:
+        session.handle(Confirmed())
+
+
+def _step(session: KioskSession, step: str, driver: VirtualDriver, card: VirtualCie,
+          clock: _Clock) -> None:
+    if step == INSERT:
+        driver.insert(card)
+        session.handle(CardInserted())
+    elif step == IDLE:
+        clock.now += session.timing.idle_seconds + 1
+        session.handle(Tick())
+    elif step == NEW_PIN:
+        _type(session, _CODES[NEW_PIN], confirm=True)
+        _type(session, _CODES[NEW_PIN], confirm=True)
+    elif step == NEW_PIN_ONCE:
+        _type(session, _CODES[NEW_PIN], confirm=True)
+    elif step in _CODES:
+        _type(session, _CODES[step], confirm=step != THREE)
+    else:
+        choice = Choice(step)
+        if choice not in session.view.options:
+            raise ScreenshotError(f"{step} is not offered on {session.view.screen.value}")
+        session.handle(Chosen(choice))
+
+
+class ScreenshotError(KioskError):
+    code = "SCREENSHOT_FAILED"
+
+
+def drive(scenario: Scenario, language: str) -> View:
+    """Run a session on a fresh virtual card through ``scenario``; returns the last View."""
+    with tempfile.TemporaryDirectory(prefix="kiosk-screenshot-") as folder:
+        path, certificates = _card(Path(folder), scenario)
+        reader, card = build_reader(f"sim:{path}")
+        assert card is not None and isinstance(reader.driver, VirtualDriver)
+        worker: CardWorker = (InlineCardWorker(reader) if scenario.worker is Worker.CARD
+                              else _StandIn(reader, _STAND_INS[scenario.worker]))
+        clock = _Clock()
+        session = KioskSession(worker, certificates, clock=clock)
+        try:
+            session.handle(LanguageChosen(Language(language)))
+            for step in scenario.steps:
+                _step(session, step, reader.driver, card, clock)
+            return session.view
+        finally:
+            worker.close()
+            reader.close()

@@ -1,0 +1,100 @@
+"""The renderer: paints a journey :class:`~kiosk.journeys.views.View` and says where it drew
+the buttons.
+
+:func:`draw` is pure in the sense of Tuxemon's ``State.draw``: it changes nothing but the
+surface's pixels and returns a :class:`~kiosk.ui.widgets.Layout` (hit areas → the event each
+sends). Every screen has the same top bar, with the accessibility button on the left and the
+language switch (one key per language, the current one highlighted) on the right; the
+inactivity warning is drawn over everything and is then the only thing that can be touched.
+Example::
+
+    layout = draw(surface, session.view, Catalog(language), Settings(dpi=160), frame=n)
+    event = mapper.handle(pygame_event, layout)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pygame
+
+from kiosk.journeys.events import LanguageChosen
+from kiosk.journeys.views import Language, Screen, View
+from kiosk.ui import messages, pinpad
+from kiosk.ui.messages import Translator
+from kiosk.ui.screens import Scene, card, info, qr, warning
+from kiosk.ui.theme import Settings, theme_for
+from kiosk.ui.widgets import Canvas, Layout, Look, UiAction, button, focus_ring
+
+ScreenDraw = Callable[[Scene], None]
+
+# Screens with a drawing of their own; the others are text and buttons (info.draw).
+SCREENS: dict[Screen, ScreenDraw] = {
+    Screen.LANGUAGE: info.draw_language,
+    Screen.LAY_CARD: card.draw_lay_card,
+    Screen.CARD_REMOVED: card.draw_lay_card,
+    Screen.WORKING: card.draw_working,
+    Screen.PUK_RECOVERY_APP: qr.draw,
+}
+
+
+def screen_draw(view: View) -> ScreenDraw:
+    if view.pad is not None:
+        return pinpad.draw
+    return SCREENS.get(view.screen, info.draw)
+
+
+def _accessibility_icon(canvas: Canvas, rect: pygame.Rect) -> None:
+    """The universal access figure: a head, open arms and legs inside a ring."""
+    ink = canvas.theme.palette.on_bar
+    surface, unit = canvas.surface, max(4, rect.width // 10)
+    cx, cy = rect.center
+    pygame.draw.circle(surface, ink, rect.center, unit * 4, width=max(2, unit // 2))
+    pygame.draw.circle(surface, ink, (cx, cy - unit * 2), unit)
+    width = max(2, unit // 2 + 1)
+    pygame.draw.line(surface, ink, (cx - unit * 2, cy - unit // 2), (cx + unit * 2, cy - unit // 2),
+                     width)
+    pygame.draw.line(surface, ink, (cx, cy - unit // 2), (cx, cy + unit), width)
+    pygame.draw.line(surface, ink, (cx, cy + unit), (cx - unit, cy + unit * 5 // 2), width)
+    pygame.draw.line(surface, ink, (cx, cy + unit), (cx + unit, cy + unit * 5 // 2), width)
+
+
+def top_bar(canvas: Canvas, view: View) -> pygame.Rect:
+    """Draw the bar; returns the content box below it (inside the margins)."""
+    theme = canvas.theme
+    width, height = canvas.surface.get_size()
+    bar = pygame.Rect(0, 0, width, theme.target + 2 * theme.gap)
+    canvas.surface.fill(theme.palette.bar, bar)
+    access = pygame.Rect(theme.margin, theme.gap, theme.target, theme.target)
+    button(canvas, access, "", UiAction.ACCESSIBILITY, messages.ACCESSIBILITY, look=Look.BAR)
+    _accessibility_icon(canvas, access)
+    x = width - theme.margin
+    for language in reversed(Language):
+        rect = pygame.Rect(x - theme.target, theme.gap, theme.target, theme.target)
+        look = Look.BAR_CURRENT if language is view.language else Look.BAR
+        # A language's code is its accessible short name (web-eid's switch), not a sentence.
+        button(canvas, rect, language.value.upper(), LanguageChosen(language),
+               f"language.{language.value}", look=look)
+        x = rect.x - theme.gap
+    return pygame.Rect(theme.margin, bar.bottom + theme.margin, width - 2 * theme.margin,
+                       height - bar.bottom - 2 * theme.margin)
+
+
+def draw(surface: pygame.Surface, view: View, catalog: Translator, settings: Settings,
+         *, frame: int = 0, focus: int | None = None) -> Layout:
+    """Paint ``view`` on ``surface``; returns the hit areas drawn, in focus order.
+
+    ``frame`` is the animation step (the reading screen's waves); ``focus`` the index of the
+    area the physical keypad has reached, drawn with a ring (taken modulo the areas).
+    """
+    canvas = Canvas(surface, theme_for(settings, surface.get_size()))
+    surface.fill(canvas.theme.palette.background)
+    content = top_bar(canvas, view)
+    canvas.home = len(canvas.areas)
+    scene = Scene(canvas, view, catalog, frame, content)
+    screen_draw(view)(scene)
+    if view.warning is not None:
+        warning.draw(scene, view.warning)
+    if focus is not None and canvas.areas:
+        focus_ring(canvas, canvas.areas[focus % len(canvas.areas)].rect)
+    return canvas.layout()

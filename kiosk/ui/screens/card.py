@@ -1,0 +1,59 @@
+"""Screens about the card on the reader: "lay your card", "hold the card still" while it is
+read (with an animation frame), and "how to place the card" after it was taken away."""
+
+from __future__ import annotations
+
+import pygame
+
+from kiosk.ui.screens import Scene, option_items, place_buttons, screen_texts, split, text_column
+
+WAVES = 3
+
+
+def _reader_and_card(scene: Scene, box: pygame.Rect, lift: int) -> pygame.Rect:
+    """A reader with a card above it, ``lift`` pixels up; returns the card's rectangle."""
+    palette = scene.canvas.theme.palette
+    surface = scene.canvas.surface
+    unit = max(8, min(box.width, box.height) // 10)
+    reader = pygame.Rect(0, 0, unit * 6, unit * 3)
+    reader.midbottom = (box.centerx, box.bottom - unit // 2)
+    pygame.draw.rect(surface, palette.text, reader, border_radius=unit // 2)
+    pygame.draw.circle(surface, palette.background, reader.center, unit, width=max(2, unit // 5))
+    card = pygame.Rect(0, 0, round(unit * 5.4), round(unit * 3.4))
+    card.midbottom = (box.centerx, reader.top - lift)
+    pygame.draw.rect(surface, palette.primary, card, border_radius=unit // 3)
+    chip = pygame.Rect(card.x + unit, card.y + unit, unit, round(unit * 0.8))
+    pygame.draw.rect(surface, palette.on_primary, chip, border_radius=max(2, unit // 6))
+    scene.canvas.marks["card"] = card
+    return card
+
+
+def _picture(scene: Scene, box: pygame.Rect, *, waves: bool) -> None:
+    palette = scene.canvas.theme.palette
+    unit = max(8, min(box.width, box.height) // 10)
+    card = _reader_and_card(scene, box, lift=unit // 3)
+    if not waves:
+        return
+    # The animation: one wave more each frame, then again (the UI ticks the frame index).
+    lit = scene.frame % (WAVES + 1)
+    for index in range(WAVES):
+        radius = unit * (index + 2) * 2 // 3
+        rect = pygame.Rect(0, 0, radius * 2, radius * 2)
+        rect.center = (card.right, card.top)
+        colour = palette.primary if index < lit else palette.disabled
+        pygame.draw.arc(scene.canvas.surface, colour, rect, 0.0, 1.5708, max(3, unit // 4))
+
+
+def draw_lay_card(scene: Scene) -> None:
+    box = place_buttons(scene, scene.content, option_items(scene))
+    text, picture = split(scene, box)
+    text_column(scene, text, screen_texts(scene))
+    _picture(scene, picture, waves=False)
+
+
+def draw_working(scene: Scene) -> None:
+    """Hold the card still: no buttons but the top bar; the waves move with ``scene.frame``."""
+    box = place_buttons(scene, scene.content, option_items(scene))
+    text, picture = split(scene, box)
+    text_column(scene, text, screen_texts(scene))
+    _picture(scene, picture, waves=True)

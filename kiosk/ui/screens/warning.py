@@ -1,0 +1,45 @@
+"""The inactivity warning, drawn over the screen: the seconds left and "more time" (modal: the
+screen behind it takes no touches, as the session ignores them too)."""
+
+from __future__ import annotations
+
+import pygame
+
+from kiosk.journeys.events import ExtendSession
+from kiosk.journeys.views import WarningView
+from kiosk.ui import messages
+from kiosk.ui.screens import Item, Role, Scene, place_buttons, text_column
+from kiosk.ui.widgets import Look
+
+DIM_ALPHA = 190
+
+
+def draw(scene: Scene, warning: WarningView) -> None:
+    canvas = scene.canvas
+    theme, palette = canvas.theme, canvas.theme.palette
+    canvas.areas.clear()
+    canvas.has_pad = False
+    canvas.home = 0
+    shade = pygame.Surface(canvas.surface.get_size(), pygame.SRCALPHA)
+    shade.fill((*palette.overlay, DIM_ALPHA))
+    canvas.surface.blit(shade, (0, 0))
+    box = scene.content
+    width = min(box.width, max(theme.target * 6, box.width * 2 // 3))
+    height = min(box.height, max(theme.target * 3, box.height * 2 // 3))
+    dialog = pygame.Rect(0, 0, width, height)
+    dialog.center = box.center
+    pygame.draw.rect(canvas.surface, palette.background, dialog, border_radius=theme.mm(2))
+    pygame.draw.rect(canvas.surface, palette.primary, dialog, width=max(3, theme.mm(0.8)),
+                     border_radius=theme.mm(2))
+    canvas.marks["warning"] = dialog
+    inner = dialog.inflate(-2 * theme.margin, -2 * theme.margin)
+    items = []
+    if warning.can_extend:
+        items.append(Item(scene.text(messages.WARNING_EXTEND), ExtendSession(),
+                          messages.WARNING_EXTEND, Look.PRIMARY))
+    above = place_buttons(scene, inner, items, columns=1)
+    text_column(scene, above, [
+        (scene.text(messages.WARNING_TITLE), Role.TITLE),
+        (scene.text(messages.WARNING_BODY, seconds_left=warning.seconds_left,
+                    extensions_left=warning.extensions_left), Role.BODY),
+    ], centre=True)
