@@ -15,6 +15,7 @@ APT_PACKAGES=(
     vsmartcard-vpcd                                  # the virtual reader the tests put cards in
     libsystemd-dev                                   # systemd-python: journald, sd_notify
     util-linux bash                                  # unshare, for the tests' private pcscd
+    espeak-ng                                        # speech output (kiosk/hardware/audio.py)
 )
 
 as_root() {
