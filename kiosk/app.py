@@ -1,61 +1,100 @@
 """The composition root: reads the configuration, picks the backends, wires reader, card
-worker and screen together, and runs the loop. Nothing else in the kiosk builds backends.
+worker, journeys, screens and speech together, and runs the loop. Nothing else in the kiosk
+builds backends.
 
-Threads: the reader monitor watches for cards; the card worker is the only thread that talks to
-a card; the pygame loop (main thread) only draws and handles input. They meet through pygame's
-event queue, whose ``post`` is thread-safe, and the loop blocks in ``pygame.event.wait``: an
-idle kiosk uses no CPU.
+Threads: the reader monitor watches for cards and posts them to the session; the card worker
+is the only thread that talks to a card; the pygame loop (main thread) draws and handles input.
+They meet through the session's queue, which wakes the loop with a pygame event (``post`` is
+thread-safe). The loop blocks in ``pygame.event.wait`` and redraws only when the view changes;
+a 1 Hz timer drives the session's inactivity clock, so an idle kiosk wakes once a second.
 """
 
 from __future__ import annotations
 
 import logging
-import queue
-import threading
+import time
 
 import pygame
+from asn1crypto import x509 as asn1_x509
+from cryptography.hazmat.primitives.serialization import Encoding
 from systemd import daemon
 
 from kiosk import logs
 from kiosk.attach import build_reader
-from kiosk.cie.errors import CieError
-from kiosk.cie.info import read_card_info
-from kiosk.config import Config
-from kiosk.errors import KioskError
+from kiosk.cie import certificate
+from kiosk.config import Config, Profile
+from kiosk.files import load_anchors, read_input
+from kiosk.hardware.audio import EspeakSpeaker, Speaker
 from kiosk.hardware.monitor import ReaderMonitor
-from kiosk.hardware.reader import CardInserted, CardLeft, CardReader, ReaderEvent
+from kiosk.hardware.reader import CardReader, ReaderEvent
 from kiosk.hardware.virtual import VirtualDriver
+from kiosk.journeys import (
+    CertificatePolicy,
+    KioskSession,
+    ThreadCardWorker,
+    Tick,
+    View,
+    from_reader,
+)
 from kiosk.sim.card import VirtualCie
-from kiosk.ui import card_screen
 from kiosk.ui.display import open_display
+from kiosk.ui.i18n import Catalog
+from kiosk.ui.speech import Narrator
+from kiosk.ui.stage import Stage
+from kiosk.ui.theme import Settings
 
 log = logging.getLogger(__name__)
 
 SIM_TOGGLE_KEY = pygame.K_F2
-SIM_HINT = "Simulazione: F2 appoggia o toglie la carta"
+
+
+def certificate_policy(profile: Profile) -> CertificatePolicy:
+    """The Comune's trust settings; relative paths are in the profile's state directory."""
+    settings = profile.certificates
+    anchors = [
+        asn1_x509.Certificate.load(cert.x509.public_bytes(Encoding.DER))
+        for cert in load_anchors([profile.resolve(path) for path in settings.anchors])
+    ]
+    crls = [read_input(profile.resolve(path)) for path in settings.crls]
+    return CertificatePolicy(anchors, crls, certificate.Revocation(settings.revocation))
 
 
 class Kiosk:
-    """The running kiosk: one screen that shows what the card on the reader says."""
+    """The running kiosk: the citizen journeys on the screen, the card on the reader."""
 
-    VIEW = pygame.event.custom_type()
+    WAKE = pygame.event.custom_type()
+    TICK = pygame.event.custom_type()
 
-    def __init__(self, config: Config, mode: str | None = None) -> None:
+    def __init__(self, config: Config, mode: str | None = None, *,
+                 speaker: Speaker | None = None) -> None:
         self.config = config
         self.mode = mode or config.profile.display.mode
-        self.view: card_screen.View = card_screen.WaitingForCard()
         self.frames = 0
-        self._jobs: queue.Queue[ReaderEvent | None] = queue.Queue()
+        self._speaker = speaker
         self._surface: pygame.Surface | None = None
         self._sim_card: VirtualCie | None = None
         self._reader: CardReader | None = None
         self._monitor: ReaderMonitor | None = None
-        self._worker = threading.Thread(target=self._work, name="card-worker", daemon=True)
+        self._worker: ThreadCardWorker | None = None
+        self._narrator: Narrator | None = None
+        self._session: KioskSession | None = None
+        self._stage: Stage | None = None
+        self._last = time.monotonic()
 
     @property
     def surface(self) -> pygame.Surface:
         assert self._surface is not None, "start() first"
         return self._surface
+
+    @property
+    def session(self) -> KioskSession:
+        assert self._session is not None, "start() first"
+        return self._session
+
+    @property
+    def stage(self) -> Stage:
+        assert self._stage is not None, "start() first"
+        return self._stage
 
     @property
     def sim_driver(self) -> VirtualDriver | None:
@@ -70,11 +109,18 @@ class Kiosk:
         display = profile.display
         size = (display.size[0], display.size[1]) if display.size else None
         self._surface = open_display(self.mode, size, display.driver)
-        self._worker.start()
-        self._monitor = ReaderMonitor(self._reader, self._jobs.put)
+        self._worker = ThreadCardWorker(self._reader)
+        self._session = KioskSession(self._worker, certificate_policy(profile), wake=self._wake)
+        self._stage = Stage(Catalog, Settings(dpi=display.dpi), self._session.view)
+        if self._speaker is None and profile.speech == "espeak":
+            self._speaker = EspeakSpeaker()
+        if self._speaker is not None:
+            self._narrator = Narrator(self._speaker, Catalog)
+        self._monitor = ReaderMonitor(self._reader, self._on_reader_event)
         self._monitor.start()
-        self._draw()
-        daemon.notify("READY=1\nSTATUS=waiting for a card")
+        pygame.time.set_timer(self.TICK, 1000)
+        self._show(self._session.view)
+        daemon.notify("READY=1\nSTATUS=waiting for a citizen")
         log.info("kiosk ready", extra=logs.fields(profile=self.config.name, mode=self.mode))
 
     def run(self) -> int:
@@ -91,11 +137,24 @@ class Kiosk:
         event = pygame.event.wait() if timeout is None else pygame.event.wait(int(timeout * 1000))
         if event.type == pygame.QUIT:
             return False
-        if event.type == self.VIEW and event.view != self.view:
-            self.view = event.view
-            self._draw()
+        before = self.session.view
+        if event.type == self.WAKE:
+            self.session.pump()
+        elif event.type == self.TICK:
+            self.session.handle(Tick())
+            now = time.monotonic()
+            self.stage.update(now - self._last)  # the reading animation's next frame
+            self._last = now
         elif event.type == pygame.KEYDOWN and event.key == SIM_TOGGLE_KEY:
             self.toggle_sim_card()
+        else:
+            action = self.stage.handle(event)
+            if action is not None:
+                self.session.handle(action)
+        if self.session.view != before:
+            self._show(self.session.view)
+        elif self.stage.dirty:  # focus moved, accessibility mode, animation
+            self._draw()
         return True
 
     def toggle_sim_card(self) -> None:
@@ -109,41 +168,32 @@ class Kiosk:
 
     def stop(self) -> None:
         daemon.notify("STOPPING=1")
+        pygame.time.set_timer(self.TICK, 0)
         if self._monitor:
             self._monitor.stop()
-        self._jobs.put(None)
-        if self._worker.is_alive():
-            self._worker.join(timeout=5)
+        if self._worker:
+            self._worker.close()
+        if self._speaker:
+            self._speaker.close()
         if self._reader:
             self._reader.close()
         pygame.quit()
 
+    def _wake(self) -> None:
+        pygame.event.post(pygame.event.Event(self.WAKE))
+
+    def _on_reader_event(self, event: ReaderEvent) -> None:
+        card_event = from_reader(event)
+        if card_event is not None:
+            self.session.post(card_event)
+
+    def _show(self, view: View) -> None:
+        self.stage.enter(view)
+        self._draw()
+        if self._narrator is not None:
+            self._narrator.show(view)
+
     def _draw(self) -> None:
-        hint = SIM_HINT if self.sim_driver is not None else None
-        card_screen.draw(self.surface, self.view, hint)
+        self.stage.draw(self.surface)
         pygame.display.flip()
         self.frames += 1
-
-    def _show(self, view: card_screen.View) -> None:
-        pygame.event.post(pygame.event.Event(self.VIEW, view=view))
-
-    def _work(self) -> None:
-        while (job := self._jobs.get()) is not None:
-            if isinstance(job, CardInserted):
-                self._read(job)
-            elif isinstance(job, CardLeft):
-                self._show(card_screen.WaitingForCard())
-
-    def _read(self, inserted: CardInserted) -> None:
-        assert self._reader is not None
-        self._show(card_screen.ReadingCard())
-        try:
-            with self._reader.session(inserted.reader) as session:
-                info = session.run(read_card_info(session.atr))
-        except (KioskError, CieError) as exc:
-            log.warning("card not read: %s", exc, extra=logs.fields(code=exc.code))
-            self._show(card_screen.CardFailed(exc.code))
-            return
-        family = info.family.value if info.family else "unknown"
-        log.info("card read", extra=logs.fields(family=family))
-        self._show(card_screen.CardRead(info.nis))

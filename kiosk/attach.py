@@ -13,8 +13,9 @@ from pathlib import Path
 
 from kiosk.hardware.reader import CardReader, open_reader
 from kiosk.hardware.virtual import VirtualDriver
+from kiosk.sim import issuing
 from kiosk.sim.card import VirtualCie
-from kiosk.sim.profile import CardProfile, new_profile
+from kiosk.sim.profile import CardProfile
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +36,7 @@ def build_reader(
     if base is not None and not path.is_absolute():
         path = base / path
     if create_demo and not path.exists():
-        new_profile().save(path)
+        issuing.write_card(path)
         log.info("created the demo card %s", path)
     card = VirtualCie(CardProfile.load(path))
     return open_reader("sim"), card

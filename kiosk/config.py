@@ -40,6 +40,7 @@ class Display(_Strict):
         None, min_length=2, max_length=2, description="width and height; None = the screen's"
     )
     driver: str | None = Field(None, description="SDL video driver, e.g. kmsdrm on the Pi")
+    dpi: int = Field(160, ge=50, le=600, description="pixels per inch, for 12 mm touch targets")
 
 
 class Certificates(_Strict):
@@ -48,6 +49,9 @@ class Certificates(_Strict):
 
     revocation: Literal["off", "soft-fail", "hard-fail"] = "soft-fail"
     crls: list[str] = Field(default_factory=list, description="CRL files, DER or PEM")
+    anchors: list[str] = Field(
+        default_factory=list, description="CA certificate files or folders for the CIE certificate"
+    )
 
 
 class Profile(_Strict):
@@ -55,6 +59,7 @@ class Profile(_Strict):
     state_dir: str = Field(description="where the kiosk keeps what must survive a restart")
     display: Display = Display()
     certificates: Certificates = Certificates()
+    speech: Literal["off", "espeak"] = Field("off", description="spoken guidance")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @property

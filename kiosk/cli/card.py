@@ -34,8 +34,9 @@ from kiosk.cie.info import identify_family, read_card_info
 from kiosk.cie.mrz import MrzKey
 from kiosk.cie.secret import Secret
 from kiosk.cli import output
-from kiosk.cli.inputs import load_anchors, read_input, read_secret
+from kiosk.cli.inputs import read_secret
 from kiosk.errors import KioskError
+from kiosk.files import load_anchors, read_input
 
 T = TypeVar("T")
 

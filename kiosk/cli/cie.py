@@ -16,8 +16,8 @@ from pathlib import Path
 from kiosk.cie import csca, sod
 from kiosk.cie.errors import CieError
 from kiosk.cli import output
-from kiosk.cli.inputs import load_anchors, read_input
 from kiosk.errors import KioskError
+from kiosk.files import load_anchors, read_input
 
 _FILE_ARGUMENT = re.compile(r"(?P<tag>[0-9A-Fa-f]{1,2})=(?P<path>.+)")
 

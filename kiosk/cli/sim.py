@@ -116,12 +116,10 @@ def cmd_new(args: argparse.Namespace) -> int:
         "codice_fiscale": args.cf,
         "nis": args.nis,
     }
-    directory: Path = args.pki or args.out.with_suffix(".pki")
-    reuse = args.pki is not None or (directory / pki.CSCA_FILE).exists()
     try:
-        authority = pki.load(directory) if reuse else pki.new()
-        profile = issuing.issue(
-            authority,
+        directory = issuing.write_card(
+            args.out,
+            args.pki,
             family=args.family,
             identity=identity,
             pin=args.pin,
@@ -130,9 +128,6 @@ def cmd_new(args: argparse.Namespace) -> int:
             birth=args.birth_date,
             expiry=args.expiry,
         )
-        if not reuse:
-            pki.save(authority, directory)
-        profile.save(args.out)
     except KioskError as exc:
         return output.error(exc, as_json=False)
     print(f"wrote {args.out}, signed by the test PKI in {directory}")

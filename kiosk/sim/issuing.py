@@ -10,6 +10,8 @@ by icao_issuing.py from the same identity.
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
+from typing import Any
 
 from asn1crypto import keys as asn1_keys
 from cryptography.hazmat.primitives import serialization
@@ -105,3 +107,19 @@ def _dh_file(keys: IasKeys) -> bytes:
     p, g, q = (int.from_bytes(value, "big") for value in (keys.dh_p, keys.dh_g, keys.dh_q))
     der: bytes = asn1_keys.DomainParameters({"p": p, "g": g, "q": q}).dump()
     return der
+
+
+def write_card(out: Path, pki_dir: Path | None = None, **options: Any) -> Path:
+    """Issue a card with :func:`issue` and save it to ``out``; the PKI directory used.
+
+    Without ``pki_dir`` the card gets a PKI of its own next to it (``OUT.pki``), made on the
+    first call and reused after, so that a folder of anchors for it always exists.
+    """
+    directory = pki_dir or out.with_suffix(".pki")
+    reuse = pki_dir is not None or (directory / pki.CSCA_FILE).exists()
+    authority = pki.load(directory) if reuse else pki.new()
+    profile = issue(authority, **options)
+    if not reuse:
+        pki.save(authority, directory)
+    profile.save(out)
+    return directory

@@ -36,8 +36,9 @@ def font_file(weight: Weight) -> Path | None:
 
 _opened: dict[tuple[int, Weight], pygame.font.Font] = {}
 # A Font outlives neither pygame.quit() nor pygame.font.quit(): using one after is a crash.
-# pygame.quit() tells us; a bare pygame.font.quit() shows as pygame.font not being initialised.
-pygame.register_quit(_opened.clear)
+# pygame.quit() tells us, but runs each registered callback once and then forgets it, so the
+# callback is registered again whenever the cache starts filling; a bare pygame.font.quit()
+# shows as pygame.font not being initialised.
 
 
 def font(size: int, weight: Weight = Weight.REGULAR) -> pygame.font.Font:
@@ -45,6 +46,8 @@ def font(size: int, weight: Weight = Weight.REGULAR) -> pygame.font.Font:
     if not pygame.font.get_init():
         pygame.font.init()
         _opened.clear()  # fonts opened before pygame.font.quit() are dead
+    if not _opened:
+        pygame.register_quit(_opened.clear)
     key = (max(size, 8), weight)
     if key not in _opened:
         path = font_file(weight)

@@ -15,89 +15,105 @@ import pytest
 
 from kiosk import config
 from kiosk.app import Kiosk
-from kiosk.ui import card_screen
+from kiosk.hardware.audio import RecordingSpeaker
+from kiosk.journeys import Screen
 from tests.conftest import ROOT, kiosk_command
-
-NIS = "910718464654"
 
 
 def sim_config(state_dir: Path, extra: str = "") -> str:
     return (f'[profiles.sim]\nreader = "sim:card.json"\nstate_dir = "{state_dir}"\n'
-            f'display = {{ mode = "headless", size = [800, 480] }}\n{extra}')
+            f'display = {{ mode = "headless", size = [800, 480] }}\n'
+            f'certificates = {{ anchors = ["card.pki"] }}\n{extra}')
 
 
 @pytest.fixture
 def kiosk(tmp_path: Path) -> Iterator[Kiosk]:
-    running = Kiosk(config.parse(sim_config(tmp_path), "test"))
+    running = Kiosk(config.parse(sim_config(tmp_path), "test"), speaker=RecordingSpeaker())
     running.start()
     yield running
     running.stop()
 
 
-def pump_until(kiosk: Kiosk, done: Callable[[], bool], timeout: float = 10) -> None:
+def pump_until(kiosk: Kiosk, done: Callable[[], bool], timeout: float = 20) -> None:
     deadline = time.monotonic() + timeout
     while not done():
-        assert time.monotonic() < deadline, f"stuck at {kiosk.view}"
+        assert time.monotonic() < deadline, f"stuck at {kiosk.session.view.screen}"
         kiosk.pump(0.05)
+
+
+def touch(kiosk: Kiosk, name: str) -> None:
+    """A finger on the centre of the area drawn as ``name``: posted FINGERDOWN and FINGERUP
+    with normalised coordinates, as a touchscreen sends them (SDL does not turn posted touch
+    events into mouse events, so the kiosk must handle them itself)."""
+    x, y = kiosk.stage.layout.named(name).rect.center
+    width, height = kiosk.surface.get_size()
+    for kind in (pygame.FINGERDOWN, pygame.FINGERUP):
+        pygame.event.post(pygame.event.Event(kind, x=x / width, y=y / height, dx=0.0, dy=0.0,
+                                             touch_id=1, finger_id=0, pressure=1.0))
+    kiosk.pump(0.05)
+    kiosk.pump(0.05)
 
 
 def press(key: int) -> None:
     pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=key, mod=0, unicode="", scancode=0))
 
 
-def dark_pixels(surface: pygame.Surface, area: pygame.Rect) -> int:
-    return sum(
-        1
-        for x in range(area.left, area.right, 2)
-        for y in range(area.top, area.bottom, 2)
-        if sum(surface.get_at((x, y))[:3]) < 300
-    )
-
-
-def test_demo_card_is_created_and_the_screen_waits(kiosk: Kiosk, tmp_path: Path) -> None:
+def test_a_complete_demo_card_is_created(kiosk: Kiosk, tmp_path: Path) -> None:
     assert (tmp_path / "card.json").exists()
-    assert kiosk.view == card_screen.WaitingForCard()
+    assert (tmp_path / "card.pki" / "csca.pem").exists()
+    assert kiosk.session.view.screen is Screen.ATTRACT
     assert kiosk.surface.get_size() == (800, 480)
-    assert kiosk.surface.get_at((5, 5))[:3] == card_screen.BLUE  # the header band
-    assert kiosk.surface.get_at((5, 470))[:3] == card_screen.WHITE
 
 
-def test_laying_the_card_shows_its_nis_and_taking_it_away_returns(kiosk: Kiosk) -> None:
-    body = pygame.Rect(0, 200, 800, 200)
-    waiting = pygame.image.tobytes(kiosk.surface, "RGB")
-    press(pygame.K_F2)
-    pump_until(kiosk, lambda: isinstance(kiosk.view, card_screen.CardRead))
-    assert kiosk.view == card_screen.CardRead(NIS)
-    assert pygame.image.tobytes(kiosk.surface, "RGB") != waiting
-    assert dark_pixels(kiosk.surface, body) > 50  # the NIS line is drawn
-    press(pygame.K_F2)
-    pump_until(kiosk, lambda: kiosk.view == card_screen.WaitingForCard())
-    assert pygame.image.tobytes(kiosk.surface, "RGB") == waiting
+def test_test_my_pin_by_touch(kiosk: Kiosk) -> None:
+    touch(kiosk, "choice.start")
+    pump_until(kiosk, lambda: kiosk.session.view.screen is Screen.LANGUAGE)
+    touch(kiosk, "language.it")
+    pump_until(kiosk, lambda: kiosk.session.view.screen is Screen.MENU)
+    touch(kiosk, "choice.test_pin")
+    pump_until(kiosk, lambda: kiosk.session.view.screen is Screen.LAY_CARD)
+    press(pygame.K_F2)  # the simulated panel lays the demo card on the reader
+    pump_until(kiosk, lambda: kiosk.session.view.screen is Screen.ENTER_PIN)
+    for digit in "12345678":
+        touch(kiosk, f"pad.key.{digit}")
+    assert kiosk.session.view.pad is not None and kiosk.session.view.pad.entered == 8
+    confirm = kiosk.stage.layout.named("pad.confirm").rect
+    assert kiosk.surface.get_rect().contains(confirm)
+    assert kiosk.surface.get_at(confirm.center)[:3] != kiosk.surface.get_at((2, 240))[:3]
+    touch(kiosk, "pad.confirm")
+    pump_until(kiosk, lambda: kiosk.session.view.screen is Screen.PIN_WORKS)
+    facts = dict(kiosk.session.view.facts)
+    assert "RSSMRA95A58H501Z" in str(facts.values())
+    done = kiosk.stage.layout.named("choice.done").rect
+    assert kiosk.surface.get_rect().contains(done)
 
 
-def test_frames_are_drawn_only_when_the_view_changes(kiosk: Kiosk) -> None:
-    assert kiosk.frames == 1
-    for _ in range(20):
+def test_frames_are_drawn_only_when_something_changes(kiosk: Kiosk) -> None:
+    drawn = kiosk.frames
+    for _ in range(10):
         kiosk.pump(0.01)
-    assert kiosk.frames == 1
-    press(pygame.K_F2)
-    pump_until(kiosk, lambda: isinstance(kiosk.view, card_screen.CardRead))
-    assert kiosk.frames == 3  # reading, then read
+    assert kiosk.frames == drawn
+    touch(kiosk, "choice.start")
+    assert kiosk.frames > drawn
 
 
-def test_a_card_that_is_not_a_cie_shows_its_code(tmp_path: Path) -> None:
-    (tmp_path / "card.json").write_text(
-        '{"format": "kiosk-sim-card/1", "family": "generic", "atr": "3B80800100",'
-        ' "files": {"mf:2F00": "00"}}'
-    )
-    running = Kiosk(config.parse(sim_config(tmp_path), "test"))
+def test_the_pin_is_never_spoken(tmp_path: Path) -> None:
+    speaker = RecordingSpeaker()
+    running = Kiosk(config.parse(sim_config(tmp_path), "test"), speaker=speaker)
     running.start()
     try:
+        touch(running, "choice.start")
+        touch(running, "language.it")
+        touch(running, "choice.test_pin")
         press(pygame.K_F2)
-        pump_until(running, lambda: isinstance(running.view, card_screen.CardFailed))
-        assert running.view == card_screen.CardFailed("NOT_A_CIE")
+        pump_until(running, lambda: running.session.view.screen is Screen.ENTER_PIN)
+        for digit in "12345678":
+            touch(running, f"pad.key.{digit}")
     finally:
         running.stop()
+    said = " ".join(text for _language, text in speaker.said)
+    assert "Cifra 8 di 8 inserita" in said
+    assert "12345678" not in said and "1234" not in said and "5678" not in said
 
 
 @pytest.mark.slow
