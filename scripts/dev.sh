@@ -16,6 +16,7 @@ APT_PACKAGES=(
     libsystemd-dev                                   # systemd-python: journald, sd_notify
     util-linux bash                                  # unshare, for the tests' private pcscd
     espeak-ng                                        # speech output (kiosk/hardware/audio.py)
+    xvfb xdotool                                     # the UI test in a real X window
 )
 
 as_root() {
