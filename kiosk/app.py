@@ -5,8 +5,9 @@ builds backends.
 Threads: the reader monitor watches for cards and posts them to the session; the card worker
 is the only thread that talks to a card; the pygame loop (main thread) draws and handles input.
 They meet through the session's queue, which wakes the loop with a pygame event (``post`` is
-thread-safe). The loop blocks in ``pygame.event.wait`` and redraws only when the view changes;
-a 1 Hz timer drives the session's inactivity clock, so an idle kiosk wakes once a second.
+thread-safe). The loop looks at SDL's queue 30 times a second when idle (see
+:data:`IDLE_POLL_SECONDS`) and redraws only when the view changes; a 1 Hz timer drives the
+session's inactivity clock.
 """
 
 from __future__ import annotations
@@ -46,6 +47,11 @@ from kiosk.ui.theme import Settings
 log = logging.getLogger(__name__)
 
 SIM_TOGGLE_KEY = pygame.K_F2
+# How often an idle loop looks at SDL's queue. SDL_WaitEvent cannot sleep on drivers that have
+# no way to wait for input (dummy, and KMS/DRM on the Pi read evdev when pumped): it polls every
+# millisecond instead, which costs a few per cent of a core doing nothing. 30 Hz is below what
+# a finger on a touchscreen notices.
+IDLE_POLL_SECONDS = 1 / 30
 
 
 def certificate_policy(profile: Profile) -> CertificatePolicy:
@@ -134,7 +140,13 @@ class Kiosk:
 
     def pump(self, timeout: float | None) -> bool:
         """Wait for one event (up to ``timeout`` seconds) and handle it; False on quit."""
-        event = pygame.event.wait() if timeout is None else pygame.event.wait(int(timeout * 1000))
+        deadline = None if timeout is None else time.monotonic() + timeout
+        event = pygame.event.poll()
+        while event.type == pygame.NOEVENT:
+            if deadline is not None and time.monotonic() >= deadline:
+                return True
+            time.sleep(IDLE_POLL_SECONDS)
+            event = pygame.event.poll()
         if event.type == pygame.QUIT:
             return False
         before = self.session.view
