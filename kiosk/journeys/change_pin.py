@@ -15,6 +15,7 @@ from kiosk.journeys.common import (
     show_card_dead,
     show_new_pin_rules,
     show_pin_blocked,
+    show_wrong_pin,
 )
 from kiosk.journeys.context import ChangePinContext
 from kiosk.journeys.machine import JourneyId, JourneySpec, Table
@@ -45,49 +46,42 @@ CHANGE_PIN = RunCardTask[ChangePinContext](
 )
 SHOW_CHANGED = Ask[ChangePinContext]("ShowPinChanged", Screen.PIN_CHANGED,
                                      {Choice.DONE: Exit.DONE}, on_removal=Exit.DONE)
-SHOW_WRONG_PIN = Ask[ChangePinContext](
-    "ShowWrongPin", Screen.WRONG_PIN,
-    {Choice.RETRY: Exit.RETRY, Choice.LOST_CODES: Exit.HANDOFF, Choice.DONE: Exit.DONE},
-    pin_tries,
-)
+SHOW_WRONG_PIN = show_wrong_pin()
 SHOW_BLOCKED, SHOW_DEAD = show_pin_blocked(), show_card_dead()
 WIPE_DONE, WIPE_WRONG = WipeSecrets("WipeAfterSuccess"), WipeSecrets("WipeAfterWrongPin")
 WIPE_BLOCKED, WIPE_DEAD = WipeSecrets("WipeAfterBlocked"), WipeSecrets("WipeAfterDead")
 END = End("End")
 ENDINGS = Endings.build(WAIT_FOR_CARD, END)
-SHOW_ERROR, SHOW_REMOVED = ENDINGS.show_error, ENDINGS.show_removed
-WIPE_FAILED, WIPE_REMOVED = ENDINGS.wipe_failed, ENDINGS.wipe_removed
-WIPE_CANCELLED = ENDINGS.wipe_cancelled
 
 TRANSITIONS: Table = {
     (WAIT_FOR_CARD, Exit.CONTINUE): READ_TRIES,
-    (WAIT_FOR_CARD, Exit.CANCEL): WIPE_CANCELLED,
+    (WAIT_FOR_CARD, Exit.CANCEL): ENDINGS.wipe_cancelled,
     (READ_TRIES, Exit.CONTINUE): ENTER_OLD_PIN,
     (READ_TRIES, Exit.BLOCKED): WIPE_BLOCKED,
     (READ_TRIES, Exit.DEAD): WIPE_DEAD,
-    (READ_TRIES, Exit.FAILED): WIPE_FAILED,
-    (READ_TRIES, Exit.CARD_REMOVED): WIPE_REMOVED,
+    (READ_TRIES, Exit.FAILED): ENDINGS.wipe_failed,
+    (READ_TRIES, Exit.CARD_REMOVED): ENDINGS.wipe_removed,
     (ENTER_OLD_PIN, Exit.CONTINUE): SHOW_RULES,
-    (ENTER_OLD_PIN, Exit.CANCEL): WIPE_CANCELLED,
-    (ENTER_OLD_PIN, Exit.CARD_REMOVED): WIPE_REMOVED,
+    (ENTER_OLD_PIN, Exit.CANCEL): ENDINGS.wipe_cancelled,
+    (ENTER_OLD_PIN, Exit.CARD_REMOVED): ENDINGS.wipe_removed,
     (SHOW_RULES, Exit.CONTINUE): ENTER_NEW_PIN,
-    (SHOW_RULES, Exit.CANCEL): WIPE_CANCELLED,
-    (SHOW_RULES, Exit.CARD_REMOVED): WIPE_REMOVED,
+    (SHOW_RULES, Exit.CANCEL): ENDINGS.wipe_cancelled,
+    (SHOW_RULES, Exit.CARD_REMOVED): ENDINGS.wipe_removed,
     (ENTER_NEW_PIN, Exit.CONTINUE): CHECK_NEW_PIN,
-    (ENTER_NEW_PIN, Exit.CANCEL): WIPE_CANCELLED,
-    (ENTER_NEW_PIN, Exit.CARD_REMOVED): WIPE_REMOVED,
+    (ENTER_NEW_PIN, Exit.CANCEL): ENDINGS.wipe_cancelled,
+    (ENTER_NEW_PIN, Exit.CARD_REMOVED): ENDINGS.wipe_removed,
     (CHECK_NEW_PIN, Exit.CONTINUE): REPEAT_NEW_PIN,
     (CHECK_NEW_PIN, Exit.WEAK): ENTER_NEW_PIN,
     (REPEAT_NEW_PIN, Exit.CONTINUE): CHECK_REPEATED,
-    (REPEAT_NEW_PIN, Exit.CANCEL): WIPE_CANCELLED,
-    (REPEAT_NEW_PIN, Exit.CARD_REMOVED): WIPE_REMOVED,
+    (REPEAT_NEW_PIN, Exit.CANCEL): ENDINGS.wipe_cancelled,
+    (REPEAT_NEW_PIN, Exit.CARD_REMOVED): ENDINGS.wipe_removed,
     (CHECK_REPEATED, Exit.CONTINUE): CHANGE_PIN,
     (CHECK_REPEATED, Exit.MISMATCH): ENTER_NEW_PIN,
     (CHANGE_PIN, Exit.CONTINUE): WIPE_DONE,
     (CHANGE_PIN, Exit.WRONG): WIPE_WRONG,
     (CHANGE_PIN, Exit.BLOCKED): WIPE_BLOCKED,
-    (CHANGE_PIN, Exit.FAILED): WIPE_FAILED,
-    (CHANGE_PIN, Exit.CARD_REMOVED): WIPE_REMOVED,
+    (CHANGE_PIN, Exit.FAILED): ENDINGS.wipe_failed,
+    (CHANGE_PIN, Exit.CARD_REMOVED): ENDINGS.wipe_removed,
     (WIPE_DONE, Exit.CONTINUE): SHOW_CHANGED,
     (SHOW_CHANGED, Exit.DONE): END,
     (SHOW_CHANGED, Exit.CANCEL): END,

@@ -73,16 +73,13 @@ SHOW_STATUS = Ask[CheckContext](
 WIPE_READ = WipeSecrets("WipeAfterRead")
 END = End("End")
 ENDINGS = Endings.build(WAIT_FOR_CARD, END)
-SHOW_ERROR, SHOW_REMOVED = ENDINGS.show_error, ENDINGS.show_removed
-WIPE_FAILED, WIPE_REMOVED = ENDINGS.wipe_failed, ENDINGS.wipe_removed
-WIPE_CANCELLED = ENDINGS.wipe_cancelled
 
 TRANSITIONS: Table = {
     (WAIT_FOR_CARD, Exit.CONTINUE): READ_CARD,
-    (WAIT_FOR_CARD, Exit.CANCEL): WIPE_CANCELLED,
+    (WAIT_FOR_CARD, Exit.CANCEL): ENDINGS.wipe_cancelled,
     (READ_CARD, Exit.CONTINUE): WIPE_READ,
-    (READ_CARD, Exit.FAILED): WIPE_FAILED,
-    (READ_CARD, Exit.CARD_REMOVED): WIPE_REMOVED,
+    (READ_CARD, Exit.FAILED): ENDINGS.wipe_failed,
+    (READ_CARD, Exit.CARD_REMOVED): ENDINGS.wipe_removed,
     (WIPE_READ, Exit.CONTINUE): SHOW_STATUS,
     (SHOW_STATUS, Exit.HANDOFF): END,
     (SHOW_STATUS, Exit.DONE): END,

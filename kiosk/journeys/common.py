@@ -77,6 +77,15 @@ def show_pin_blocked() -> Ask[Any]:
                 Choice.DONE: Exit.DONE}, puk_tries)
 
 
+def show_wrong_pin() -> Ask[Any]:
+    """The PIN was wrong: the tries left, and the choice to retry or to go the lost-codes way."""
+    return Ask[Any](
+        "ShowWrongPin", Screen.WRONG_PIN,
+        {Choice.RETRY: Exit.RETRY, Choice.LOST_CODES: Exit.HANDOFF, Choice.DONE: Exit.DONE},
+        pin_tries,
+    )
+
+
 def show_card_dead() -> Ask[Any]:
     """Ten wrong PUKs: only a new card at the anagrafe gives back a digital identity."""
     return Ask("ShowCardDead", Screen.CARD_DEAD, {Choice.DONE: Exit.DONE})

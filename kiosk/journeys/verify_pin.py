@@ -16,6 +16,7 @@ from kiosk.journeys.common import (
     read_tries,
     show_card_dead,
     show_pin_blocked,
+    show_wrong_pin,
 )
 from kiosk.journeys.context import PinTestContext
 from kiosk.journeys.machine import JourneyId, JourneySpec, Table
@@ -66,36 +67,29 @@ SHOW_IDENTITY = Ask[PinTestContext](
     "ShowIdentity", Screen.PIN_WORKS, {Choice.DONE: Exit.DONE}, _identity_facts,
     on_removal=Exit.DONE,
 )
-SHOW_WRONG_PIN = Ask[PinTestContext](
-    "ShowWrongPin", Screen.WRONG_PIN,
-    {Choice.RETRY: Exit.RETRY, Choice.LOST_CODES: Exit.HANDOFF, Choice.DONE: Exit.DONE},
-    pin_tries,
-)
+SHOW_WRONG_PIN = show_wrong_pin()
 SHOW_BLOCKED, SHOW_DEAD = show_pin_blocked(), show_card_dead()
 WIPE_DONE, WIPE_WRONG = WipeSecrets("WipeAfterSuccess"), WipeSecrets("WipeAfterWrongPin")
 WIPE_BLOCKED, WIPE_DEAD = WipeSecrets("WipeAfterBlocked"), WipeSecrets("WipeAfterDead")
 END = End("End")
 ENDINGS = Endings.build(WAIT_FOR_CARD, END)
-SHOW_ERROR, SHOW_REMOVED = ENDINGS.show_error, ENDINGS.show_removed
-WIPE_FAILED, WIPE_REMOVED = ENDINGS.wipe_failed, ENDINGS.wipe_removed
-WIPE_CANCELLED = ENDINGS.wipe_cancelled
 
 TRANSITIONS: Table = {
     (WAIT_FOR_CARD, Exit.CONTINUE): READ_TRIES,
-    (WAIT_FOR_CARD, Exit.CANCEL): WIPE_CANCELLED,
+    (WAIT_FOR_CARD, Exit.CANCEL): ENDINGS.wipe_cancelled,
     (READ_TRIES, Exit.CONTINUE): ENTER_PIN,
     (READ_TRIES, Exit.BLOCKED): WIPE_BLOCKED,
     (READ_TRIES, Exit.DEAD): WIPE_DEAD,
-    (READ_TRIES, Exit.FAILED): WIPE_FAILED,
-    (READ_TRIES, Exit.CARD_REMOVED): WIPE_REMOVED,
+    (READ_TRIES, Exit.FAILED): ENDINGS.wipe_failed,
+    (READ_TRIES, Exit.CARD_REMOVED): ENDINGS.wipe_removed,
     (ENTER_PIN, Exit.CONTINUE): AUTHENTICATE,
-    (ENTER_PIN, Exit.CANCEL): WIPE_CANCELLED,
-    (ENTER_PIN, Exit.CARD_REMOVED): WIPE_REMOVED,
+    (ENTER_PIN, Exit.CANCEL): ENDINGS.wipe_cancelled,
+    (ENTER_PIN, Exit.CARD_REMOVED): ENDINGS.wipe_removed,
     (AUTHENTICATE, Exit.CONTINUE): WIPE_DONE,
     (AUTHENTICATE, Exit.WRONG): WIPE_WRONG,
     (AUTHENTICATE, Exit.BLOCKED): WIPE_BLOCKED,
-    (AUTHENTICATE, Exit.FAILED): WIPE_FAILED,
-    (AUTHENTICATE, Exit.CARD_REMOVED): WIPE_REMOVED,
+    (AUTHENTICATE, Exit.FAILED): ENDINGS.wipe_failed,
+    (AUTHENTICATE, Exit.CARD_REMOVED): ENDINGS.wipe_removed,
     (WIPE_DONE, Exit.CONTINUE): SHOW_IDENTITY,
     (SHOW_IDENTITY, Exit.DONE): END,
     (SHOW_IDENTITY, Exit.CANCEL): END,
