@@ -8,12 +8,10 @@ from __future__ import annotations
 from kiosk.journeys import jobs
 from kiosk.journeys.common import (
     Endings,
-    check_new_pin,
-    check_repeated_pin,
+    NewPinSteps,
     pin_tries,
     read_tries,
     show_card_dead,
-    show_new_pin_rules,
     show_pin_blocked,
     show_wrong_pin,
 )
@@ -34,11 +32,6 @@ WAIT_FOR_CARD = WaitForCard("WaitForCard")
 READ_TRIES = read_tries()
 ENTER_OLD_PIN = EnterSecret[ChangePinContext]("EnterCurrentPin", Screen.ENTER_OLD_PIN, "old",
                                               pin_tries)
-SHOW_RULES = show_new_pin_rules()
-ENTER_NEW_PIN = EnterSecret[ChangePinContext]("EnterNewPin", Screen.ENTER_NEW_PIN, "new")
-CHECK_NEW_PIN = check_new_pin()
-REPEAT_NEW_PIN = EnterSecret[ChangePinContext]("RepeatNewPin", Screen.REPEAT_NEW_PIN, "repeat")
-CHECK_REPEATED = check_repeated_pin()
 CHANGE_PIN = RunCardTask[ChangePinContext](
     "ChangePin", lambda ctx, services: jobs.change(ctx.old, ctx.new),
     lambda ctx, result: Exit.CONTINUE, {Exit.CONTINUE},
@@ -52,6 +45,7 @@ WIPE_DONE, WIPE_WRONG = WipeSecrets("WipeAfterSuccess"), WipeSecrets("WipeAfterW
 WIPE_BLOCKED, WIPE_DEAD = WipeSecrets("WipeAfterBlocked"), WipeSecrets("WipeAfterDead")
 END = End("End")
 ENDINGS = Endings.build(WAIT_FOR_CARD, END)
+NEW_PIN = NewPinSteps.build(ENDINGS)
 
 TRANSITIONS: Table = {
     (WAIT_FOR_CARD, Exit.CONTINUE): READ_TRIES,
@@ -61,22 +55,9 @@ TRANSITIONS: Table = {
     (READ_TRIES, Exit.DEAD): WIPE_DEAD,
     (READ_TRIES, Exit.FAILED): ENDINGS.wipe_failed,
     (READ_TRIES, Exit.CARD_REMOVED): ENDINGS.wipe_removed,
-    (ENTER_OLD_PIN, Exit.CONTINUE): SHOW_RULES,
+    (ENTER_OLD_PIN, Exit.CONTINUE): NEW_PIN.show_rules,
     (ENTER_OLD_PIN, Exit.CANCEL): ENDINGS.wipe_cancelled,
     (ENTER_OLD_PIN, Exit.CARD_REMOVED): ENDINGS.wipe_removed,
-    (SHOW_RULES, Exit.CONTINUE): ENTER_NEW_PIN,
-    (SHOW_RULES, Exit.CANCEL): ENDINGS.wipe_cancelled,
-    (SHOW_RULES, Exit.CARD_REMOVED): ENDINGS.wipe_removed,
-    (ENTER_NEW_PIN, Exit.CONTINUE): CHECK_NEW_PIN,
-    (ENTER_NEW_PIN, Exit.CANCEL): ENDINGS.wipe_cancelled,
-    (ENTER_NEW_PIN, Exit.CARD_REMOVED): ENDINGS.wipe_removed,
-    (CHECK_NEW_PIN, Exit.CONTINUE): REPEAT_NEW_PIN,
-    (CHECK_NEW_PIN, Exit.WEAK): ENTER_NEW_PIN,
-    (REPEAT_NEW_PIN, Exit.CONTINUE): CHECK_REPEATED,
-    (REPEAT_NEW_PIN, Exit.CANCEL): ENDINGS.wipe_cancelled,
-    (REPEAT_NEW_PIN, Exit.CARD_REMOVED): ENDINGS.wipe_removed,
-    (CHECK_REPEATED, Exit.CONTINUE): CHANGE_PIN,
-    (CHECK_REPEATED, Exit.MISMATCH): ENTER_NEW_PIN,
     (CHANGE_PIN, Exit.CONTINUE): WIPE_DONE,
     (CHANGE_PIN, Exit.WRONG): WIPE_WRONG,
     (CHANGE_PIN, Exit.BLOCKED): WIPE_BLOCKED,
@@ -97,6 +78,7 @@ TRANSITIONS: Table = {
     (WIPE_DEAD, Exit.CONTINUE): SHOW_DEAD,
     (SHOW_DEAD, Exit.DONE): END,
     (SHOW_DEAD, Exit.CANCEL): END,
+    **NEW_PIN.rows(then=CHANGE_PIN),
     **ENDINGS.rows(),
 }
 

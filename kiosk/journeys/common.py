@@ -1,7 +1,7 @@
 """Steps and view data several journeys share: reading the tries left, the screens that
-close a journey (error, card removed, PIN blocked, card dead), and the endings every card
-journey has. Each function builds a new instance, so that every journey has its own states,
-with its own names in its own table.
+close a journey (error, card removed, PIN blocked, card dead), the endings every card
+journey has, and the new-PIN steps of the two journeys that set one. Each function builds a
+new instance, so that every journey has its own states, with its own names in its own table.
 """
 
 from __future__ import annotations
@@ -19,9 +19,11 @@ from kiosk.journeys.states import (
     Ask,
     Decide,
     End,
+    EnterSecret,
     Exit,
     RunCardTask,
     Services,
+    State,
     WaitForCard,
     WipeSecrets,
 )
@@ -178,4 +180,49 @@ class Endings:
             (self.show_removed, Exit.HANDOFF): self.end,
             (self.show_removed, Exit.DONE): self.end,
             (self.wipe_cancelled, Exit.CONTINUE): self.end,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class NewPinSteps:
+    """The new PIN, as the change and the unblock journeys both ask for it: the rules stated
+    first, the PIN typed and checked against them (back to typing on a weak one), typed again
+    and compared (back on a mismatch); a cancel or a removal at any step takes the journey's
+    endings. Built once per journey and merged into its table with :meth:`rows`."""
+
+    show_rules: Ask[Any]
+    enter: EnterSecret[Any]
+    check: Decide[Any]
+    repeat: EnterSecret[Any]
+    check_repeated: Decide[Any]
+    endings: Endings
+
+    @classmethod
+    def build(cls, endings: Endings) -> NewPinSteps:
+        return cls(
+            show_rules=show_new_pin_rules(),
+            enter=EnterSecret[Any]("EnterNewPin", Screen.ENTER_NEW_PIN, "new"),
+            check=check_new_pin(),
+            repeat=EnterSecret[Any]("RepeatNewPin", Screen.REPEAT_NEW_PIN, "repeat"),
+            check_repeated=check_repeated_pin(),
+            endings=endings,
+        )
+
+    def rows(self, then: State[Any]) -> Table:
+        """The steps' transitions; a PIN typed twice alike goes on to ``then``."""
+        cancelled, removed = self.endings.wipe_cancelled, self.endings.wipe_removed
+        return {
+            (self.show_rules, Exit.CONTINUE): self.enter,
+            (self.show_rules, Exit.CANCEL): cancelled,
+            (self.show_rules, Exit.CARD_REMOVED): removed,
+            (self.enter, Exit.CONTINUE): self.check,
+            (self.enter, Exit.CANCEL): cancelled,
+            (self.enter, Exit.CARD_REMOVED): removed,
+            (self.check, Exit.CONTINUE): self.repeat,
+            (self.check, Exit.WEAK): self.enter,
+            (self.repeat, Exit.CONTINUE): self.check_repeated,
+            (self.repeat, Exit.CANCEL): cancelled,
+            (self.repeat, Exit.CARD_REMOVED): removed,
+            (self.check_repeated, Exit.CONTINUE): then,
+            (self.check_repeated, Exit.MISMATCH): self.enter,
         }

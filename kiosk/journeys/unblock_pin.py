@@ -14,12 +14,10 @@ from kiosk.cie.tasks import PUK_CONFIRMATION_THRESHOLD
 from kiosk.journeys import jobs
 from kiosk.journeys.common import (
     Endings,
-    check_new_pin,
-    check_repeated_pin,
+    NewPinSteps,
     puk_tries,
     read_tries,
     show_card_dead,
-    show_new_pin_rules,
     show_reprint_at_counter,
 )
 from kiosk.journeys.context import UnblockContext
@@ -76,11 +74,6 @@ CONFIRM_LAST_TRIES = Ask[UnblockContext](
 )
 RECORD_CONFIRMATION = Decide("RecordConfirmation", _record_confirmation, {Exit.CONTINUE})
 ENTER_PUK = EnterSecret[UnblockContext]("EnterPuk", Screen.ENTER_PUK, "puk", puk_tries)
-SHOW_RULES = show_new_pin_rules()
-ENTER_NEW_PIN = EnterSecret[UnblockContext]("EnterNewPin", Screen.ENTER_NEW_PIN, "new")
-CHECK_NEW_PIN = check_new_pin()
-REPEAT_NEW_PIN = EnterSecret[UnblockContext]("RepeatNewPin", Screen.REPEAT_NEW_PIN, "repeat")
-CHECK_REPEATED = check_repeated_pin()
 UNBLOCK = RunCardTask[UnblockContext](
     "ResetRetryCounter",
     lambda ctx, services: jobs.unblock(ctx.puk, ctx.new, confirmed=bool(ctx.confirmed)),
@@ -101,6 +94,7 @@ WIPE_RECONFIRM = WipeSecrets("WipeBeforeConfirmation")
 WIPE_COUNTER, WIPE_DEAD = WipeSecrets("WipeForCounter"), WipeSecrets("WipeAfterDead")
 END = End("End")
 ENDINGS = Endings.build(WAIT_FOR_CARD, END)
+NEW_PIN = NewPinSteps.build(ENDINGS)
 
 TRANSITIONS: Table = {
     (WAIT_FOR_CARD, Exit.CONTINUE): READ_TRIES,
@@ -120,22 +114,9 @@ TRANSITIONS: Table = {
     (CONFIRM_LAST_TRIES, Exit.CANCEL): ENDINGS.wipe_cancelled,
     (CONFIRM_LAST_TRIES, Exit.CARD_REMOVED): ENDINGS.wipe_removed,
     (RECORD_CONFIRMATION, Exit.CONTINUE): ENTER_PUK,
-    (ENTER_PUK, Exit.CONTINUE): SHOW_RULES,
+    (ENTER_PUK, Exit.CONTINUE): NEW_PIN.show_rules,
     (ENTER_PUK, Exit.CANCEL): ENDINGS.wipe_cancelled,
     (ENTER_PUK, Exit.CARD_REMOVED): ENDINGS.wipe_removed,
-    (SHOW_RULES, Exit.CONTINUE): ENTER_NEW_PIN,
-    (SHOW_RULES, Exit.CANCEL): ENDINGS.wipe_cancelled,
-    (SHOW_RULES, Exit.CARD_REMOVED): ENDINGS.wipe_removed,
-    (ENTER_NEW_PIN, Exit.CONTINUE): CHECK_NEW_PIN,
-    (ENTER_NEW_PIN, Exit.CANCEL): ENDINGS.wipe_cancelled,
-    (ENTER_NEW_PIN, Exit.CARD_REMOVED): ENDINGS.wipe_removed,
-    (CHECK_NEW_PIN, Exit.CONTINUE): REPEAT_NEW_PIN,
-    (CHECK_NEW_PIN, Exit.WEAK): ENTER_NEW_PIN,
-    (REPEAT_NEW_PIN, Exit.CONTINUE): CHECK_REPEATED,
-    (REPEAT_NEW_PIN, Exit.CANCEL): ENDINGS.wipe_cancelled,
-    (REPEAT_NEW_PIN, Exit.CARD_REMOVED): ENDINGS.wipe_removed,
-    (CHECK_REPEATED, Exit.CONTINUE): UNBLOCK,
-    (CHECK_REPEATED, Exit.MISMATCH): ENTER_NEW_PIN,
     (UNBLOCK, Exit.CONTINUE): WIPE_DONE,
     (UNBLOCK, Exit.WRONG): WIPE_WRONG,
     (UNBLOCK, Exit.DEAD): WIPE_DEAD,
@@ -157,6 +138,7 @@ TRANSITIONS: Table = {
     (WIPE_DEAD, Exit.CONTINUE): SHOW_DEAD,
     (SHOW_DEAD, Exit.DONE): END,
     (SHOW_DEAD, Exit.CANCEL): END,
+    **NEW_PIN.rows(then=UNBLOCK),
     **ENDINGS.rows(),
 }
 
