@@ -68,6 +68,10 @@ PAD_CONFIRM = "pad.confirm"
 PAD_DELETE = "pad.delete"
 PAD_PROGRESS = "pad.progress"  # {entered} {length}: the count under the dots, "3 di 8"
 CANCEL = "ui.cancel"
+# A text too long for the screen is shown in pages (kiosk.ui.screens.text_column).
+PAGE_BACK = "ui.page.back"
+PAGE_NEXT = "ui.page.next"
+PAGE_OF = "ui.page.of"  # {page} {pages}
 ACCESSIBILITY = "ui.accessibility"  # the name of the accessibility button (it shows an icon)
 # The inactivity overlay (WarningView).
 TIMEOUT_TITLE = "overlay.timeout.title"

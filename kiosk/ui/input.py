@@ -6,7 +6,8 @@
 - Mouse: a left click (``MOUSEBUTTONDOWN``, button 1).
 - Physical keypad: digits (top row or keypad) type on a PIN pad, Backspace deletes, Enter
   confirms — or, once the arrows have moved the focus ring onto a button, Enter presses that
-  button. Escape cancels where the screen offers cancel.
+  button. Escape cancels where the screen offers cancel. Page Down and Page Up turn the pages
+  of a text too long for the screen.
 
 The mapper keeps one piece of UI state, the focus index, which the loop passes to
 :func:`kiosk.ui.render.draw`; :meth:`InputMapper.reset` drops it when the screen changes.
@@ -24,7 +25,7 @@ from __future__ import annotations
 import pygame
 
 from kiosk.journeys.events import Cancel, Confirmed, DigitDeleted, DigitTyped
-from kiosk.ui.widgets import Action, HitArea, Layout
+from kiosk.ui.widgets import Action, HitArea, Layout, UiAction
 
 DIGIT_KEYS = {
     **{getattr(pygame, f"K_{n}"): n for n in range(10)},
@@ -32,6 +33,7 @@ DIGIT_KEYS = {
 }
 ENTER_KEYS = {pygame.K_RETURN, pygame.K_KP_ENTER}
 DELETE_KEYS = {pygame.K_BACKSPACE, pygame.K_DELETE}
+PAGE_KEYS = {pygame.K_PAGEDOWN: UiAction.PAGE_NEXT, pygame.K_PAGEUP: UiAction.PAGE_BACK}
 # Arrow → direction (dx, dy) on the screen.
 ARROWS = {
     pygame.K_LEFT: (-1, 0),
@@ -107,6 +109,8 @@ class InputMapper:
             return DigitTyped(0x30 + DIGIT_KEYS[key])
         if key in DELETE_KEYS and layout.has_pad:
             return DigitDeleted()
+        if key in PAGE_KEYS and layout.pages > 1:
+            return PAGE_KEYS[key]
         if key == pygame.K_ESCAPE and any(isinstance(a.action, Cancel) for a in layout.areas):
             return Cancel()
         return None

@@ -17,6 +17,9 @@ from kiosk.journeys.views import ErrorView, Fact, Screen
 from kiosk.ui import i18n, i18n_extract
 
 CANCEL = i18n.CANCEL
+PAGE_BACK = i18n.PAGE_BACK
+PAGE_NEXT = i18n.PAGE_NEXT
+PAGE_OF = i18n.PAGE_OF  # {page} {pages}
 PAD_CONFIRM = i18n.PAD_CONFIRM
 PAD_DELETE = i18n.PAD_DELETE
 WARNING_TITLE = i18n.TIMEOUT_TITLE

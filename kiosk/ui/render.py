@@ -32,6 +32,7 @@ ScreenDraw = Callable[[Scene], None]
 SCREENS: dict[Screen, ScreenDraw] = {
     Screen.LANGUAGE: info.draw_language,
     Screen.LAY_CARD: card.draw_lay_card,
+    Screen.LAY_CARD_HELP: card.draw_lay_card,
     Screen.CARD_REMOVED: card.draw_lay_card,
     Screen.WORKING: card.draw_working,
     Screen.PUK_RECOVERY_APP: qr.draw,
@@ -81,17 +82,18 @@ def top_bar(canvas: Canvas, view: View) -> pygame.Rect:
 
 
 def draw(surface: pygame.Surface, view: View, catalog: Translator, settings: Settings,
-         *, frame: int = 0, focus: int | None = None) -> Layout:
+         *, frame: int = 0, focus: int | None = None, page: int = 0) -> Layout:
     """Paint ``view`` on ``surface``; returns the hit areas drawn, in focus order.
 
     ``frame`` is the animation step (the reading screen's waves); ``focus`` the index of the
-    area the physical keypad has reached, drawn with a ring (taken modulo the areas).
+    area the physical keypad has reached, drawn with a ring (taken modulo the areas); ``page``
+    the page of a text too long for the screen (the last one if there are fewer).
     """
     canvas = Canvas(surface, theme_for(settings, surface.get_size()))
     surface.fill(canvas.theme.palette.background)
     content = top_bar(canvas, view)
     canvas.home = len(canvas.areas)
-    scene = Scene(canvas, view, catalog, frame, content)
+    scene = Scene(canvas, view, catalog, frame, content, page)
     screen_draw(view)(scene)
     if view.warning is not None:
         warning.draw(scene, view.warning)

@@ -3,8 +3,9 @@ and the animation frame, behind the three calls of pygame_gui's manager (style-m
 
 The screens themselves hold no state (they are pure functions of the View, see
 :mod:`kiosk.ui.render`), so what Tuxemon keeps in one object per screen lives here once: the
-focus ring is dropped when the screen changes (``enter``), the reading animation steps in
-``update``, and the accessibility button is handled here, never sent to the journeys. The
+focus ring and the page of a long text are dropped when the screen changes (``enter``), the
+reading animation steps in ``update``, and the accessibility button and the page arrows are
+handled here, never sent to the journeys. The
 inactivity warning needs no stack: the session puts it in the View, and the renderer draws it
 on top, modal. Example, in the app's loop::
 
@@ -47,6 +48,7 @@ class Stage:
         self.settings = settings
         self.view = view or View(Screen.ATTRACT, can_cancel=False)
         self.frame = 0
+        self.page = 0
         self.mapper = InputMapper()
         self.layout: Layout | None = None
         self._elapsed = 0.0
@@ -58,6 +60,7 @@ class Stage:
             return
         if view.screen is not self.view.screen or view.language is not self.view.language:
             self.mapper.reset()
+            self.page = 0
         self.view, self.dirty = view, True
 
     def handle(self, event: pygame.event.Event) -> PersonEvent | None:
@@ -68,11 +71,19 @@ class Stage:
         action = self.mapper.handle(event, self.layout)
         if self.mapper.focus != focus:
             self.dirty = True
-        if action is UiAction.ACCESSIBILITY:
-            self.settings, self.dirty = self.settings.next_accessibility(), True
-            return None
-        assert not isinstance(action, UiAction)
-        return action
+        match action:
+            case UiAction.ACCESSIBILITY:
+                # Another text size lays the text out again: from its first page.
+                self.settings, self.page, self.dirty = self.settings.next_accessibility(), 0, True
+            case UiAction.PAGE_NEXT | UiAction.PAGE_BACK:
+                step = 1 if action is UiAction.PAGE_NEXT else -1
+                page = max(0, min(self.layout.pages - 1, self.page + step))
+                self.page, self.dirty = page, self.dirty or page != self.page
+            case UiAction():
+                raise AssertionError(action)
+            case _:
+                return action
+        return None
 
     def update(self, seconds: float) -> bool:
         """Let time pass; returns whether the screen must be drawn again."""
@@ -91,6 +102,6 @@ class Stage:
 
     def draw(self, surface: pygame.Surface) -> Layout:
         self.layout = render.draw(surface, self.view, self.translator(), self.settings,
-                                  frame=self.frame, focus=self.mapper.focus)
+                                  frame=self.frame, focus=self.mapper.focus, page=self.page)
         self.dirty = False
         return self.layout

@@ -27,6 +27,8 @@ class UiAction(enum.Enum):
     """A button the UI handles itself: nothing the journeys need to know."""
 
     ACCESSIBILITY = "accessibility"
+    PAGE_BACK = "page-back"  # a text longer than its box: the page before
+    PAGE_NEXT = "page-next"  # and the page after
 
 
 Action = PersonEvent | UiAction
@@ -50,6 +52,9 @@ class Layout:
     marks: Mapping[str, pygame.Rect] = field(default_factory=lambda: MappingProxyType({}))
     has_pad: bool = False
     home: int = 0  # where the focus ring starts: the screen's first button, after the top bar
+    pages: int = 1  # how many pages the screen's text needed (see screens.text_column)
+    # The lines of the screen's main text drawn on this page, with their font size in pixels.
+    shown: tuple[tuple[str, int], ...] = ()
 
     def hit(self, pos: tuple[int, int]) -> HitArea | None:
         """The area under ``pos``; the last drawn wins (overlays are drawn last)."""
@@ -75,6 +80,8 @@ class Canvas:
         self.marks: dict[str, pygame.Rect] = {}
         self.has_pad = False
         self.home = 0
+        self.pages = 1
+        self.shown: list[tuple[str, int]] = []
 
     def add(self, rect: pygame.Rect, action: Action, name: str) -> None:
         self.areas.append(HitArea(pygame.Rect(rect), action, name))
@@ -82,7 +89,8 @@ class Canvas:
     def layout(self) -> Layout:
         return Layout(self.surface.get_size(), tuple(self.areas),
                       MappingProxyType(dict(self.marks)), self.has_pad,
-                      self.home if self.home < len(self.areas) else 0)
+                      self.home if self.home < len(self.areas) else 0, self.pages,
+                      tuple(self.shown))
 
 
 # -- text --------------------------------------------------------------------------------------
@@ -159,7 +167,7 @@ class Look(enum.Enum):
     BAR_CURRENT = "bar-current"
 
 
-def _colours(theme: Theme, look: Look) -> tuple[Colour, Colour, Colour]:
+def colours(theme: Theme, look: Look) -> tuple[Colour, Colour, Colour]:
     """Fill, label and border colours of a button."""
     p = theme.palette
     match look:
@@ -178,7 +186,7 @@ def _colours(theme: Theme, look: Look) -> tuple[Colour, Colour, Colour]:
 def button(canvas: Canvas, rect: pygame.Rect, label: str, action: Action, name: str,
            *, look: Look = Look.SECONDARY, size: int | None = None) -> None:
     """A rounded button with its label fitted inside, registered as a hit area."""
-    fill, ink, border = _colours(canvas.theme, look)
+    fill, ink, border = colours(canvas.theme, look)
     radius = max(4, canvas.theme.mm(1.5))
     pygame.draw.rect(canvas.surface, fill, rect, border_radius=radius)
     pygame.draw.rect(canvas.surface, border, rect, width=max(2, canvas.theme.mm(0.4)),

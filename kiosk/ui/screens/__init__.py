@@ -20,7 +20,17 @@ from kiosk.ui import messages
 from kiosk.ui.fonts import Weight, font
 from kiosk.ui.messages import Translator
 from kiosk.ui.theme import Colour
-from kiosk.ui.widgets import Action, Canvas, Look, button, grid, text_block, wrap
+from kiosk.ui.widgets import (
+    Action,
+    Canvas,
+    Look,
+    UiAction,
+    button,
+    fit,
+    grid,
+    text_block,
+    wrap,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +40,7 @@ class Scene:
     tr: Translator
     frame: int
     content: pygame.Rect
+    page: int = 0  # which page of a text too long for its box (see text_column)
 
     @property
     def portrait(self) -> bool:
@@ -60,17 +71,26 @@ def option_items(scene: Scene) -> list[Item]:
     return items
 
 
+def _row_height(scene: Scene, items: Sequence[Item], width: int) -> int:
+    """A touch target's height, or two lines of label if a label needs them (a third line
+    shrinks the label instead): short labels leave the space to the text above."""
+    theme = scene.canvas.theme
+    fnt = font(theme.text, Weight.SEMIBOLD)
+    lines = max(len(wrap(item.label, fnt, width - 2 * theme.gap)) for item in items)
+    return max(theme.target, min(lines * fnt.get_linesize(), theme.text * 2) + theme.gap)
+
+
 def place_buttons(scene: Scene, box: pygame.Rect, items: Sequence[Item],
                   columns: int | None = None) -> pygame.Rect:
     """Draw ``items`` as a grid at the bottom of ``box``; returns the part of ``box`` above."""
     if not items:
         return box
     theme = scene.canvas.theme
-    if columns is None:  # portrait: pairs; landscape: one row up to four, else rows of three
+    if columns is None:  # portrait: pairs; landscape: one row up to four, else two rows
         columns = min(len(items), 2) if scene.portrait else (
-            len(items) if len(items) <= 4 else 3)
+            len(items) if len(items) <= 4 else 3 if len(items) <= 6 else 4)
     rows = -(-len(items) // columns)
-    row_height = max(theme.target, theme.text * 2 + theme.gap)
+    row_height = _row_height(scene, items, (box.width - theme.gap * (columns - 1)) // columns)
     height = rows * row_height + (rows - 1) * theme.gap
     area = pygame.Rect(box.x, box.bottom - height, box.width, height)
     for item, rect in zip(items, grid(area, len(items), columns, theme.gap, row_height),
@@ -87,7 +107,7 @@ class Role(enum.Enum):
     SMALL = "small"
 
 
-def _style(scene: Scene, role: Role, scale: float) -> tuple[pygame.font.Font, Colour]:
+def _style(scene: Scene, role: Role, scale: float) -> tuple[int, Weight, Colour]:
     theme, palette = scene.canvas.theme, scene.canvas.theme.palette
     size, weight, colour = {
         Role.TITLE: (theme.title, Weight.BOLD, palette.text),
@@ -96,25 +116,127 @@ def _style(scene: Scene, role: Role, scale: float) -> tuple[pygame.font.Font, Co
         Role.DETAIL: (theme.text, Weight.REGULAR, palette.text),
         Role.SMALL: (theme.text * 4 // 5, Weight.REGULAR, palette.muted),
     }[role]
-    return font(max(12, round(size * scale)), weight), colour
+    return max(12, round(size * scale)), weight, colour
+
+
+# Text shrinks to this share of its size to fit; beyond it, it is cut into pages instead, so
+# large text stays large (at 800x480 a PUK-recovery screen in large text is three pages).
+MIN_SCALE = 0.8
+# Below this nothing is readable: a box too small for one line at MIN_SCALE shrinks to here.
+FLOOR_SCALE = 0.55
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    """One wrapped line of a text column, and the space left under it."""
+
+    font: pygame.font.Font
+    size: int
+    colour: Colour
+    text: str
+    space_after: int
+
+    @property
+    def height(self) -> int:
+        return self.font.get_linesize() + self.space_after
+
+
+def _rows(scene: Scene, width: int, parts: Sequence[tuple[str, Role]], scale: float) -> list[_Row]:
+    spacing = round(scene.canvas.theme.gap * scale)
+    rows: list[_Row] = []
+    for text, role in parts:
+        if not text:
+            continue
+        size, weight, colour = _style(scene, role, scale)
+        fnt = font(size, weight)
+        lines = wrap(text, fnt, width)
+        rows.extend(_Row(fnt, size, colour, line, spacing if index == len(lines) - 1 else 0)
+                    for index, line in enumerate(lines))
+    return rows
+
+
+def _paginate(rows: Sequence[_Row], height: int) -> list[list[_Row]]:
+    pages: list[list[_Row]] = [[]]
+    used = 0
+    for row in rows:
+        if pages[-1] and used + row.font.get_linesize() > height:
+            pages.append([])
+            used = 0
+        pages[-1].append(row)
+        used += row.height
+    return pages
+
+
+def _draw_rows(scene: Scene, box: pygame.Rect, rows: Sequence[_Row], *, centre: bool,
+               main: bool) -> None:
+    """Draw ``rows``; the ``main`` column's lines drawn are recorded in the layout."""
+    y = box.y
+    for row in rows:
+        part = pygame.Rect(box.x, y, box.width, max(0, box.bottom - y))
+        below = text_block(scene.canvas.surface, [row.text], row.font, row.colour, part,
+                           centre=centre)
+        if main and below > y:
+            scene.canvas.shown.append((row.text, row.size))
+        y = below + row.space_after
+
+
+def _page_control(scene: Scene, box: pygame.Rect, page: int, count: int) -> None:
+    """The page arrows, "back" and "next", with "page 2 of 3" between them, in a row of
+    ``box``. Both arrows are always there, the one that leads nowhere greyed (as the PIN pad's
+    confirm), so the keypad's focus ring stays on the arrow it pressed when the page turns."""
+    theme = scene.canvas.theme
+    third = (box.width - 2 * theme.gap) // 3
+    back = pygame.Rect(box.x, box.y, third, box.height)
+    middle = pygame.Rect(back.right + theme.gap, box.y, third, box.height)
+    forward = pygame.Rect(middle.right + theme.gap, box.y, box.right - middle.right - theme.gap,
+                          box.height)
+    button(scene.canvas, back, scene.text(messages.PAGE_BACK), UiAction.PAGE_BACK,
+           messages.PAGE_BACK, look=Look.SECONDARY if page > 0 else Look.DISABLED)
+    button(scene.canvas, forward, scene.text(messages.PAGE_NEXT), UiAction.PAGE_NEXT,
+           messages.PAGE_NEXT, look=Look.PRIMARY if page < count - 1 else Look.DISABLED)
+    label = scene.text(messages.PAGE_OF, page=page + 1, pages=count)
+    fnt, lines = fit(label, theme.text, Weight.SEMIBOLD, middle)
+    text_block(scene.canvas.surface, lines, fnt, theme.palette.text, middle, centre=True,
+               middle=True)
+    scene.canvas.marks["pages"] = box
+
+
+def fits(scene: Scene, box: pygame.Rect, parts: Sequence[tuple[str, Role]]) -> bool:
+    """Whether ``parts`` fit in ``box`` on one page (shrunk at most to :data:`MIN_SCALE`)."""
+    return sum(row.height for row in _rows(scene, box.width, parts, MIN_SCALE)) <= box.height
 
 
 def text_column(scene: Scene, box: pygame.Rect, parts: Sequence[tuple[str, Role]],
-                *, centre: bool = False) -> None:
-    """Draw ``parts`` top to bottom in ``box``, shrinking all together until they fit."""
+                *, centre: bool = False, pages: bool = True) -> None:
+    """Draw ``parts`` top to bottom in ``box``, shrinking all together until they fit.
+
+    What does not fit at :data:`MIN_SCALE` is cut into pages with a page control at the foot
+    of ``box`` (``pages``), showing :attr:`Scene.page`; nothing is ever cut off unseen. A
+    column without ``pages`` (a small caption) shrinks further instead.
+    """
+    theme = scene.canvas.theme
+    control = theme.target
     scale = 1.0
     while True:
-        styled = [(*_style(scene, role, scale), text) for text, role in parts if text]
-        laid = [(fnt, colour, wrap(text, fnt, box.width)) for fnt, colour, text in styled]
-        spacing = round(scene.canvas.theme.gap * scale)
-        height = sum(len(lines) * fnt.get_linesize() + spacing for fnt, _, lines in laid)
-        if height <= box.height or scale <= 0.55:
+        rows = _rows(scene, box.width, parts, scale)
+        if sum(row.height for row in rows) <= box.height:
+            _draw_rows(scene, box, rows, centre=centre, main=pages)
+            return
+        tallest = max((row.font.get_linesize() for row in rows), default=0)
+        room = box.height - control - theme.gap if pages else 0
+        if scale <= FLOOR_SCALE or (scale <= MIN_SCALE and tallest <= room):
             break
-        scale -= 0.05
-    y = box.y
-    for fnt, colour, lines in laid:
-        part = pygame.Rect(box.x, y, box.width, max(0, box.bottom - y))
-        y = text_block(scene.canvas.surface, lines, fnt, colour, part, centre=centre) + spacing
+        scale = round(scale - 0.05, 2)
+    if room < tallest:  # no room for pages either: what fits, as small as it may go
+        _draw_rows(scene, box, rows, centre=centre, main=pages)
+        return
+    chunks = _paginate(rows, room)
+    page = min(scene.page, len(chunks) - 1)
+    _draw_rows(scene, pygame.Rect(box.x, box.y, box.width, room), chunks[page], centre=centre,
+               main=True)
+    _page_control(scene, pygame.Rect(box.x, box.bottom - control, box.width, control), page,
+                  len(chunks))
+    scene.canvas.pages = len(chunks)
 
 
 def screen_texts(scene: Scene) -> list[tuple[str, Role]]:

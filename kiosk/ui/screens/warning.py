@@ -24,10 +24,12 @@ def draw(scene: Scene, warning: WarningView) -> None:
     shade.fill((*palette.overlay, DIM_ALPHA))
     canvas.surface.blit(shade, (0, 0))
     box = scene.content
-    width = min(box.width, max(theme.target * 6, box.width * 2 // 3))
-    height = min(box.height, max(theme.target * 3, box.height * 2 // 3))
-    dialog = pygame.Rect(0, 0, width, height)
-    dialog.center = box.center
+    if theme.large_text or box.height < theme.target * 6:
+        dialog = pygame.Rect(box)  # a small panel or large text: the dialog takes it all
+    else:
+        dialog = pygame.Rect(0, 0, max(theme.target * 6, box.width * 2 // 3),
+                             max(theme.target * 3, box.height * 2 // 3))
+        dialog.center = box.center
     pygame.draw.rect(canvas.surface, palette.background, dialog, border_radius=theme.mm(2))
     pygame.draw.rect(canvas.surface, palette.primary, dialog, width=max(3, theme.mm(0.8)),
                      border_radius=theme.mm(2))
@@ -42,4 +44,4 @@ def draw(scene: Scene, warning: WarningView) -> None:
         (scene.text(messages.WARNING_TITLE), Role.TITLE),
         (scene.text(messages.WARNING_BODY, seconds_left=warning.seconds_left,
                     extensions_left=warning.extensions_left), Role.BODY),
-    ], centre=True)
+    ], centre=True, pages=False)
