@@ -12,9 +12,10 @@ import pygame
 
 from kiosk.journeys.events import Confirmed, DigitDeleted, DigitTyped
 from kiosk.journeys.views import PadView
-from kiosk.ui import messages
-from kiosk.ui.screens import Role, Scene, option_items, place_buttons, screen_texts, text_column
-from kiosk.ui.widgets import Action, Look, button
+from kiosk.ui import icons, messages
+from kiosk.ui.fonts import Weight, font
+from kiosk.ui.screens import Scene, option_items, place_buttons, screen_texts, text_column
+from kiosk.ui.widgets import Action, Canvas, Look, button, colours, fit, text_block
 
 # The keys row by row: a digit, or the delete and confirm keys.
 KEYS = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "delete", "0", "confirm")
@@ -33,6 +34,27 @@ def _key_size(scene: Scene, box: pygame.Rect) -> int:
     return max(scene.canvas.theme.target, min(side, scene.canvas.theme.target * 2))
 
 
+def _icon_key(canvas: Canvas, rect: pygame.Rect, key: str, label: str, look: Look) -> None:
+    """An icon above the label: the icon reads in any language, and the label gets the key's
+    whole width (a word like "Bestätigen" inside the button's padding shrank to unreadable)."""
+    theme = canvas.theme
+    ink = colours(theme, look)[1]
+    inner = rect.inflate(-2 * theme.mm(0.6), -2 * theme.mm(0.6))
+    # The label takes at most 2/5 of the height: the icon is what tells the two keys apart.
+    fnt, lines = fit(label, theme.text, Weight.SEMIBOLD,
+                     pygame.Rect(inner.x, inner.y, inner.width, inner.height * 2 // 5))
+    height, spacing = len(lines) * fnt.get_linesize(), theme.mm(0.3)
+    side = max(1, min(inner.width, inner.height - height - spacing, rect.height // 2))
+    icon = pygame.Rect(0, 0, side, side)
+    icon.midtop = (inner.centerx, inner.y + (inner.height - side - spacing - height) // 2)
+    icons.draw(canvas.surface, icons.BACKSPACE if key == "delete" else icons.CHECK, icon, ink)
+    text = pygame.Rect(inner.x, icon.bottom + spacing, inner.width, height)
+    text_block(canvas.surface, lines, fnt, ink, text, centre=True)
+    width = max(fnt.size(line)[0] for line in lines)
+    canvas.marks[f"icon.{key}"] = icon
+    canvas.marks[f"label.{key}"] = pygame.Rect(text.centerx - width // 2, text.y, width, height)
+
+
 def draw_keys(scene: Scene, box: pygame.Rect, pad: PadView) -> None:
     """The 3x4 keys, centred in ``box``."""
     theme = scene.canvas.theme
@@ -44,34 +66,67 @@ def draw_keys(scene: Scene, box: pygame.Rect, pad: PadView) -> None:
         row, column = divmod(index, COLUMNS)
         rect = pygame.Rect(block.x + column * (side + gap), block.y + row * (side + gap),
                            side, side)
-        action: Action
         if key.isdigit():
-            action, label, look, size = DigitTyped(ord(key)), key, Look.SECONDARY, theme.title
-        elif key == "delete":
+            button(scene.canvas, rect, key, DigitTyped(ord(key)), key_name(key),
+                   size=theme.title)
+            continue
+        action: Action
+        if key == "delete":
             action, label, look = DigitDeleted(), scene.text(messages.PAD_DELETE), Look.SECONDARY
-            size = theme.text
         else:
             action, label = Confirmed(), scene.text(messages.PAD_CONFIRM)
-            look, size = (Look.PRIMARY if pad.complete else Look.DISABLED), theme.text
-        button(scene.canvas, rect, label, action, key_name(key), look=look, size=size)
+            look = Look.PRIMARY if pad.complete else Look.DISABLED
+        button(scene.canvas, rect, "", action, key_name(key), look=look)
+        _icon_key(scene.canvas, rect, key, label, look)
     scene.canvas.marks["keys"] = block
     scene.canvas.has_pad = True
 
 
-def draw_dots(scene: Scene, box: pygame.Rect, pad: PadView) -> int:
-    """One dot per digit of the PIN, filled for those typed; returns the y below them."""
+def _dot_diameter(scene: Scene, width: int, pad: PadView, label: str) -> int | None:
+    """The dots' diameter with the count beside them in ``width``, or None if they would be
+    too small there (the count then goes under them). Beside saves a line of height, which
+    the texts need on a 7-inch panel in large text."""
+    theme = scene.canvas.theme
+    room = width - font(theme.text).size(label)[0] - theme.gap * pad.length
+    diameter = min(theme.text, room // pad.length)
+    return diameter if diameter >= theme.text * 3 // 5 else None
+
+
+def progress_height(scene: Scene, width: int, pad: PadView, label: str) -> int:
+    theme = scene.canvas.theme
+    line = font(theme.text).get_linesize()
+    if _dot_diameter(scene, width, pad, label) is not None:
+        return max(theme.text, line)
+    return theme.text + theme.gap // 2 + line
+
+
+def draw_progress(scene: Scene, box: pygame.Rect, pad: PadView, label: str) -> None:
+    """One dot per digit of the PIN, filled for those typed, and the count ("3 of 8") beside
+    or under them, centred at the top of ``box``."""
     theme, palette = scene.canvas.theme, scene.canvas.theme.palette
-    gap = theme.gap
-    diameter = max(10, min(theme.text, (box.width - gap * (pad.length - 1)) // pad.length))
-    row = pygame.Rect(0, 0, diameter * pad.length + gap * (pad.length - 1), diameter)
+    gap, fnt = theme.gap, font(theme.text)
+    diameter = _dot_diameter(scene, box.width, pad, label)
+    beside = diameter is not None
+    if diameter is None:
+        diameter = max(10, min(theme.text, (box.width - gap * (pad.length - 1)) // pad.length))
+    dots_width = diameter * pad.length + gap * (pad.length - 1)
+    label_width = fnt.size(label)[0]
+    row = pygame.Rect(0, 0, dots_width + (gap + label_width if beside else 0),
+                      max(diameter, fnt.get_linesize()) if beside else diameter)
     row.midtop = (box.centerx, box.y)
+    top = row.centery - diameter // 2
     for index in range(pad.length):
-        dot = pygame.Rect(row.x + index * (diameter + gap), row.y, diameter, diameter)
+        dot = pygame.Rect(row.x + index * (diameter + gap), top, diameter, diameter)
         filled = index < pad.entered
         pygame.draw.ellipse(scene.canvas.surface, palette.text, dot,
                             width=0 if filled else max(2, diameter // 8))
         scene.canvas.marks[f"dot{index}"] = dot
-    return row.bottom
+    if beside:
+        where = pygame.Rect(row.x + dots_width + gap, row.y, label_width, row.height)
+    else:
+        where = pygame.Rect(box.x, row.bottom + gap // 2, box.width, fnt.get_linesize())
+    text_block(scene.canvas.surface, [label], fnt, palette.text, where, centre=True, middle=True)
+    scene.canvas.marks["progress"] = where
 
 
 def draw(scene: Scene) -> None:
@@ -93,11 +148,9 @@ def draw(scene: Scene) -> None:
         keys = pygame.Rect(left.right + theme.margin, box.y, keys_width, box.height)
         left = place_buttons(scene, left, option_items(scene), columns=1)
     draw_keys(scene, keys, pad)
-    progress = scene.text(messages.PAD_PROGRESS, entered=pad.entered, length=pad.length)
-    dots_height = theme.text + theme.gap + theme.text * 2
-    text = pygame.Rect(left.x, left.y, left.width, max(0, left.height - dots_height))
+    label = scene.text(messages.PAD_PROGRESS, entered=pad.entered, length=pad.length)
+    height = progress_height(scene, left.width, pad, label)
+    text = pygame.Rect(left.x, left.y, left.width, max(0, left.height - height - theme.gap))
     text_column(scene, text, screen_texts(scene))
-    below = draw_dots(scene, pygame.Rect(left.x, text.bottom + theme.gap, left.width,
-                                         theme.text), pad)
-    text_column(scene, pygame.Rect(left.x, below + theme.gap // 2, left.width, theme.text * 2),
-                [(progress, Role.BODY)], centre=True)
+    draw_progress(scene, pygame.Rect(left.x, text.bottom + theme.gap, left.width, height), pad,
+                  label)

@@ -7,9 +7,17 @@ import pytest
 
 from kiosk.journeys import Confirmed, DigitDeleted, DigitTyped, PadView, Screen, View
 from kiosk.ui import pinpad, render
+from kiosk.ui.fonts import Weight, font
+from kiosk.ui.i18n import LANGUAGES, Catalog
 from kiosk.ui.messages import PAD_PROGRESS
-from kiosk.ui.theme import Settings, min_target_px
-from tests.ui.drawing import MODES, SIZES, Ids, init
+from kiosk.ui.theme import Colour, Settings, min_target_px, theme_for
+from kiosk.ui.widgets import Layout
+from tests.ui.drawing import MODES, SIZES, Ids, init, pixel
+
+SIDE_KEYS = ("delete", "confirm")
+# The smallest readable label: widgets.fit's own floor, which it only goes below rather than
+# cut a word. Before the icons, "Bestätigen" fell to 10 px on the 7-inch panel.
+LABEL_FLOOR = 14
 
 
 @pytest.fixture(autouse=True)
@@ -67,3 +75,56 @@ def test_a_full_pad_draws_eight_dots_all_filled() -> None:
     colours = {tuple(surface.get_at(dot.center))[:3] for dot in dots}
     assert len(colours) == 1
     assert all(dot.width == dot.height for dot in dots)
+
+
+def side_keys(size: tuple[int, int], language: str, settings: Settings,
+              entered: int = 3) -> tuple[pygame.Surface, Layout]:
+    surface = pygame.Surface(size)
+    view = View(Screen.ENTER_PIN, pad=PadView(entered))
+    return surface, render.draw(surface, view, Catalog(language), settings)
+
+
+def ink_share(surface: pygame.Surface, rect: pygame.Rect, colour: Colour) -> float:
+    """The part of ``rect`` painted exactly ``colour``."""
+    inked = sum(pixel(surface, (x, y)) == colour
+                for x in range(rect.left, rect.right) for y in range(rect.top, rect.bottom))
+    return inked / (rect.width * rect.height)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_delete_and_confirm_labels_stay_readable_on_the_7_inch_panel(language: str) -> None:
+    floor = font(LABEL_FLOOR, Weight.SEMIBOLD).get_linesize()
+    for settings in MODES:
+        _, layout = side_keys((800, 480), language, settings)
+        for key in SIDE_KEYS:
+            # Every translation is one word: the label is one line, as high as its font's line.
+            assert layout.marks[f"label.{key}"].height >= floor, (key, settings)
+
+
+@pytest.mark.parametrize("settings", MODES, ids=["normal", "large-high-contrast"])
+def test_the_icons_are_drawn_in_the_keys_ink_and_confirm_lights_up_when_complete(
+        settings: Settings) -> None:
+    palette = theme_for(settings, (800, 480)).palette
+    surface, layout = side_keys((800, 480), "it", settings, entered=3)
+    assert ink_share(surface, layout.marks["icon.delete"], palette.on_secondary) > 0.1
+    confirm = layout.marks["icon.confirm"]
+    assert ink_share(surface, confirm, palette.on_disabled) > 0.05
+    assert ink_share(surface, confirm, palette.on_primary) == 0
+    surface, layout = side_keys((800, 480), "it", settings, entered=8)
+    confirm = layout.marks["icon.confirm"]
+    assert ink_share(surface, confirm, palette.on_primary) > 0.05
+    assert ink_share(surface, confirm, palette.on_disabled) == 0
+
+
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+def test_icon_and_label_lie_inside_their_key_apart(size: tuple[int, int]) -> None:
+    for settings in MODES:
+        for language in LANGUAGES:
+            _, layout = side_keys(size, language, settings)
+            for key in SIDE_KEYS:
+                hit = layout.named(pinpad.key_name(key)).rect
+                icon, label = layout.marks[f"icon.{key}"], layout.marks[f"label.{key}"]
+                where = (key, language, settings)
+                assert hit.contains(icon) and hit.contains(label), where
+                assert not icon.colliderect(label), where
+                assert icon.height >= label.height, where  # the icon says it in any language
