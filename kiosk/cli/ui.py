@@ -28,6 +28,7 @@ from kiosk.hardware.reader import CardReader
 from kiosk.hardware.virtual import VirtualDriver
 from kiosk.journeys import (
     CardInserted,
+    CardRemoved,
     CertificatePolicy,
     Choice,
     Chosen,
@@ -60,8 +61,8 @@ class Worker(enum.Enum):
 
 
 # What the citizen does, step by step: a Choice's value, or one of these.
-INSERT, PIN, WRONG, PUK, NEW_PIN, NEW_PIN_ONCE, THREE, IDLE = (
-    "insert", "pin", "wrong", "puk", "new-pin", "new-pin-once", "three-digits", "idle")
+INSERT, REMOVE, PIN, WRONG, PUK, NEW_PIN, NEW_PIN_ONCE, THREE, IDLE = (
+    "insert", "remove", "pin", "wrong", "puk", "new-pin", "new-pin-once", "three-digits", "idle")
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,8 @@ SCENARIOS: dict[str, Scenario] = {
     "lay-card": Scenario(_CHECK[:-1]),
     "reading": Scenario(_CHECK, Worker.HOLD),
     "card-removed": Scenario(_CHECK, Worker.TEAR),
+    "how-to-place-card": Scenario((*_CHECK, REMOVE, "choice.check_card", INSERT, REMOVE,
+                                   "choice.check_card"), Worker.TEAR),
     "error": Scenario(_CHECK, Worker.FAIL),
     "check-result": Scenario(_CHECK),
     "enter-pin": Scenario(_TEST),
@@ -262,6 +265,9 @@ def _step(session: KioskSession, step: str, driver: VirtualDriver, card: Virtual
     if step == INSERT:
         driver.insert(card)
         session.handle(CardInserted())
+    elif step == REMOVE:
+        driver.remove()
+        session.handle(CardRemoved())
     elif step == IDLE:
         clock.now += session.timing.idle_seconds + 1
         session.handle(Tick())

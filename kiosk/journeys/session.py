@@ -12,6 +12,10 @@ of a journey, or cancels at the menu. The end wipes the journey's secrets (and c
 they are zero: in every build, not only with asserts on), drops everything read from the card,
 resets the language to Italian and shows the attract screen again.
 
+A card that leaves the reader while it is being read, twice in one session, is a card laid
+badly (on a wallet, off the symbol, with another card): from then on the screen that asks for
+the card is :attr:`Screen.LAY_CARD_HELP`, which says how to lay it.
+
 Timing follows WCAG 2.2 SC 2.2.1: the warning gives at least 20 seconds to ask for more time,
 and more time can be asked at least 10 times. While the card works the clock does not run:
 the citizen is waiting for the kiosk, not the other way round.
@@ -72,6 +76,11 @@ JOURNEY_CHOICES = {
 
 MIN_WARNING_SECONDS = 20
 MIN_EXTENSIONS = 10
+
+# Cards lost mid-read after which the kiosk shows how to lay the card, and how.
+PLACEMENT_HELP_AFTER = 2
+PLACEMENT_STEPS = ("card.place.centre", "card.place.alone", "card.place.still")
+_LOSS_CODES = frozenset({"CARD_REMOVED", "NO_CARD"})
 
 
 class SecretsNotWiped(RuntimeError):
@@ -172,6 +181,7 @@ class KioskSession:
         self._last_activity = clock()
         self._deadline: float | None = None
         self._extensions = 0
+        self.card_losses = 0
 
     # -- the UI's side -----------------------------------------------------------------------
 
@@ -246,7 +256,11 @@ class KioskSession:
         assert journey is not None
         if isinstance(event, LanguageChosen):
             return
+        was_busy = self.busy
         journey.handle(event)
+        if was_busy and not self.busy and (isinstance(event, CardRemoved) or (
+                isinstance(event, CardFailed) and event.code in _LOSS_CODES)):
+            self.card_losses += 1
         if not journey.finished:
             return
         ctx = journey.ctx
@@ -283,6 +297,7 @@ class KioskSession:
         self.language = DEFAULT_LANGUAGE
         self._deadline = None
         self._extensions = 0
+        self.card_losses = 0
         self.ended.append(reason)
 
     # -- time ----------------------------------------------------------------------------------
@@ -326,4 +341,8 @@ class KioskSession:
                 return View(Screen.MENU, tuple(JOURNEY_CHOICES))
             case Phase.JOURNEY:
                 assert self.journey is not None
-                return self.journey.view()
+                view = self.journey.view()
+                if view.screen is Screen.LAY_CARD and self.card_losses >= PLACEMENT_HELP_AFTER:
+                    return replace(view, screen=Screen.LAY_CARD_HELP,
+                                   facts=facts(**view.facts, placement=PLACEMENT_STEPS))
+                return view

@@ -34,6 +34,7 @@ class Screen(enum.Enum):
     LANGUAGE = "session.language"
     MENU = "session.menu"
     LAY_CARD = "card.lay"
+    LAY_CARD_HELP = "card.lay_help"  # LAY_CARD once the card was lost mid-read twice
     WORKING = "card.working"
     CARD_REMOVED = "card.removed_stop"
     ERROR = "error.shown"

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.journeys import Choice, Phase, Screen
+from kiosk.journeys import Cancel, Choice, Phase, Screen
+from kiosk.journeys.session import PLACEMENT_STEPS
 from tests.conftest import TEST_NEW_PIN, TEST_PIN, TEST_PUK
 from tests.journeys.harness import Kiosk, card_status, set_tries
 
@@ -136,3 +137,61 @@ def test_removal_during_every_apdu_of_every_card_task(issued_card: Card, test_pk
         kiosk.card.apdus_left = None
         kiosk.choose(Choice.CHECK_CARD)
         assert kiosk.insert().screen is Screen.CHECK_RESULT
+
+
+def test_a_card_lost_twice_mid_read_brings_the_placement_help(issued_card: Card,
+                                                              test_pki: Path) -> None:
+    kiosk, _ = prepared(issued_card, test_pki, "check-card")
+    kiosk.open(Choice.CHECK_CARD)
+    assert kiosk.card is not None
+    kiosk.tear_after(3)
+    kiosk.insert()
+    kiosk.remove()
+    assert kiosk.screen is Screen.CARD_REMOVED
+    assert "placement" not in kiosk.view.facts  # once can happen to anyone
+    kiosk.choose(Choice.CHECK_CARD)
+    assert kiosk.screen is Screen.LAY_CARD and "placement" not in kiosk.view.facts
+    kiosk.card.apdus_left = 3
+    kiosk.insert()
+    kiosk.remove()
+    assert kiosk.session.card_losses == 2
+    assert kiosk.screen is Screen.CARD_REMOVED and "placement" not in kiosk.view.facts
+    kiosk.choose(Choice.CHECK_CARD)
+    assert kiosk.screen is Screen.LAY_CARD_HELP
+    assert kiosk.view.facts["placement"] == PLACEMENT_STEPS
+    kiosk.card.apdus_left = None
+    assert kiosk.insert().screen is Screen.CHECK_RESULT
+    assert "placement" not in kiosk.view.facts  # the result screen is not about laying it
+
+
+def test_a_card_taken_away_between_steps_is_no_placement_trouble(issued_card: Card,
+                                                                 test_pki: Path) -> None:
+    kiosk, _ = prepared(issued_card, test_pki, "test-pin")
+    for _ in range(3):
+        kiosk.open(Choice.TEST_PIN)
+        kiosk.insert()
+        assert kiosk.screen is Screen.ENTER_PIN
+        kiosk.remove()
+        assert kiosk.screen is Screen.CARD_REMOVED
+        kiosk.choose(Choice.DONE)
+        assert kiosk.session.phase is Phase.ATTRACT
+    assert kiosk.session.card_losses == 0
+
+
+def test_the_next_citizen_starts_without_the_placement_help(issued_card: Card,
+                                                            test_pki: Path) -> None:
+    kiosk, _ = prepared(issued_card, test_pki, "check-card")
+    kiosk.open(Choice.CHECK_CARD)
+    assert kiosk.card is not None
+    for _ in range(2):
+        kiosk.card.apdus_left = 2
+        kiosk.insert()
+        kiosk.remove()
+        kiosk.choose(Choice.CHECK_CARD)
+    assert kiosk.screen is Screen.LAY_CARD_HELP
+    kiosk.send(Cancel())  # the journey, then the menu: the session ends
+    kiosk.send(Cancel())
+    assert kiosk.session.phase is Phase.ATTRACT
+    assert kiosk.session.card_losses == 0
+    kiosk.open(Choice.CHECK_CARD)
+    assert kiosk.screen is Screen.LAY_CARD and "placement" not in kiosk.view.facts

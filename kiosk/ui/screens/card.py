@@ -1,11 +1,24 @@
-"""Screens about the card on the reader: "lay your card", "hold the card still" while it is
-read (with an animation frame), and "how to place the card" after it was taken away."""
+"""Screens about the card on the reader: "lay your card" (with how to lay it, after the card
+was lost mid-read), "hold the card still" while it is read (with an animation frame), and the
+safe stop after it was taken away.
+
+The picture gives way to the text: where both do not fit on one page, the text takes the whole
+width and the picture is left out, as words say more than the drawing.
+"""
 
 from __future__ import annotations
 
 import pygame
 
-from kiosk.ui.screens import Scene, option_items, place_buttons, screen_texts, split, text_column
+from kiosk.ui.screens import (
+    Scene,
+    fits,
+    option_items,
+    place_buttons,
+    screen_texts,
+    split,
+    text_column,
+)
 
 WAVES = 3
 
@@ -44,16 +57,21 @@ def _picture(scene: Scene, box: pygame.Rect, *, waves: bool) -> None:
         pygame.draw.arc(scene.canvas.surface, colour, rect, 0.0, 1.5708, max(3, unit // 4))
 
 
-def draw_lay_card(scene: Scene) -> None:
+def _text_and_picture(scene: Scene, *, waves: bool) -> None:
     box = place_buttons(scene, scene.content, option_items(scene))
+    texts = screen_texts(scene)
     text, picture = split(scene, box)
-    text_column(scene, text, screen_texts(scene))
-    _picture(scene, picture, waves=False)
+    if not fits(scene, text, texts):
+        text_column(scene, box, texts)
+        return
+    text_column(scene, text, texts)
+    _picture(scene, picture, waves=waves)
+
+
+def draw_lay_card(scene: Scene) -> None:
+    _text_and_picture(scene, waves=False)
 
 
 def draw_working(scene: Scene) -> None:
     """Hold the card still: no buttons but the top bar; the waves move with ``scene.frame``."""
-    box = place_buttons(scene, scene.content, option_items(scene))
-    text, picture = split(scene, box)
-    text_column(scene, text, screen_texts(scene))
-    _picture(scene, picture, waves=True)
+    _text_and_picture(scene, waves=True)
