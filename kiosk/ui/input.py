@@ -6,8 +6,9 @@
 - Mouse: a left click (``MOUSEBUTTONDOWN``, button 1).
 - Physical keypad: digits (top row or keypad) type on a PIN pad, Backspace deletes, Enter
   confirms — or, once the arrows have moved the focus ring onto a button, Enter presses that
-  button. Escape cancels where the screen offers cancel. Page Down and Page Up turn the pages
-  of a text too long for the screen.
+  button. Elsewhere digit N presses the screen's N-th button (its choices, then cancel), the
+  number the speech gives it. Escape cancels where the screen offers cancel. Page Down and
+  Page Up turn the pages of a text too long for the screen.
 
 The mapper keeps one piece of UI state, the focus index, which the loop passes to
 :func:`kiosk.ui.render.draw`; :meth:`InputMapper.reset` drops it when the screen changes.
@@ -25,6 +26,7 @@ from __future__ import annotations
 import pygame
 
 from kiosk.journeys.events import Cancel, Confirmed, DigitDeleted, DigitTyped
+from kiosk.ui import messages
 from kiosk.ui.widgets import Action, HitArea, Layout, UiAction
 
 DIGIT_KEYS = {
@@ -33,6 +35,8 @@ DIGIT_KEYS = {
 }
 ENTER_KEYS = {pygame.K_RETURN, pygame.K_KP_ENTER}
 DELETE_KEYS = {pygame.K_BACKSPACE, pygame.K_DELETE}
+# The hit areas of the view's choices are named by their message id, "choice.retry".
+CHOICE_PREFIX = "choice."
 PAGE_KEYS = {pygame.K_PAGEDOWN: UiAction.PAGE_NEXT, pygame.K_PAGEUP: UiAction.PAGE_BACK}
 # Arrow → direction (dx, dy) on the screen.
 ARROWS = {
@@ -107,6 +111,11 @@ class InputMapper:
             return Confirmed() if layout.has_pad else None
         if key in DIGIT_KEYS and layout.has_pad:
             return DigitTyped(0x30 + DIGIT_KEYS[key])
+        if key in DIGIT_KEYS:
+            buttons = [area for area in layout.areas
+                       if area.name.startswith(CHOICE_PREFIX) or area.name == messages.CANCEL]
+            number = DIGIT_KEYS[key]
+            return buttons[number - 1].action if 0 < number <= len(buttons) else None
         if key in DELETE_KEYS and layout.has_pad:
             return DigitDeleted()
         if key in PAGE_KEYS and layout.pages > 1:

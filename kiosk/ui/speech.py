@@ -97,9 +97,14 @@ def _unique(lines: Iterable[Line]) -> Iterator[Line]:
 
 
 def options_text(view: View, tr: Translator) -> str:
-    """The buttons, numbered as the keypad selects them: "1: Riprova, 2: Indietro"."""
-    return ", ".join(f"{number}: {tr.text(choice.value)}"
-                     for number, choice in enumerate(view.options, start=1))
+    """The buttons, cancel last, numbered as the keypad's digits press them ("1: Riprova,
+    2: Annulla"); on a PIN pad the digits type, so there the buttons are only named."""
+    labels = [tr.text(choice.value) for choice in view.options]
+    if view.can_cancel:
+        labels.append(tr.text(messages.CANCEL))
+    if view.pad is not None:
+        return ", ".join(labels)
+    return ", ".join(f"{number}: {label}" for number, label in enumerate(labels, start=1))
 
 
 def warning_text(warning: WarningView, tr: Translator) -> str:
@@ -162,7 +167,7 @@ def screen_text(view: View, tr: Translator, *, with_facts: bool = True) -> str:
              for message_id, values in screen_lines(view, with_facts=with_facts)]
     if view.pad is not None and view.pad.entered:
         parts.append(tr.text(DIGIT_ENTERED, n=view.pad.entered, total=view.pad.length))
-    if view.options:
+    if view.options or view.can_cancel:
         parts.append(options_text(view, tr))
     if view.warning is not None:
         parts.append(warning_text(view.warning, tr))
@@ -189,7 +194,7 @@ class Narrator:
     >>> speaker = RecordingSpeaker()
     >>> narrator = Narrator(speaker, lambda language: Ids())
     >>> narrator.show(View(Screen.ENTER_PIN, pad=PadView(0)))
-    'pin.enter.title.\\npin.enter.body.'
+    'pin.enter.title.\\npin.enter.body.\\nui.cancel.'
     >>> narrator.show(View(Screen.ENTER_PIN, pad=PadView(1)))
     'speech.pin.digit_entered.'
     >>> narrator.show(View(Screen.ENTER_PIN, pad=PadView(1))) is None

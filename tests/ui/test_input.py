@@ -22,6 +22,7 @@ from kiosk.journeys import (
 )
 from kiosk.ui import render
 from kiosk.ui.input import InputMapper
+from kiosk.ui.speech import options_text
 from kiosk.ui.theme import Settings, theme_for
 from kiosk.ui.widgets import Action, Layout, UiAction
 from tests.conftest import TEST_PIN
@@ -100,6 +101,22 @@ def test_digits_do_nothing_where_there_is_no_pad(screen: pygame.Surface) -> None
     for code in (pygame.K_5, pygame.K_BACKSPACE, pygame.K_RETURN, pygame.K_ESCAPE):
         key(code)
     assert mapped(layout) == []
+
+
+def test_away_from_the_pad_digit_n_presses_the_button_the_speech_numbers_n(
+        screen: pygame.Surface) -> None:
+    view = View(Screen.WRONG_PIN, (Choice.RETRY, Choice.LOST_CODES, Choice.DONE))
+    layout = render.draw(screen, view, Ids(), Settings())
+    spoken = options_text(view, Ids())
+    assert spoken.endswith("4: ui.cancel")
+    for code in (pygame.K_1, pygame.K_KP3, pygame.K_4, pygame.K_5, pygame.K_0):
+        key(code)
+    assert mapped(layout) == [Chosen(Choice.RETRY), Chosen(Choice.DONE), Cancel()]
+    # on the language screen the numbers go to continue and cancel, not to the languages
+    languages = render.draw(screen, View(Screen.LANGUAGE, (Choice.CONTINUE,)), Ids(), Settings())
+    key(pygame.K_1)
+    key(pygame.K_2)
+    assert mapped(languages) == [Chosen(Choice.CONTINUE), Cancel()]
 
 
 def test_arrows_move_the_focus_ring_and_enter_presses_the_focused_button(

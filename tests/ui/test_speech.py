@@ -93,7 +93,8 @@ def test_a_new_screen_is_read_in_full_and_an_equal_view_says_nothing() -> None:
     menu = View(Screen.MENU, (Choice.CHECK_CARD, Choice.TEST_PIN, Choice.LOST_CODES))
     said = teller.show(menu)
     assert said == ("it:session.menu.title.\nit:session.menu.body.\n"
-                    "1: it:choice.check_card, 2: it:choice.test_pin, 3: it:choice.lost_codes.")
+                    "1: it:choice.check_card, 2: it:choice.test_pin, 3: it:choice.lost_codes, "
+                    "4: it:ui.cancel.")
     assert teller.show(View(Screen.MENU, (Choice.CHECK_CARD, Choice.TEST_PIN,
                                           Choice.LOST_CODES))) is None
     assert speaker.said == [("it", said)]
@@ -139,7 +140,7 @@ def test_an_error_is_said_with_its_remedy_tries_and_support_code() -> None:
         "it:remedy.retype_pin.",
         "it:pin.wrong.body.",
         "it:error.support_code[support_code=E-PIN-01].",
-        "1: it:choice.retry, 2: it:choice.lost_codes, 3: it:choice.done.",
+        "1: it:choice.retry, 2: it:choice.lost_codes, 3: it:choice.done, 4: it:ui.cancel.",
     ]
 
 
@@ -185,7 +186,7 @@ def test_a_new_language_rereads_the_screen_in_it() -> None:
     teller, speaker = narrator()
     teller.show(View(Screen.LAY_CARD))
     teller.show(View(Screen.LAY_CARD, language=Language.DE))
-    assert speaker.said[-1] == ("de", "de:card.lay.title.\nde:card.lay.body.")
+    assert speaker.said[-1] == ("de", "de:card.lay.title.\nde:card.lay.body.\n1: de:ui.cancel.")
 
 
 def test_repeat_silence_and_forget() -> None:
@@ -215,7 +216,7 @@ def test_a_phrase_the_speaker_refuses_falls_back_to_the_screen_without_facts(
         said = teller.show(View(Screen.CHECK_RESULT, (Choice.DONE,),
                                 error=ErrorView("X", "error.x", "remedy.y", "E-GEN-00")))
     assert said == ("check.result.title.\nerror.x.\nremedy.y.\n"
-                    "error.support_code.\n1: choice.done.")
+                    "error.support_code.\n1: choice.done, 2: ui.cancel.")
     assert speaker.said == [("it", said)]
     assert "SPEECH_REFUSED" in caplog.text and "2031" not in caplog.text
 
