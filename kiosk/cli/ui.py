@@ -131,6 +131,8 @@ def register(groups: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     shot.add_argument("--large-text", action="store_true")
     shot.add_argument("--high-contrast", action="store_true")
     shot.add_argument("--frame", type=int, default=0, help="animation frame (reading screen)")
+    shot.add_argument("--page", type=int, default=1,
+                      help="page of a text too long for the screen (default the first)")
     shot.add_argument("--ids", action="store_true",
                       help="draw message ids instead of texts (layouts before translations)")
     shot.add_argument("--out", type=Path, help="PNG file to write")
@@ -183,7 +185,8 @@ def _save(view: View, args: argparse.Namespace) -> None:
                             high_contrast=args.high_contrast)
         catalog = MessageIds() if args.ids else Catalog(args.lang)
         surface = pygame.Surface(args.size)
-        render.draw(surface, view, catalog, settings, frame=args.frame)
+        render.draw(surface, view, catalog, settings, frame=args.frame,
+                    page=max(0, args.page - 1))
         args.out.parent.mkdir(parents=True, exist_ok=True)
         pygame.image.save(surface, str(args.out))
     finally:

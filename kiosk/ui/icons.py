@@ -1,6 +1,7 @@
-"""The PIN pad's icons, drawn with ``pygame.draw`` from a few points rather than taken from an
-icon font: lines scaled from the key stay sharp on every panel and at every size, take the
-theme's colours like text does, and there is no icon font to ship, license or keep in step.
+"""The kiosk's icons (the PIN pad's side keys, the page arrows), drawn with ``pygame.draw``
+from a few points rather than taken from an icon font: lines scaled from the key stay sharp on
+every panel and at every size, take the theme's colours like text does, and there is no icon
+font to ship, license or keep in step.
 
 pygame does not anti-alias thick strokes, so an icon is drawn :data:`SUPERSAMPLE` times larger
 and scaled down: its edges come out smooth and its strokes keep the exact ink colour.
@@ -27,6 +28,9 @@ BACKSPACE: Icon = (
     (((0.5, 0.63), (0.76, 0.37)), False),
 )
 CHECK: Icon = ((((0.12, 0.52), (0.38, 0.78), (0.88, 0.26)), False),)
+# The page arrows: chevrons, as a font's angle quotes are too thin at a button's size.
+BACK: Icon = ((((0.64, 0.18), (0.32, 0.5), (0.64, 0.82)), False),)
+FORWARD: Icon = ((((0.36, 0.18), (0.68, 0.5), (0.36, 0.82)), False),)
 
 SUPERSAMPLE = 4
 STROKE = 0.09  # line width, of the icon's side

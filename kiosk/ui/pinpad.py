@@ -14,7 +14,15 @@ from kiosk.journeys.events import Confirmed, DigitDeleted, DigitTyped
 from kiosk.journeys.views import PadView
 from kiosk.ui import icons, messages
 from kiosk.ui.fonts import Weight, font
-from kiosk.ui.screens import Scene, option_items, place_buttons, screen_texts, text_column
+from kiosk.ui.screens import (
+    Scene,
+    above_buttons,
+    option_items,
+    paging_for,
+    place_buttons,
+    screen_texts,
+    text_column,
+)
 from kiosk.ui.widgets import Action, Canvas, Look, button, colours, fit, text_block
 
 # The keys row by row: a digit, or the delete and confirm keys.
@@ -140,17 +148,20 @@ def draw(scene: Scene) -> None:
         keys_height = max(keys_height, int(box.height * 0.45))
         left = pygame.Rect(box.x, box.y, box.width, box.height - keys_height - theme.gap)
         keys = pygame.Rect(box.x, left.bottom + theme.gap, box.width, keys_height)
-        left = place_buttons(scene, left, option_items(scene), columns=2)
+        columns = 2
     else:
         keys_width = _key_size(scene, box) * COLUMNS + theme.gap * (COLUMNS - 1)
         keys_width = max(keys_width, int(box.width * 0.4))
         left = pygame.Rect(box.x, box.y, box.width - keys_width - theme.margin, box.height)
         keys = pygame.Rect(left.right + theme.margin, box.y, keys_width, box.height)
-        left = place_buttons(scene, left, option_items(scene), columns=1)
+        columns = 1
     draw_keys(scene, keys, pad)
+    items = option_items(scene)
+    above = above_buttons(scene, left, items, columns)
     label = scene.text(messages.PAD_PROGRESS, entered=pad.entered, length=pad.length)
-    height = progress_height(scene, left.width, pad, label)
-    text = pygame.Rect(left.x, left.y, left.width, max(0, left.height - height - theme.gap))
-    text_column(scene, text, screen_texts(scene))
-    draw_progress(scene, pygame.Rect(left.x, text.bottom + theme.gap, left.width, height), pad,
+    height = progress_height(scene, above.width, pad, label)
+    text = pygame.Rect(above.x, above.y, above.width, max(0, above.height - height - theme.gap))
+    pages = text_column(scene, text, screen_texts(scene), paging=paging_for(items))
+    draw_progress(scene, pygame.Rect(above.x, text.bottom + theme.gap, above.width, height), pad,
                   label)
+    place_buttons(scene, left, items, columns, pages=pages)

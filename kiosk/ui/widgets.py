@@ -128,15 +128,15 @@ HARD_FLOOR = 10
 
 def fit(text: str, size: int, weight: Weight, box: pygame.Rect,
         minimum: int = 14) -> tuple[pygame.font.Font, list[str]]:
-    """The largest font up to ``size`` whose wrapped ``text`` fits ``box``. At ``minimum`` it
-    accepts running out of height, but keeps shrinking (to :data:`HARD_FLOOR`) while a single
-    word is wider than the box: a smaller word reads better than a cut one."""
+    """The largest font up to ``size`` whose wrapped ``text`` fits ``box``. Below ``minimum``
+    it goes on shrinking, down to :data:`HARD_FLOOR`, only while a word or a line would be
+    cut: a smaller word reads better than a missing one."""
     while True:
         fnt = font(size, weight)
         lines = wrap(text, fnt, box.width)
         wide_enough = all(fnt.size(line)[0] <= box.width for line in lines)
         fits = wide_enough and len(lines) * fnt.get_linesize() <= box.height
-        if fits or (size <= minimum and wide_enough) or size <= HARD_FLOOR:
+        if fits or size <= HARD_FLOOR:
             return fnt, lines
         size = max(HARD_FLOOR, size * 9 // 10) if size <= minimum else max(minimum, size * 9 // 10)
 

@@ -145,3 +145,34 @@ def test_the_page_keys_do_nothing_on_a_screen_of_one_page() -> None:
     assert stage.handle(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_PAGEDOWN)) is None
     assert stage.page == 0
 
+
+
+class Wordy:
+    """A translator whose body texts run long (a screen with no buttons to page beside)."""
+
+    def text(self, message_id: str, **values: object) -> str:
+        if message_id.endswith(".body"):
+            return " ".join(f"parola{n}" for n in range(120))
+        return message_id
+
+
+def test_without_buttons_the_arrows_get_a_row_of_their_own() -> None:
+    view = View(Screen.WORKING, can_cancel=False)
+    first = render.draw(pygame.Surface(SMALL), view, Wordy(), Settings())
+    assert first.pages > 1
+    assert [area.name for area in first.areas][-2:] == ["ui.page.back", "ui.page.next"]
+    layouts = [first] + [render.draw(pygame.Surface(SMALL), view, Wordy(), Settings(), page=n)
+                         for n in range(1, first.pages)]
+    read = words([text for layout in layouts for text, _ in layout.shown])
+    assert [word for word in read if word.startswith("parola")] == [
+        f"parola{n}" for n in range(120)]
+
+
+def test_the_arrows_beside_the_buttons_come_last_in_the_focus_order() -> None:
+    layout = render.draw(pygame.Surface(SMALL), long_view(), Catalog("de"), LARGE_TEXT)
+    names = [area.name for area in layout.areas]
+    assert names[-2:] == ["ui.page.back", "ui.page.next"]
+    assert names[layout.home].startswith("choice.")  # the ring starts on the first choice
+    buttons = [area.rect for area in layout.areas if area.name.startswith("choice.")]
+    back, forward = layout.named("ui.page.back").rect, layout.named("ui.page.next").rect
+    assert all(back.right < rect.left and rect.right < forward.left for rect in buttons)

@@ -16,7 +16,7 @@ import pygame
 
 from kiosk.journeys.events import Cancel, Chosen
 from kiosk.journeys.views import View
-from kiosk.ui import messages
+from kiosk.ui import icons, messages
 from kiosk.ui.fonts import Weight, font
 from kiosk.ui.messages import Translator
 from kiosk.ui.theme import Colour
@@ -26,6 +26,7 @@ from kiosk.ui.widgets import (
     Look,
     UiAction,
     button,
+    colours,
     fit,
     grid,
     text_block,
@@ -80,23 +81,86 @@ def _row_height(scene: Scene, items: Sequence[Item], width: int) -> int:
     return max(theme.target, min(lines * fnt.get_linesize(), theme.text * 2) + theme.gap)
 
 
-def place_buttons(scene: Scene, box: pygame.Rect, items: Sequence[Item],
+def _grid_columns(scene: Scene, items: Sequence[Item], columns: int | None) -> int:
+    if columns is not None:
+        return columns
+    if scene.portrait:  # pairs; landscape: one row up to four, else two rows
+        return min(len(items), 2)
+    return len(items) if len(items) <= 4 else 3 if len(items) <= 6 else 4
+
+
+def _grid_area(scene: Scene, box: pygame.Rect, items: Sequence[Item],
+               columns: int) -> tuple[pygame.Rect, int]:
+    """Where the buttons go at the bottom of ``box``, and their row height."""
+    theme = scene.canvas.theme
+    rows = -(-len(items) // columns)
+    # The width left by the page arrows, so a label wraps the same with or without them.
+    width = box.width - 2 * (_arrow_width(scene) + theme.gap)
+    row_height = _row_height(scene, items, (width - theme.gap * (columns - 1)) // columns)
+    height = rows * row_height + (rows - 1) * theme.gap
+    return pygame.Rect(box.x, box.bottom - height, box.width, height), row_height
+
+
+def _arrow_width(scene: Scene) -> int:
+    """Arrows beside the buttons are as narrow as a touch target may be: an icon, no words."""
+    return scene.canvas.theme.target
+
+
+def above_buttons(scene: Scene, box: pygame.Rect, items: Sequence[Item],
                   columns: int | None = None) -> pygame.Rect:
-    """Draw ``items`` as a grid at the bottom of ``box``; returns the part of ``box`` above."""
+    """The part of ``box`` that :func:`place_buttons` leaves above the buttons."""
+    if not items:
+        return box
+    area, _ = _grid_area(scene, box, items, _grid_columns(scene, items, columns))
+    return pygame.Rect(box.x, box.y, box.width, max(0, area.y - scene.canvas.theme.gap - box.y))
+
+
+def place_buttons(scene: Scene, box: pygame.Rect, items: Sequence[Item],
+                  columns: int | None = None, *, pages: int = 1) -> pygame.Rect:
+    """Draw ``items`` as a grid at the bottom of ``box``; returns the part of ``box`` above.
+
+    With ``pages`` above one, the page arrows stand at both ends of the grid: a text in pages
+    then loses no line of its own to them. They come after the buttons in the focus order,
+    so the keypad's ring still starts on the screen's first choice.
+    """
     if not items:
         return box
     theme = scene.canvas.theme
-    if columns is None:  # portrait: pairs; landscape: one row up to four, else two rows
-        columns = min(len(items), 2) if scene.portrait else (
-            len(items) if len(items) <= 4 else 3 if len(items) <= 6 else 4)
-    rows = -(-len(items) // columns)
-    row_height = _row_height(scene, items, (box.width - theme.gap * (columns - 1)) // columns)
-    height = rows * row_height + (rows - 1) * theme.gap
-    area = pygame.Rect(box.x, box.bottom - height, box.width, height)
-    for item, rect in zip(items, grid(area, len(items), columns, theme.gap, row_height),
+    columns = _grid_columns(scene, items, columns)
+    area, row_height = _grid_area(scene, box, items, columns)
+    cells = area
+    if pages > 1:
+        side = _arrow_width(scene) + theme.gap
+        cells = pygame.Rect(area.x + side, area.y, area.width - 2 * side, area.height)
+    for item, rect in zip(items, grid(cells, len(items), columns, theme.gap, row_height),
                           strict=True):
         button(scene.canvas, rect, item.label, item.action, item.name, look=item.look)
-    return pygame.Rect(box.x, box.y, box.width, max(0, area.y - theme.gap - box.y))
+    if pages > 1:
+        width = _arrow_width(scene)
+        _arrows(scene, pygame.Rect(area.x, area.y, width, area.height),
+                pygame.Rect(area.right - width, area.y, width, area.height), pages)
+    return above_buttons(scene, box, items, columns)
+
+
+def _arrows(scene: Scene, back: pygame.Rect, forward: pygame.Rect, pages: int, *,
+            labels: tuple[str, str] | None = None) -> None:
+    """The page arrows, with ``labels`` or, without them, chevrons. Both arrows are always
+    there, the one that leads nowhere greyed (as the PIN pad's confirm), so the keypad's focus
+    ring stays on the arrow it pressed as the pages turn."""
+    page = min(scene.page, pages - 1)
+    theme = scene.canvas.theme
+    arrows = ((back, UiAction.PAGE_BACK, messages.PAGE_BACK, icons.BACK,
+               Look.SECONDARY if page > 0 else Look.DISABLED),
+              (forward, UiAction.PAGE_NEXT, messages.PAGE_NEXT, icons.FORWARD,
+               Look.PRIMARY if page < pages - 1 else Look.DISABLED))
+    for index, (rect, action, name, icon, look) in enumerate(arrows):
+        button(scene.canvas, rect, labels[index] if labels else "", action, name, look=look)
+        if labels is None:
+            side = min(rect.width, rect.height) // 2
+            mark = pygame.Rect(0, 0, side, side)
+            mark.center = rect.center
+            icons.draw(scene.canvas.surface, icon, mark, colours(theme, look)[1])
+    scene.canvas.marks["pages"] = back.union(forward)
 
 
 class Role(enum.Enum):
@@ -180,25 +244,28 @@ def _draw_rows(scene: Scene, box: pygame.Rect, rows: Sequence[_Row], *, centre: 
         y = below + row.space_after
 
 
-def _page_control(scene: Scene, box: pygame.Rect, page: int, count: int) -> None:
-    """The page arrows, "back" and "next", with "page 2 of 3" between them, in a row of
-    ``box``. Both arrows are always there, the one that leads nowhere greyed (as the PIN pad's
-    confirm), so the keypad's focus ring stays on the arrow it pressed when the page turns."""
+def _page_control(scene: Scene, box: pygame.Rect, pages: int) -> None:
+    """The arrows, "back" and "next", with "page 2 of 3" between them, in a row of ``box`` (a screen
+    without buttons to put the arrows beside)."""
     theme = scene.canvas.theme
     third = (box.width - 2 * theme.gap) // 3
     back = pygame.Rect(box.x, box.y, third, box.height)
     middle = pygame.Rect(back.right + theme.gap, box.y, third, box.height)
     forward = pygame.Rect(middle.right + theme.gap, box.y, box.right - middle.right - theme.gap,
                           box.height)
-    button(scene.canvas, back, scene.text(messages.PAGE_BACK), UiAction.PAGE_BACK,
-           messages.PAGE_BACK, look=Look.SECONDARY if page > 0 else Look.DISABLED)
-    button(scene.canvas, forward, scene.text(messages.PAGE_NEXT), UiAction.PAGE_NEXT,
-           messages.PAGE_NEXT, look=Look.PRIMARY if page < count - 1 else Look.DISABLED)
-    label = scene.text(messages.PAGE_OF, page=page + 1, pages=count)
+    _arrows(scene, back, forward, pages,
+            labels=(scene.text(messages.PAGE_BACK), scene.text(messages.PAGE_NEXT)))
+    label = scene.text(messages.PAGE_OF, page=min(scene.page, pages - 1) + 1, pages=pages)
     fnt, lines = fit(label, theme.text, Weight.SEMIBOLD, middle)
     text_block(scene.canvas.surface, lines, fnt, theme.palette.text, middle, centre=True,
                middle=True)
-    scene.canvas.marks["pages"] = box
+
+
+def _page_caption(scene: Scene, box: pygame.Rect, pages: int) -> None:
+    """The "page 2 of 3" line at the column's foot, when the arrows stand beside the buttons."""
+    size, weight, colour = _style(scene, Role.SMALL, 1.0)
+    label = scene.text(messages.PAGE_OF, page=min(scene.page, pages - 1) + 1, pages=pages)
+    text_block(scene.canvas.surface, [label], font(size, weight), colour, box)
 
 
 def fits(scene: Scene, box: pygame.Rect, parts: Sequence[tuple[str, Role]]) -> bool:
@@ -206,37 +273,56 @@ def fits(scene: Scene, box: pygame.Rect, parts: Sequence[tuple[str, Role]]) -> b
     return sum(row.height for row in _rows(scene, box.width, parts, MIN_SCALE)) <= box.height
 
 
-def text_column(scene: Scene, box: pygame.Rect, parts: Sequence[tuple[str, Role]],
-                *, centre: bool = False, pages: bool = True) -> None:
-    """Draw ``parts`` top to bottom in ``box``, shrinking all together until they fit.
+class Paging(enum.Enum):
+    """What a text column does with a text too long for it."""
 
-    What does not fit at :data:`MIN_SCALE` is cut into pages with a page control at the foot
-    of ``box`` (``pages``), showing :attr:`Scene.page`; nothing is ever cut off unseen. A
-    column without ``pages`` (a small caption) shrinks further instead.
+    NONE = "none"  # shrinks further (a caption that must stay in its place)
+    OWN_ROW = "own-row"  # pages, with the arrows in a row of its own at its foot
+    BESIDE_BUTTONS = "beside-buttons"  # pages; the caller's place_buttons draws the arrows
+
+
+def paging_for(items: Sequence[Item]) -> Paging:
+    return Paging.BESIDE_BUTTONS if items else Paging.OWN_ROW
+
+
+def text_column(scene: Scene, box: pygame.Rect, parts: Sequence[tuple[str, Role]],
+                *, centre: bool = False, paging: Paging = Paging.OWN_ROW) -> int:
+    """Draw ``parts`` top to bottom in ``box``, shrinking all together until they fit;
+    returns how many pages the text takes.
+
+    What does not fit at :data:`MIN_SCALE` is cut into pages, showing :attr:`Scene.page`;
+    nothing is ever cut off unseen. A screen draws its text before its buttons, so that
+    :func:`place_buttons` knows whether to add the arrows (:attr:`Paging.BESIDE_BUTTONS`).
     """
     theme = scene.canvas.theme
-    control = theme.target
+    small = font(*_style(scene, Role.SMALL, 1.0)[:2]).get_linesize()
+    reserve = {Paging.NONE: box.height, Paging.OWN_ROW: theme.target + theme.gap,
+               Paging.BESIDE_BUTTONS: small + theme.gap}[paging]
+    room = box.height - reserve
+    main = paging is not Paging.NONE
     scale = 1.0
     while True:
         rows = _rows(scene, box.width, parts, scale)
         if sum(row.height for row in rows) <= box.height:
-            _draw_rows(scene, box, rows, centre=centre, main=pages)
-            return
+            _draw_rows(scene, box, rows, centre=centre, main=main)
+            return 1
         tallest = max((row.font.get_linesize() for row in rows), default=0)
-        room = box.height - control - theme.gap if pages else 0
         if scale <= FLOOR_SCALE or (scale <= MIN_SCALE and tallest <= room):
             break
         scale = round(scale - 0.05, 2)
     if room < tallest:  # no room for pages either: what fits, as small as it may go
-        _draw_rows(scene, box, rows, centre=centre, main=pages)
-        return
+        _draw_rows(scene, box, rows, centre=centre, main=main)
+        return 1
     chunks = _paginate(rows, room)
-    page = min(scene.page, len(chunks) - 1)
-    _draw_rows(scene, pygame.Rect(box.x, box.y, box.width, room), chunks[page], centre=centre,
-               main=True)
-    _page_control(scene, pygame.Rect(box.x, box.bottom - control, box.width, control), page,
-                  len(chunks))
+    _draw_rows(scene, pygame.Rect(box.x, box.y, box.width, room),
+               chunks[min(scene.page, len(chunks) - 1)], centre=centre, main=True)
+    foot = pygame.Rect(box.x, box.bottom - reserve + theme.gap, box.width, reserve - theme.gap)
+    if paging is Paging.OWN_ROW:
+        _page_control(scene, foot, len(chunks))
+    else:
+        _page_caption(scene, foot, len(chunks))
     scene.canvas.pages = len(chunks)
+    return len(chunks)
 
 
 def screen_texts(scene: Scene) -> list[tuple[str, Role]]:

@@ -12,8 +12,10 @@ import pygame
 
 from kiosk.ui.screens import (
     Scene,
+    above_buttons,
     fits,
     option_items,
+    paging_for,
     place_buttons,
     screen_texts,
     split,
@@ -58,14 +60,17 @@ def _picture(scene: Scene, box: pygame.Rect, *, waves: bool) -> None:
 
 
 def _text_and_picture(scene: Scene, *, waves: bool) -> None:
-    box = place_buttons(scene, scene.content, option_items(scene))
-    texts = screen_texts(scene)
+    items = option_items(scene)
+    box = above_buttons(scene, scene.content, items)
+    texts, paging = screen_texts(scene), paging_for(items)
     text, picture = split(scene, box)
-    if not fits(scene, text, texts):
-        text_column(scene, box, texts)
-        return
-    text_column(scene, text, texts)
-    _picture(scene, picture, waves=waves)
+    if fits(scene, text, texts):
+        text_column(scene, text, texts, paging=paging)
+        _picture(scene, picture, waves=waves)
+        pages = 1
+    else:
+        pages = text_column(scene, box, texts, paging=paging)
+    place_buttons(scene, scene.content, items, pages=pages)
 
 
 def draw_lay_card(scene: Scene) -> None:

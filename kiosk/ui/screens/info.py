@@ -6,14 +6,22 @@ from __future__ import annotations
 from kiosk.journeys.events import LanguageChosen
 from kiosk.journeys.views import Language
 from kiosk.ui import messages
-from kiosk.ui.screens import Item, Scene, option_items, place_buttons, screen_texts, text_column
+from kiosk.ui.screens import (
+    Item,
+    Scene,
+    above_buttons,
+    option_items,
+    paging_for,
+    place_buttons,
+    screen_texts,
+    text_column,
+)
 from kiosk.ui.widgets import Look
 
 
 def draw(scene: Scene) -> None:
     """Buttons at the bottom, the texts above them."""
-    box = place_buttons(scene, scene.content, option_items(scene))
-    text_column(scene, box, screen_texts(scene))
+    text_and_buttons(scene, option_items(scene))
 
 
 def draw_language(scene: Scene) -> None:
@@ -26,5 +34,10 @@ def draw_language(scene: Scene) -> None:
     options = option_items(scene)
     for item in options:
         items.append(Item(item.label, item.action, item.name, Look.SECONDARY))
-    box = place_buttons(scene, scene.content, items)
-    text_column(scene, box, screen_texts(scene))
+    text_and_buttons(scene, items)
+
+
+def text_and_buttons(scene: Scene, items: list[Item]) -> None:
+    box = above_buttons(scene, scene.content, items)
+    pages = text_column(scene, box, screen_texts(scene), paging=paging_for(items))
+    place_buttons(scene, scene.content, items, pages=pages)

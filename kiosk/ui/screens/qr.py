@@ -15,7 +15,9 @@ import qrcode.constants  # type: ignore[import-untyped]
 from kiosk.ui.fonts import font
 from kiosk.ui.screens import (
     Scene,
+    above_buttons,
     option_items,
+    paging_for,
     place_buttons,
     screen_texts,
     split,
@@ -55,9 +57,11 @@ def draw_code(scene: Scene, url: str, box: pygame.Rect) -> pygame.Rect:
 
 
 def draw(scene: Scene) -> None:
-    box = place_buttons(scene, scene.content, option_items(scene))
+    items = option_items(scene)
+    box = above_buttons(scene, scene.content, items)
     text, picture = split(scene, box, 0.62 if not scene.portrait else 0.5)
-    text_column(scene, text, screen_texts(scene))
+    pages = text_column(scene, text, screen_texts(scene), paging=paging_for(items))
+    place_buttons(scene, scene.content, items, pages=pages)
     url = scene.view.facts.get("qr_url")
     if isinstance(url, str) and url:
         # The address itself under the code, for who cannot scan: data, not a sentence.

@@ -8,7 +8,7 @@ import pygame
 from kiosk.journeys.events import ExtendSession
 from kiosk.journeys.views import WarningView
 from kiosk.ui import messages
-from kiosk.ui.screens import Item, Role, Scene, place_buttons, text_column
+from kiosk.ui.screens import Item, Paging, Role, Scene, place_buttons, text_column
 from kiosk.ui.widgets import Look
 
 DIM_ALPHA = 190
@@ -44,4 +44,4 @@ def draw(scene: Scene, warning: WarningView) -> None:
         (scene.text(messages.WARNING_TITLE), Role.TITLE),
         (scene.text(messages.WARNING_BODY, seconds_left=warning.seconds_left,
                     extensions_left=warning.extensions_left), Role.BODY),
-    ], centre=True, pages=False)
+    ], centre=True, paging=Paging.NONE)
