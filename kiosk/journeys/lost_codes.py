@@ -32,9 +32,12 @@ def _lost_facts(ctx: LostCodesContext, services: Services) -> Mapping[str, Fact]
 
 
 def _app_facts(ctx: LostCodesContext, services: Services) -> Mapping[str, Fact]:
-    return facts(qr_url=services.puk_recovery_url, hours=PUK_RECOVERY_HOURS,
-                 app_menu="lost.app.menu_recupero_puk",
+    """In the order the citizen meets them (the screen and the voice follow it): who can use
+    the app's recovery, what to do in the app, the wait, and what comes after."""
+    return facts(qr_url=services.puk_recovery_url,
                  needs="lost.app.needs_contacts_at_comune",
+                 app_menu="lost.app.menu_recupero_puk",
+                 hours=PUK_RECOVERY_HOURS,
                  then_unblock=ctx.lost is Choice.LOST_BOTH)
 
 

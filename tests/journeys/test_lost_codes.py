@@ -31,6 +31,9 @@ def test_lost_puk_shows_the_app_recovery_with_its_qr_and_the_counter() -> None:
     assert app.facts["qr_url"] == PUK_RECOVERY_URL
     assert app.facts["hours"] == 48
     assert app.facts["then_unblock"] is False
+    # the steps in the order the citizen takes them: who can, the app, the wait
+    steps = [key for key in app.facts if key in {"needs", "app_menu", "hours"}]
+    assert steps == ["needs", "app_menu", "hours"]
     k.choose(Choice.BACK)
     counter = k.choose(Choice.GO_TO_COUNTER)
     assert counter.screen is Screen.REPRINT_AT_COUNTER
