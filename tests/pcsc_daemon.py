@@ -29,7 +29,7 @@ def free_port_pair() -> int:
     while True:
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
+            port: int = probe.getsockname()[1]  # (host, port) for AF_INET
         try:
             for candidate in (port, port + 1):
                 with socket.socket() as taken:

@@ -179,7 +179,8 @@ class PaceCard:
             return self.answers[self.step]
         inner = tlv.find(command.data, 0x7C)
         assert inner is not None
-        return getattr(self, f"_ga{self.step}")(inner)
+        answer: Callable[[bytes], Response] = getattr(self, f"_ga{self.step}")
+        return answer(inner)
 
     def _ga1(self, inner: bytes) -> Response:
         assert inner == b""

@@ -29,7 +29,8 @@ EF_COM = bytes.fromhex("60165F0104303130375F36063034303030305C0461756B6E")
 
 def info(oid: str, *fields: core.Asn1Value) -> bytes:
     body = core.ObjectIdentifier(oid).dump() + b"".join(field.dump() for field in fields)
-    return core.Sequence.load(b"\x30" + _length(body) + body).dump()
+    encoded: bytes = core.Sequence.load(b"\x30" + _length(body) + body).dump()
+    return encoded
 
 
 def _length(body: bytes) -> bytes:

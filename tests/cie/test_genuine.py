@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -15,7 +16,7 @@ from tests.conftest import run_kiosk
 Card = Callable[..., Path]
 
 
-def verify_chip(profile: Path, *anchors: Path) -> tuple[int, dict[str, object]]:
+def verify_chip(profile: Path, *anchors: Path) -> tuple[int, dict[str, Any]]:
     extra = [arg for anchor in anchors for arg in ("--anchors", str(anchor))]
     done = run_kiosk("card", "verify-chip", "--reader", f"sim:{profile}", "--json", *extra)
     return done.returncode, json.loads(done.stdout)

@@ -28,6 +28,7 @@ from kiosk.journeys import (
     Event,
     InlineCardWorker,
     KioskSession,
+    Phase,
     Screen,
     ThreadCardWorker,
     Tick,
@@ -189,6 +190,11 @@ class Kiosk:
     @property
     def screen(self) -> Screen:
         return self.session.view.screen
+
+    def phase(self) -> Phase:
+        """The session's phase now. A call, unlike ``session.phase``: mypy carries an ``is``
+        narrowing of an attribute over the events sent after it, never of a call's result."""
+        return self.session.phase
 
     @property
     def state(self) -> str | None:

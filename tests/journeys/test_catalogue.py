@@ -10,8 +10,9 @@ from kiosk.hardware import errors as hardware_errors
 from kiosk.journeys.catalogue import CATALOGUE, GENERIC, error_view, lookup
 
 
-def codes(base: type) -> set[str]:
-    found, todo = set(), [base]
+def codes(base: type[cie_errors.CieError | KioskError]) -> set[str]:
+    found: set[str] = set()
+    todo: list[type[cie_errors.CieError | KioskError]] = [base]
     while todo:
         cls = todo.pop()
         found.add(cls.code)

@@ -16,8 +16,7 @@ Card = Callable[..., Path]
 
 def at_new_pin(kiosk: Kiosk) -> None:
     kiosk.open(Choice.CHANGE_PIN)
-    kiosk.insert()
-    assert kiosk.screen is Screen.ENTER_OLD_PIN
+    assert kiosk.insert().screen is Screen.ENTER_OLD_PIN
     kiosk.type(TEST_PIN)
     view = kiosk.view
     assert view.screen is Screen.NEW_PIN_RULES  # the rules come before the new PIN is typed

@@ -149,15 +149,14 @@ def test_a_card_lost_twice_mid_read_brings_the_placement_help(issued_card: Card,
     kiosk.remove()
     assert kiosk.screen is Screen.CARD_REMOVED
     assert "placement" not in kiosk.view.facts  # once can happen to anyone
-    kiosk.choose(Choice.CHECK_CARD)
-    assert kiosk.screen is Screen.LAY_CARD and "placement" not in kiosk.view.facts
+    assert kiosk.choose(Choice.CHECK_CARD).screen is Screen.LAY_CARD
+    assert "placement" not in kiosk.view.facts
     kiosk.card.apdus_left = 3
     kiosk.insert()
     kiosk.remove()
     assert kiosk.session.card_losses == 2
     assert kiosk.screen is Screen.CARD_REMOVED and "placement" not in kiosk.view.facts
-    kiosk.choose(Choice.CHECK_CARD)
-    assert kiosk.screen is Screen.LAY_CARD_HELP
+    assert kiosk.choose(Choice.CHECK_CARD).screen is Screen.LAY_CARD_HELP
     assert kiosk.view.facts["placement"] == PLACEMENT_STEPS
     kiosk.card.apdus_left = None
     assert kiosk.insert().screen is Screen.CHECK_RESULT
@@ -169,10 +168,8 @@ def test_a_card_taken_away_between_steps_is_no_placement_trouble(issued_card: Ca
     kiosk, _ = prepared(issued_card, test_pki, "test-pin")
     for _ in range(3):
         kiosk.open(Choice.TEST_PIN)
-        kiosk.insert()
-        assert kiosk.screen is Screen.ENTER_PIN
-        kiosk.remove()
-        assert kiosk.screen is Screen.CARD_REMOVED
+        assert kiosk.insert().screen is Screen.ENTER_PIN
+        assert kiosk.remove().screen is Screen.CARD_REMOVED
         kiosk.choose(Choice.DONE)
         assert kiosk.session.phase is Phase.ATTRACT
     assert kiosk.session.card_losses == 0
@@ -193,5 +190,5 @@ def test_the_next_citizen_starts_without_the_placement_help(issued_card: Card,
     kiosk.send(Cancel())
     assert kiosk.session.phase is Phase.ATTRACT
     assert kiosk.session.card_losses == 0
-    kiosk.open(Choice.CHECK_CARD)
-    assert kiosk.screen is Screen.LAY_CARD and "placement" not in kiosk.view.facts
+    assert kiosk.open(Choice.CHECK_CARD).screen is Screen.LAY_CARD
+    assert "placement" not in kiosk.view.facts

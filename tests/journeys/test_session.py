@@ -148,7 +148,7 @@ def test_every_journey_ends_with_nothing_left(issued_card: Card, test_pki: Path)
     assert k.session.phase is Phase.MENU
     assert [len(secret) for secret in held] == [0, 0, 0]
     k.send(Cancel())
-    assert k.session.phase is Phase.ATTRACT
+    assert k.phase() is Phase.ATTRACT
 
 
 def test_a_card_laid_during_the_warning_counts_as_activity(issued_card: Card,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.journeys import CardInserted, Choice, Screen
+from kiosk.journeys import CardInserted, Choice, Screen, View
 from tests.conftest import TEST_NEW_PIN, TEST_PIN, TEST_PUK
 from tests.journeys.harness import Kiosk, ScriptedWorker, answers, card_status, fails, set_tries
 
@@ -27,12 +27,12 @@ def at_puk_tries(kiosk: Kiosk) -> None:
     assert kiosk.screen is Screen.PUK_TRIES
 
 
-def type_puk_and_new_pin(kiosk: Kiosk, puk: str = TEST_PUK) -> None:
+def type_puk_and_new_pin(kiosk: Kiosk, puk: str = TEST_PUK) -> View:
     assert kiosk.screen is Screen.ENTER_PUK
     kiosk.type(puk)
     kiosk.choose(Choice.CONTINUE)  # the new PIN's rules
     kiosk.type(TEST_NEW_PIN)
-    kiosk.type(TEST_NEW_PIN)
+    return kiosk.type(TEST_NEW_PIN)
 
 
 def test_unblock_with_many_puk_tries_left(issued_card: Card, test_pki: Path) -> None:
@@ -78,8 +78,7 @@ def test_unknown_puk_tries_need_a_confirmation(issued_card: Card, test_pki: Path
     kiosk.choose(Choice.CONTINUE)
     assert kiosk.screen is Screen.PUK_CONFIRM_LAST_TRIES
     kiosk.choose(Choice.CONFIRM_PUK_TRY)
-    type_puk_and_new_pin(kiosk)
-    assert kiosk.screen is Screen.PIN_UNBLOCKED
+    assert type_puk_and_new_pin(kiosk).screen is Screen.PIN_UNBLOCKED
 
 
 def test_stopping_at_the_confirmation_sends_nothing_and_explains_the_counter(
@@ -108,8 +107,8 @@ def test_a_wrong_puk_shows_tries_left_and_asks_again_before_a_low_try(
     assert card_status(profile).puk.left == 3  # one try, never repeated by the kiosk
     kiosk.choose(Choice.RETRY)
     assert kiosk.screen is Screen.PUK_TRIES and kiosk.view.facts["puk_tries_left"] == 3
-    kiosk.choose(Choice.CONTINUE)
-    assert kiosk.screen is Screen.PUK_CONFIRM_LAST_TRIES  # now within the last three
+    view = kiosk.choose(Choice.CONTINUE)
+    assert view.screen is Screen.PUK_CONFIRM_LAST_TRIES  # now within the last three
 
 
 def test_the_last_wrong_puk_ends_the_digital_identity(issued_card: Card,

@@ -19,8 +19,7 @@ def at_pin_pad(profile: Path, pki: Path, *, threaded: bool = False) -> Kiosk:
     kiosk = Kiosk(profile, pki, threaded=threaded)
     kiosk.open(Choice.TEST_PIN)
     assert kiosk.screen is Screen.LAY_CARD
-    kiosk.insert()
-    assert kiosk.screen is Screen.ENTER_PIN
+    assert kiosk.insert().screen is Screen.ENTER_PIN
     return kiosk
 
 
@@ -62,8 +61,7 @@ def test_the_pad_takes_eight_digits_and_ok_only_when_complete(issued_card: Card,
     for _ in range(8):
         kiosk.send(DigitDeleted())
     assert kiosk.view.pad is not None and kiosk.view.pad.entered == 0
-    kiosk.type(TEST_PIN)
-    assert kiosk.screen is Screen.PIN_WORKS
+    assert kiosk.type(TEST_PIN).screen is Screen.PIN_WORKS
     assert repr(kiosk.view).count("7391") == 0
     kiosk.send(Confirmed())  # late keys change nothing
 
@@ -81,8 +79,7 @@ def test_a_wrong_pin_shows_tries_left_and_is_never_retried_by_the_kiosk(
     assert all(len(secret) == 0 for secret in kiosk.secrets())
     kiosk.choose(Choice.RETRY)
     assert kiosk.screen is Screen.ENTER_PIN and kiosk.view.facts["pin_tries_left"] == 2
-    kiosk.type(TEST_PIN)
-    assert kiosk.screen is Screen.PIN_WORKS
+    assert kiosk.type(TEST_PIN).screen is Screen.PIN_WORKS
     assert card_status(profile).pin.left == 3
 
 

@@ -48,7 +48,8 @@ def decrypt(key: bytes, data: bytes) -> bytes:
     return DES3.new(key, DES3.MODE_CBC, iv=bytes(8)).decrypt(data)
 
 
-class SecurityInfo(core.Sequence):
+# asn1crypto ships no type information (follow_imports = skip), so its classes are Any.
+class SecurityInfo(core.Sequence):  # type: ignore[misc]
     _fields = [  # noqa: RUF012
         ("protocol", core.ObjectIdentifier),
         ("required_data", core.Any),
@@ -56,7 +57,7 @@ class SecurityInfo(core.Sequence):
     ]
 
 
-class SecurityInfos(core.SetOf):
+class SecurityInfos(core.SetOf):  # type: ignore[misc]  # asn1crypto is untyped
     _child_spec = SecurityInfo
 
 

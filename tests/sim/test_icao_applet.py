@@ -20,7 +20,8 @@ from kiosk.sim import pki, rfc5114
 from kiosk.sim.card import VirtualCie
 from kiosk.sim.issuing import issue
 from kiosk.sim.profile import Behaviours, CardProfile
-from tests.sim.icao_terminal import ICAO_AID, OK, IcaoTerminal, parse
+from tests.sim.icao_terminal import ICAO_AID, OK, IcaoTerminal
+from tests.sim.terminal import parse
 
 CAN = "271828"
 BIRTH = dt.date(1995, 1, 18)

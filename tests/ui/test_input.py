@@ -43,7 +43,7 @@ def screen() -> Iterator[pygame.Surface]:
 
 
 def post(kind: int, **attributes: object) -> None:
-    pygame.event.post(pygame.event.Event(kind, **attributes))
+    pygame.event.post(pygame.event.Event(kind, attributes))
 
 
 def mapped(layout: Layout, mapper: InputMapper | None = None) -> list[Action]:
@@ -159,8 +159,7 @@ def test_a_citizen_tests_the_pin_by_touch_on_a_real_session(
     touch("choice.start")
     touch("choice.continue")
     touch("choice.test_pin")
-    kiosk.insert()
-    assert kiosk.screen is Screen.ENTER_PIN
+    assert kiosk.insert().screen is Screen.ENTER_PIN
     for digit in TEST_PIN:
         touch(f"pad.key.{digit}")
     assert kiosk.view.pad == PadView(8)

@@ -41,11 +41,18 @@ def pump_until(kiosk: Kiosk, done: Callable[[], bool], timeout: float = 20) -> N
         kiosk.pump(0.05)
 
 
+def area(kiosk: Kiosk, name: str) -> pygame.Rect:
+    """Where the last frame drew ``name``."""
+    layout = kiosk.stage.layout
+    assert layout is not None, "no frame drawn yet"
+    return layout.named(name).rect
+
+
 def touch(kiosk: Kiosk, name: str) -> None:
     """A finger on the centre of the area drawn as ``name``: posted FINGERDOWN and FINGERUP
     with normalised coordinates, as a touchscreen sends them (SDL does not turn posted touch
     events into mouse events, so the kiosk must handle them itself)."""
-    x, y = kiosk.stage.layout.named(name).rect.center
+    x, y = area(kiosk, name).center
     width, height = kiosk.surface.get_size()
     for kind in (pygame.FINGERDOWN, pygame.FINGERUP):
         pygame.event.post(pygame.event.Event(kind, x=x / width, y=y / height, dx=0.0, dy=0.0,
@@ -77,14 +84,14 @@ def test_test_my_pin_by_touch(kiosk: Kiosk) -> None:
     for digit in "12345678":
         touch(kiosk, f"pad.key.{digit}")
     assert kiosk.session.view.pad is not None and kiosk.session.view.pad.entered == 8
-    confirm = kiosk.stage.layout.named("pad.confirm").rect
+    confirm = area(kiosk, "pad.confirm")
     assert kiosk.surface.get_rect().contains(confirm)
     assert kiosk.surface.get_at(confirm.center)[:3] != kiosk.surface.get_at((2, 240))[:3]
     touch(kiosk, "pad.confirm")
     pump_until(kiosk, lambda: kiosk.session.view.screen is Screen.PIN_WORKS)
     facts = dict(kiosk.session.view.facts)
     assert "RSSMRA95A58H501Z" in str(facts.values())
-    done = kiosk.stage.layout.named("choice.done").rect
+    done = area(kiosk, "choice.done")
     assert kiosk.surface.get_rect().contains(done)
 
 
