@@ -17,6 +17,7 @@ from kiosk import config
 from kiosk.app import Kiosk
 from kiosk.hardware.audio import RecordingSpeaker
 from kiosk.journeys import Screen
+from kiosk.ui.widgets import Layout
 from tests.conftest import ROOT, kiosk_command
 
 
@@ -72,7 +73,16 @@ def test_a_complete_demo_card_is_created(kiosk: Kiosk, tmp_path: Path) -> None:
     assert kiosk.surface.get_size() == (800, 480)
 
 
-def test_test_my_pin_by_touch(kiosk: Kiosk) -> None:
+def test_test_my_pin_by_touch(kiosk: Kiosk, monkeypatch: pytest.MonkeyPatch) -> None:
+    shown: list[str] = []  # every line of text every frame put on the screen
+    draw = kiosk.stage.draw
+
+    def recording(surface: pygame.Surface) -> Layout:
+        layout = draw(surface)
+        shown.extend(text for text, _ in layout.shown)
+        return layout
+
+    monkeypatch.setattr(kiosk.stage, "draw", recording)
     touch(kiosk, "choice.start")
     pump_until(kiosk, lambda: kiosk.session.view.screen is Screen.LANGUAGE)
     touch(kiosk, "language.it")
@@ -93,6 +103,9 @@ def test_test_my_pin_by_touch(kiosk: Kiosk) -> None:
     assert "RSSMRA95A58H501Z" in str(facts.values())
     done = area(kiosk, "choice.done")
     assert kiosk.surface.get_rect().contains(done)
+    screen_text = "\n".join(shown)
+    assert "RSSMRA95A58H501Z" in screen_text  # the recording saw the result screen
+    assert "12345678" not in screen_text.replace(" ", "")
 
 
 def test_frames_are_drawn_only_when_something_changes(kiosk: Kiosk) -> None:
