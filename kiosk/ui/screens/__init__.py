@@ -1,9 +1,11 @@
 """The screens: one module per kind of screen, each a pure ``draw(scene)``.
 
 A :class:`Scene` is what a screen draws with: the canvas (surface, theme, hit areas), the
-View, the translator, the animation frame and the content box below the top bar. The helpers
-here place the option buttons at the bottom and fit a column of texts into what is left, so
-every screen keeps the same rhythm at 800x480 and at 1920x1080.
+View, the translator, the animation frame, the page of a long text and the content box below
+the top bar. The helpers here place the option buttons at the bottom and fit a column of texts
+into what is left, so every screen keeps the same rhythm at 800x480 and at 1920x1080. A text
+that does not fit even shrunk is shown in pages (:func:`text_column`): on the 7-inch panel in
+large text, a reader turns pages rather than squints, and no line is ever cut off.
 """
 
 from __future__ import annotations
@@ -184,7 +186,7 @@ def _style(scene: Scene, role: Role, scale: float) -> tuple[int, Weight, Colour]
 
 
 # Text shrinks to this share of its size to fit; beyond it, it is cut into pages instead, so
-# large text stays large (at 800x480 a PUK-recovery screen in large text is three pages).
+# large text stays larger than normal text.
 MIN_SCALE = 0.8
 # Below this nothing is readable: a box too small for one line at MIN_SCALE shrinks to here.
 FLOOR_SCALE = 0.55
