@@ -14,8 +14,9 @@ import pytest
 
 from kiosk.journeys import Language, Screen, View
 from kiosk.ui import render
+from kiosk.ui.fonts import font
 from kiosk.ui.i18n import Catalog
-from kiosk.ui.screens import MIN_SCALE, Scene, screen_texts
+from kiosk.ui.screens import MIN_SCALE, Scene, _paginate, _Row, screen_texts
 from kiosk.ui.stage import Stage
 from kiosk.ui.theme import Settings, theme_for
 from kiosk.ui.widgets import Canvas, Layout, UiAction
@@ -176,3 +177,25 @@ def test_the_arrows_beside_the_buttons_come_last_in_the_focus_order() -> None:
     buttons = [area.rect for area in layout.areas if area.name.startswith("choice.")]
     back, forward = layout.named("ui.page.back").rect, layout.named("ui.page.next").rect
     assert all(back.right < rect.left and rect.right < forward.left for rect in buttons)
+
+
+def paragraphs(*lengths: int) -> list[list[_Row]]:
+    line = font(20)
+    return [[_Row(line, 20, (0, 0, 0), f"p{part}.{n}", 5 if n == length - 1 else 0)
+             for n in range(length)] for part, length in enumerate(lengths)]
+
+
+def test_a_paragraph_breaks_across_pages_only_with_two_lines_on_each_side() -> None:
+    linesize = font(20).get_linesize()
+    height = linesize * 5 + 10  # five lines and two paragraph gaps
+    pages = [[row.text for row in page] for page in _paginate(paragraphs(2, 2, 3), height)]
+    assert pages == [["p0.0", "p0.1", "p1.0", "p1.1"], ["p2.0", "p2.1", "p2.2"]]
+    pages = [[row.text for row in page] for page in _paginate(paragraphs(1, 4), height)]
+    assert pages == [["p0.0", "p1.0", "p1.1", "p1.2", "p1.3"]]
+    pages = [[row.text for row in page] for page in _paginate(paragraphs(2, 5), height)]
+    assert pages == [["p0.0", "p0.1", "p1.0", "p1.1", "p1.2"], ["p1.3", "p1.4"]]
+    # three lines would fit after the first paragraph, but one would be left alone: it moves
+    pages = [[row.text for row in page] for page in _paginate(paragraphs(2, 4), height)]
+    assert pages == [["p0.0", "p0.1"], ["p1.0", "p1.1", "p1.2", "p1.3"]]
+    # a paragraph taller than a page fills pages line by line
+    assert [len(page) for page in _paginate(paragraphs(12), height)] == [5, 5, 2]

@@ -207,29 +207,49 @@ class _Row:
         return self.font.get_linesize() + self.space_after
 
 
-def _rows(scene: Scene, width: int, parts: Sequence[tuple[str, Role]], scale: float) -> list[_Row]:
+def _parts(scene: Scene, width: int, parts: Sequence[tuple[str, Role]],
+           scale: float) -> list[list[_Row]]:
+    """Each part wrapped into its rows (an empty part has none and is left out)."""
     spacing = round(scene.canvas.theme.gap * scale)
-    rows: list[_Row] = []
+    wrapped: list[list[_Row]] = []
     for text, role in parts:
         if not text:
             continue
         size, weight, colour = _style(scene, role, scale)
         fnt = font(size, weight)
         lines = wrap(text, fnt, width)
-        rows.extend(_Row(fnt, size, colour, line, spacing if index == len(lines) - 1 else 0)
-                    for index, line in enumerate(lines))
-    return rows
+        wrapped.append([_Row(fnt, size, colour, line, spacing if index == len(lines) - 1 else 0)
+                        for index, line in enumerate(lines)])
+    return wrapped
 
 
-def _paginate(rows: Sequence[_Row], height: int) -> list[list[_Row]]:
+# Lines of a paragraph a page break may leave on either side of it, at the least.
+KEEP_LINES = 2
+
+
+def _paginate(parts: Sequence[Sequence[_Row]], height: int) -> list[list[_Row]]:
+    """Pages of at most ``height``. A paragraph breaks across pages only with at least
+    :data:`KEEP_LINES` lines on each side; otherwise it starts the next page whole (unless it
+    is taller than a page)."""
     pages: list[list[_Row]] = [[]]
     used = 0
-    for row in rows:
-        if pages[-1] and used + row.font.get_linesize() > height:
-            pages.append([])
-            used = 0
-        pages[-1].append(row)
-        used += row.height
+    for part in parts:
+        need = sum(row.height for row in part) - part[-1].space_after
+        if pages[-1] and used + need > height and need <= height:
+            fit_here, room = 0, used
+            for row in part:
+                if room + row.font.get_linesize() > height:
+                    break
+                fit_here, room = fit_here + 1, room + row.height
+            if fit_here < KEEP_LINES or len(part) - fit_here < KEEP_LINES:
+                pages.append([])
+                used = 0
+        for row in part:
+            if pages[-1] and used + row.font.get_linesize() > height:
+                pages.append([])
+                used = 0
+            pages[-1].append(row)
+            used += row.height
     return pages
 
 
@@ -272,7 +292,8 @@ def _page_caption(scene: Scene, box: pygame.Rect, pages: int) -> None:
 
 def fits(scene: Scene, box: pygame.Rect, parts: Sequence[tuple[str, Role]]) -> bool:
     """Whether ``parts`` fit in ``box`` on one page (shrunk at most to :data:`MIN_SCALE`)."""
-    return sum(row.height for row in _rows(scene, box.width, parts, MIN_SCALE)) <= box.height
+    wrapped = _parts(scene, box.width, parts, MIN_SCALE)
+    return sum(row.height for part in wrapped for row in part) <= box.height
 
 
 class Paging(enum.Enum):
@@ -304,7 +325,8 @@ def text_column(scene: Scene, box: pygame.Rect, parts: Sequence[tuple[str, Role]
     main = paging is not Paging.NONE
     scale = 1.0
     while True:
-        rows = _rows(scene, box.width, parts, scale)
+        wrapped = _parts(scene, box.width, parts, scale)
+        rows = [row for part in wrapped for row in part]
         if sum(row.height for row in rows) <= box.height:
             _draw_rows(scene, box, rows, centre=centre, main=main)
             return 1
@@ -315,7 +337,7 @@ def text_column(scene: Scene, box: pygame.Rect, parts: Sequence[tuple[str, Role]
     if room < tallest:  # no room for pages either: what fits, as small as it may go
         _draw_rows(scene, box, rows, centre=centre, main=main)
         return 1
-    chunks = _paginate(rows, room)
+    chunks = _paginate(wrapped, room)
     _draw_rows(scene, pygame.Rect(box.x, box.y, box.width, room),
                chunks[min(scene.page, len(chunks) - 1)], centre=centre, main=True)
     foot = pygame.Rect(box.x, box.bottom - reserve + theme.gap, box.width, reserve - theme.gap)

@@ -59,7 +59,7 @@ def draw_code(scene: Scene, url: str, box: pygame.Rect) -> pygame.Rect:
 def draw(scene: Scene) -> None:
     items = option_items(scene)
     box = above_buttons(scene, scene.content, items)
-    text, picture = split(scene, box, 0.62 if not scene.portrait else 0.5)
+    text, picture = split(scene, box, 0.62)
     pages = text_column(scene, text, screen_texts(scene), paging=paging_for(items))
     place_buttons(scene, scene.content, items, pages=pages)
     url = scene.view.facts.get("qr_url")
