@@ -39,6 +39,8 @@ def _authenticated(ctx: PinTestContext, result: jobs.AuthResult) -> Exit:
 
 
 def _identity_facts(ctx: PinTestContext, services: Services) -> Mapping[str, Fact]:
+    """Who the card says the citizen is and whether it works for Entra con CIE, then the
+    certificate's details: the order of the screen and of the voice, the answer first."""
     assert ctx.result is not None
     cert = ctx.result.certificate
     holder = cert.holder
@@ -46,12 +48,12 @@ def _identity_facts(ctx: PinTestContext, services: Services) -> Mapping[str, Fac
         given_name=holder.given_name if holder else None,
         surname=holder.surname if holder else None,
         codice_fiscale=holder.codice_fiscale if holder else None,
+        works_for_entra_con_cie=cert.valid and ctx.result.signature_valid,
         certificate=cert.state.value,
         certificate_valid=cert.valid,
         certificate_expires=cert.expires,
         revocation=cert.revocation,
         signature_valid=ctx.result.signature_valid,
-        works_for_entra_con_cie=cert.valid and ctx.result.signature_valid,
     )
 
 

@@ -186,8 +186,8 @@ def paragraphs(*lengths: int) -> list[list[_Row]]:
 
 
 def test_a_paragraph_breaks_across_pages_only_with_two_lines_on_each_side() -> None:
-    linesize = font(20).get_linesize()
-    height = linesize * 5 + 10  # five lines and two paragraph gaps
+    pitch = paragraphs(1)[0][0].pitch
+    height = pitch * 5 + 10  # five lines and two paragraph gaps
     pages = [[row.text for row in page] for page in _paginate(paragraphs(2, 2, 3), height)]
     assert pages == [["p0.0", "p0.1", "p1.0", "p1.1"], ["p2.0", "p2.1", "p2.2"]]
     pages = [[row.text for row in page] for page in _paginate(paragraphs(1, 4), height)]

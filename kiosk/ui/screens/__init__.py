@@ -186,10 +186,11 @@ def _style(scene: Scene, role: Role, scale: float) -> tuple[int, Weight, Colour]
 
 
 # Text shrinks to this share of its size to fit; beyond it, it is cut into pages instead, so
-# large text stays larger than normal text.
-MIN_SCALE = 0.8
+# large text never gets smaller than normal text (large is 1.4 times normal, theme.toml).
+MIN_SCALE = 0.72
 # Below this nothing is readable: a box too small for one line at MIN_SCALE shrinks to here.
 FLOOR_SCALE = 0.55
+LEADING = 1.35  # line pitch in a text column, of the font's size
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,8 +204,15 @@ class _Row:
     space_after: int
 
     @property
+    def pitch(self) -> int:
+        """From this line's top to the next's: Titillium's own line height is 1.55 times its
+        size, looser than body text needs; at :data:`LEADING` a 7-inch panel shows a line more
+        in six, and accents and descenders still clear each other."""
+        return min(self.font.get_linesize(), round(self.size * LEADING))
+
+    @property
     def height(self) -> int:
-        return self.font.get_linesize() + self.space_after
+        return self.pitch + self.space_after
 
 
 def _parts(scene: Scene, width: int, parts: Sequence[tuple[str, Role]],
@@ -238,14 +246,14 @@ def _paginate(parts: Sequence[Sequence[_Row]], height: int) -> list[list[_Row]]:
         if pages[-1] and used + need > height and need <= height:
             fit_here, room = 0, used
             for row in part:
-                if room + row.font.get_linesize() > height:
+                if room + row.pitch > height:
                     break
                 fit_here, room = fit_here + 1, room + row.height
             if fit_here < KEEP_LINES or len(part) - fit_here < KEEP_LINES:
                 pages.append([])
                 used = 0
         for row in part:
-            if pages[-1] and used + row.font.get_linesize() > height:
+            if pages[-1] and used + row.pitch > height:
                 pages.append([])
                 used = 0
             pages[-1].append(row)
@@ -255,15 +263,19 @@ def _paginate(parts: Sequence[Sequence[_Row]], height: int) -> list[list[_Row]]:
 
 def _draw_rows(scene: Scene, box: pygame.Rect, rows: Sequence[_Row], *, centre: bool,
                main: bool) -> None:
-    """Draw ``rows``; the ``main`` column's lines drawn are recorded in the layout."""
+    """Draw ``rows`` at their pitch, clipped to ``box``; the ``main`` column's lines drawn are
+    recorded in the layout."""
     y = box.y
     for row in rows:
-        part = pygame.Rect(box.x, y, box.width, max(0, box.bottom - y))
-        below = text_block(scene.canvas.surface, [row.text], row.font, row.colour, part,
-                           centre=centre)
-        if main and below > y:
+        if y + row.pitch > box.bottom + 1:
+            break
+        image = row.font.render(row.text, True, row.colour)
+        x = max(box.x, box.centerx - image.get_width() // 2) if centre else box.x
+        scene.canvas.surface.blit(image, (x, y), area=pygame.Rect(0, 0, box.width,
+                                                                   image.get_height()))
+        if main:
             scene.canvas.shown.append((row.text, row.size))
-        y = below + row.space_after
+        y += row.height
 
 
 def _page_control(scene: Scene, box: pygame.Rect, pages: int) -> None:
@@ -330,7 +342,7 @@ def text_column(scene: Scene, box: pygame.Rect, parts: Sequence[tuple[str, Role]
         if sum(row.height for row in rows) <= box.height:
             _draw_rows(scene, box, rows, centre=centre, main=main)
             return 1
-        tallest = max((row.font.get_linesize() for row in rows), default=0)
+        tallest = max((row.pitch for row in rows), default=0)
         if scale <= FLOOR_SCALE or (scale <= MIN_SCALE and tallest <= room):
             break
         scale = round(scale - 0.05, 2)
