@@ -11,6 +11,7 @@ large text, a reader turns pages rather than squints, and no line is ever cut of
 from __future__ import annotations
 
 import enum
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -345,7 +346,15 @@ def text_column(scene: Scene, box: pygame.Rect, parts: Sequence[tuple[str, Role]
         tallest = max((row.pitch for row in rows), default=0)
         if scale <= FLOOR_SCALE or (scale <= MIN_SCALE and tallest <= room):
             break
-        scale = round(scale - 0.05, 2)
+        if scale == 1.0:
+            # A text's height grows between linearly (lines that do not wrap) and with the
+            # square of its size (lines that do): the square root of the overflow is where
+            # the answer starts, so the search takes two or three steps, not seven.
+            height = sum(row.height for row in rows)
+            scale = max(MIN_SCALE + 0.05, min(1.0, math.sqrt(box.height / height) + 0.05))
+        step = round(scale - 0.05, 2)
+        # MIN_SCALE is tried before paging, and nothing below it unless pages cannot help.
+        scale = MIN_SCALE if scale > MIN_SCALE > step else max(FLOOR_SCALE, step)
     if room < tallest:  # no room for pages either: what fits, as small as it may go
         _draw_rows(scene, box, rows, centre=centre, main=main)
         return 1
