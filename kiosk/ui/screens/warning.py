@@ -3,15 +3,29 @@ screen behind it takes no touches, as the session ignores them too)."""
 
 from __future__ import annotations
 
+import functools
+
 import pygame
 
 from kiosk.journeys.events import ExtendSession
 from kiosk.journeys.views import WarningView
 from kiosk.ui import messages
 from kiosk.ui.screens import Item, Paging, Role, Scene, place_buttons, text_column
+from kiosk.ui.theme import Colour
 from kiosk.ui.widgets import Look
 
 DIM_ALPHA = 190
+
+
+@functools.lru_cache(maxsize=4)
+def _shade(size: tuple[int, int], colour: Colour) -> pygame.Surface:
+    """The dimming layer, one per panel size and palette: a full-screen surface is megabytes,
+    made once rather than every second the warning counts down. A surface-wide alpha, not a
+    per-pixel one, is also the cheaper blend."""
+    shade = pygame.Surface(size)
+    shade.fill(colour)
+    shade.set_alpha(DIM_ALPHA)
+    return shade
 
 
 def draw(scene: Scene, warning: WarningView) -> None:
@@ -20,9 +34,7 @@ def draw(scene: Scene, warning: WarningView) -> None:
     canvas.areas.clear()
     canvas.has_pad = False
     canvas.home = 0
-    shade = pygame.Surface(canvas.surface.get_size(), pygame.SRCALPHA)
-    shade.fill((*palette.overlay, DIM_ALPHA))
-    canvas.surface.blit(shade, (0, 0))
+    canvas.surface.blit(_shade(canvas.surface.get_size(), palette.overlay), (0, 0))
     box = scene.content
     if theme.large_text or box.height < theme.target * 6:
         dialog = pygame.Rect(box)  # a small panel or large text: the dialog takes it all
