@@ -18,6 +18,7 @@ cannot see:
 The result is ``kiosk/ui/locales/kiosk.pot``::
 
     pybabel extract -F kiosk/ui/locales/babel.cfg --sort-output --add-location=file \\
+        --project=cie-kiosk --copyright-holder="CIE kiosk developers" \\
         -o kiosk/ui/locales/kiosk.pot .
 """
 
