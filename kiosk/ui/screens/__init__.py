@@ -119,15 +119,16 @@ def above_buttons(scene: Scene, box: pygame.Rect, items: Sequence[Item],
 
 
 def place_buttons(scene: Scene, box: pygame.Rect, items: Sequence[Item],
-                  columns: int | None = None, *, pages: int = 1) -> pygame.Rect:
-    """Draw ``items`` as a grid at the bottom of ``box``; returns the part of ``box`` above.
+                  columns: int | None = None, *, pages: int = 1) -> None:
+    """Draw ``items`` as a grid at the bottom of ``box`` (:func:`above_buttons` says what it
+    leaves above).
 
     With ``pages`` above one, the page arrows stand at both ends of the grid: a text in pages
     then loses no line of its own to them. They come after the buttons in the focus order,
     so the keypad's ring still starts on the screen's first choice.
     """
     if not items:
-        return box
+        return
     theme = scene.canvas.theme
     columns = _grid_columns(scene, items, columns)
     area, row_height = _grid_area(scene, box, items, columns)
@@ -142,7 +143,6 @@ def place_buttons(scene: Scene, box: pygame.Rect, items: Sequence[Item],
         width = _arrow_width(scene)
         _arrows(scene, pygame.Rect(area.x, area.y, width, area.height),
                 pygame.Rect(area.right - width, area.y, width, area.height), pages)
-    return above_buttons(scene, box, items, columns)
 
 
 def _arrows(scene: Scene, back: pygame.Rect, forward: pygame.Rect, pages: int, *,
@@ -279,6 +279,10 @@ def _draw_rows(scene: Scene, box: pygame.Rect, rows: Sequence[_Row], *, centre: 
         y += row.height
 
 
+def _page_of(scene: Scene, pages: int) -> str:
+    return scene.text(messages.PAGE_OF, page=min(scene.page, pages - 1) + 1, pages=pages)
+
+
 def _page_control(scene: Scene, box: pygame.Rect, pages: int) -> None:
     """The arrows, "back" and "next", with "page 2 of 3" between them, in a row of ``box`` (a screen
     without buttons to put the arrows beside)."""
@@ -290,7 +294,7 @@ def _page_control(scene: Scene, box: pygame.Rect, pages: int) -> None:
                           box.height)
     _arrows(scene, back, forward, pages,
             labels=(scene.text(messages.PAGE_BACK), scene.text(messages.PAGE_NEXT)))
-    label = scene.text(messages.PAGE_OF, page=min(scene.page, pages - 1) + 1, pages=pages)
+    label = _page_of(scene, pages)
     fnt, lines = fit(label, theme.text, Weight.SEMIBOLD, middle)
     text_block(scene.canvas.surface, lines, fnt, theme.palette.text, middle, centre=True,
                middle=True)
@@ -299,7 +303,7 @@ def _page_control(scene: Scene, box: pygame.Rect, pages: int) -> None:
 def _page_caption(scene: Scene, box: pygame.Rect, pages: int) -> None:
     """The "page 2 of 3" line at the column's foot, when the arrows stand beside the buttons."""
     size, weight, colour = _style(scene, Role.SMALL, 1.0)
-    label = scene.text(messages.PAGE_OF, page=min(scene.page, pages - 1) + 1, pages=pages)
+    label = _page_of(scene, pages)
     text_block(scene.canvas.surface, [label], font(size, weight), colour, box)
 
 

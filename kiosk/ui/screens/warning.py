@@ -10,7 +10,15 @@ import pygame
 from kiosk.journeys.events import ExtendSession
 from kiosk.journeys.views import WarningView
 from kiosk.ui import messages
-from kiosk.ui.screens import Item, Paging, Role, Scene, place_buttons, text_column
+from kiosk.ui.screens import (
+    Item,
+    Paging,
+    Role,
+    Scene,
+    above_buttons,
+    place_buttons,
+    text_column,
+)
 from kiosk.ui.theme import Colour
 from kiosk.ui.widgets import Look
 
@@ -51,7 +59,8 @@ def draw(scene: Scene, warning: WarningView) -> None:
     if warning.can_extend:
         items.append(Item(scene.text(messages.WARNING_EXTEND), ExtendSession(),
                           messages.WARNING_EXTEND, Look.PRIMARY))
-    above = place_buttons(scene, inner, items, columns=1)
+    place_buttons(scene, inner, items, columns=1)
+    above = above_buttons(scene, inner, items, columns=1)
     text_column(scene, above, [
         (scene.text(messages.WARNING_TITLE), Role.TITLE),
         (scene.text(messages.WARNING_BODY, seconds_left=warning.seconds_left,
