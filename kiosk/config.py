@@ -54,12 +54,28 @@ class Certificates(_Strict):
     )
 
 
+class Uplink(_Strict):
+    """The link to the back-office. Where it is comes from enrollment (``kiosk enroll``, which
+    keeps the pinned CA, the key and the certificate in ``state_dir``/uplink); this section
+    only says how the kiosk uses it. Without it the kiosk runs on its own."""
+
+    enabled: bool = True
+    heartbeat_seconds: float = Field(30.0, ge=1, le=3600)
+    timeout_seconds: float = Field(10.0, gt=0, le=120, description="one request's bound")
+    batch_size: int = Field(100, ge=1, le=500, description="events per request")
+    outbox_max_events: int = Field(100_000, ge=100, le=10_000_000)
+    renew_before_days: float = Field(3.0, gt=0, le=365)
+    backoff_max_seconds: float = Field(60.0, ge=1, le=3600)
+    l3_timeout_seconds: float = Field(3.0, gt=0, le=30, description="nonce and verdict")
+
+
 class Profile(_Strict):
     reader: str = Field(description="pcsc, pcsc:NAME, or sim:PROFILE_PATH")
     state_dir: str = Field(description="where the kiosk keeps what must survive a restart")
     display: Display = Display()
     certificates: Certificates = Certificates()
     speech: Literal["off", "espeak"] = Field("off", description="spoken guidance")
+    uplink: Uplink | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @property
@@ -117,7 +133,7 @@ def parse(text: str, source: str, profile: str | None = None) -> Config:
     try:
         parsed = _File.model_validate(raw)
     except ValidationError as exc:
-        raise ConfigError(f"{source}: {_describe(exc)}") from None
+        raise ConfigError(f"{source}: {describe_validation_error(exc)}") from None
     name = profile or parsed.profile
     if name not in parsed.profiles:
         known = ", ".join(sorted(parsed.profiles)) or "none"
@@ -125,7 +141,7 @@ def parse(text: str, source: str, profile: str | None = None) -> Config:
     return Config(source, name, parsed.profiles[name])
 
 
-def _describe(exc: ValidationError) -> str:
+def describe_validation_error(exc: ValidationError) -> str:
     """Every problem as ``key.path: what is wrong``, one after the other."""
     lines = []
     for error in exc.errors():

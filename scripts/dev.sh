@@ -17,6 +17,8 @@ APT_PACKAGES=(
     util-linux bash                                  # unshare, for the tests' private pcscd
     espeak-ng                                        # speech output (kiosk/hardware/audio.py)
     xvfb xdotool                                     # the UI test in a real X window
+    nginx-light                                      # the back-office's TLS front (mTLS)
+    postgresql                                       # the back-office's database for a Comune
 )
 
 as_root() {

@@ -1,0 +1,80 @@
+"""What the journeys and the session need from the world beyond the card, as interfaces the
+composition root (:mod:`kiosk.app`) fills in: the audit trail and the back-office's check of a
+level-3 authentication. The journeys never import the uplink (DESIGN.md §2, §5); they talk to
+these ports, and a kiosk without a back-office gets the do-nothing versions below.
+
+Both ports are called from the session's thread (:class:`EventSink`) or the card worker's
+(:class:`Level3Checker`), never from the UI's drawing, and neither may block for long: the sink
+commits to a local outbox, the checker has a short timeout and answers ``None`` when the
+back-office cannot be reached, so the kiosk falls back to its own check and says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Protocol
+
+# An audit event's values: codes, ids and counts, never personal data or a secret.
+EventValue = str | int | bool | None
+
+
+class EventSink(Protocol):
+    def record(self, kind: str, data: Mapping[str, EventValue]) -> None:
+        """Keep one audit event (``kind`` like ``journey.started``) for the back-office."""
+
+
+class NoEvents:
+    """The sink of a kiosk with no back-office."""
+
+    def record(self, kind: str, data: Mapping[str, EventValue]) -> None:
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Nonce:
+    """A challenge issued by the back-office; the card signs SHA-256(``value``)."""
+
+    id: str
+    value: bytes = field(repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteVerdict:
+    """The back-office's verdict on a level-3 authentication; ``certificate`` is the value of a
+    :class:`~kiosk.uplink.schemas.CertificateVerdict` (valid, expired, revoked, ...)."""
+
+    verification_id: int
+    works: bool
+    certificate: str
+    signature_valid: bool
+    revocation: str
+
+
+@dataclass(frozen=True, slots=True)
+class CardProof:
+    """What the card gave for the back-office to check (no secret, no personal data beyond
+    what the certificate itself holds)."""
+
+    certificate: bytes
+    signature: bytes
+    card_serial: str
+    nis: str
+
+
+class Level3Checker(Protocol):
+    def nonce(self) -> Nonce | None:
+        """A fresh nonce from the back-office, or None when it cannot be reached in time."""
+
+    def verify(self, nonce: Nonce, proof: CardProof) -> RemoteVerdict | None:
+        """The back-office's verdict, or None when it cannot be reached in time."""
+
+
+class Offline:
+    """The checker of a kiosk with no back-office: always offline."""
+
+    def nonce(self) -> Nonce | None:
+        return None
+
+    def verify(self, nonce: Nonce, proof: CardProof) -> RemoteVerdict | None:
+        return None

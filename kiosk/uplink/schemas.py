@@ -1,0 +1,198 @@
+"""The messages between a kiosk and its back-office: both sides import these models, so the
+wire format is written down once.
+
+Every body is JSON. Models refuse unknown fields and wrong types (``extra="forbid"``, strict),
+so a malformed request is a 4xx with a code on the back-office and a clear error on the kiosk,
+never a half-understood message. None of these carries a PIN, a PUK or a CAN; the heartbeat
+carries no personal data at all, and an audit event's ``data`` holds only codes, ids and counts
+(:data:`EVENT_DATA_VALUE` keeps it flat and small).
+
+Paths (all under the mTLS listener except the two enrollment ones)::
+
+    GET  /enroll/ca.pem                 the back-office CA (PEM), fetched before pinning it
+    POST /enroll                        EnrollRequest -> EnrollResponse   (no client certificate)
+    POST /api/v1/renew                  RenewRequest -> RenewResponse
+    POST /api/v1/heartbeat              Heartbeat -> HeartbeatReply
+    POST /api/v1/events                 EventBatch -> EventAck
+    GET  /api/v1/commands?wait=SECONDS  -> CommandList (long-poll: answers as soon as one is due)
+    POST /api/v1/commands/{id}/ack      CommandAck -> {}
+    POST /api/v1/l3/nonce               -> NonceReply
+    POST /api/v1/l3/verify              L3Proof -> L3Verdict
+
+Errors, on every path: a 4xx/5xx status with ``ErrorBody`` (``{"error": {"code", "message"}}``).
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+API_PREFIX = "/api/v1"
+ENROLL_PATH = "/enroll"
+CA_PATH = "/enroll/ca.pem"
+
+# An audit event's values: flat, short, never a free text the journey did not choose.
+EVENT_DATA_VALUE = str | int | bool | None
+MAX_EVENTS_PER_BATCH = 500
+MAX_COMMAND_WAIT_SECONDS = 30
+Key = Annotated[str, StringConstraints(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+ShortText = Annotated[str, StringConstraints(max_length=64)]
+Message = Annotated[str, StringConstraints(max_length=500)]
+Pem = Annotated[str, StringConstraints(max_length=16_384)]
+B64 = Annotated[str, StringConstraints(max_length=16_384, pattern=r"^[A-Za-z0-9+/=]*$")]
+
+
+class Wire(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ErrorDetail(Wire):
+    code: str
+    message: str
+
+
+class ErrorBody(Wire):
+    error: ErrorDetail
+
+
+# -- enrollment and renewal --------------------------------------------------------------------
+
+
+class EnrollRequest(Wire):
+    """The token's secret part (never the CA pin, which stays on the kiosk) and a PKCS#10 CSR
+    in PEM; the back-office takes only the public key from the CSR, never its subject."""
+
+    token: Annotated[str, StringConstraints(min_length=16, max_length=128)]
+    csr: Pem
+
+
+class EnrollResponse(Wire):
+    kiosk: ShortText
+    certificate: Pem  # the kiosk's client certificate
+    ca: Pem  # the back-office CA, to pin
+    api_url: Annotated[str, StringConstraints(max_length=300)]  # the mTLS listener
+
+
+class RenewRequest(Wire):
+    csr: Pem
+
+
+class RenewResponse(Wire):
+    certificate: Pem
+
+
+# -- heartbeat ---------------------------------------------------------------------------------
+
+
+class KioskState(enum.Enum):
+    IDLE = "idle"
+    IN_JOURNEY = "in-journey"
+    LOCKED = "locked"
+    OUT_OF_ORDER = "out-of-order"
+
+
+class Heartbeat(Wire):
+    state: KioskState
+    journey: ShortText | None = None  # which journey, when state is in-journey
+    reader_present: bool
+    versions: dict[ShortText, ShortText] = Field(default_factory=dict, max_length=16)
+    uptime_seconds: int = Field(ge=0)
+    outbox_depth: int = Field(ge=0)
+    outbox_alarm: bool = False  # the outbox is near its bound, or has dropped events
+    outbox_dropped: int = Field(0, ge=0)
+
+
+class HeartbeatReply(Wire):
+    server_time: datetime
+
+
+# -- audit events ------------------------------------------------------------------------------
+
+
+class Event(Wire):
+    """One audit event. ``key`` is the idempotency key, made when the event was committed to
+    the outbox; ``seq`` is the outbox's order, which the back-office keeps per kiosk."""
+
+    key: Key
+    seq: int = Field(ge=1)
+    at: datetime
+    kind: Annotated[str, StringConstraints(min_length=1, max_length=64,
+                                           pattern=r"^[a-z][a-z0-9_.-]*$")]
+    data: dict[ShortText, EVENT_DATA_VALUE] = Field(default_factory=dict, max_length=32)
+
+
+class EventBatch(Wire):
+    events: list[Event] = Field(min_length=1, max_length=MAX_EVENTS_PER_BATCH)
+
+
+class EventAck(Wire):
+    """The keys the back-office now holds (new or already there): the kiosk deletes these."""
+
+    acked: list[Key]
+
+
+# -- commands ----------------------------------------------------------------------------------
+
+
+class CommandKind(enum.Enum):
+    LOCK = "lock"
+    UNLOCK = "unlock"
+    NOTICE = "notice"
+
+
+class Command(Wire):
+    id: int
+    kind: CommandKind
+    message: Message | None = None  # the clerk's words, shown as typed (lock, notice)
+    created_at: datetime
+
+
+class CommandList(Wire):
+    commands: list[Command]
+
+
+class CommandAck(Wire):
+    ok: bool = True
+    detail: ShortText | None = None
+
+
+# -- level-3 authentication checked by the back-office ----------------------------------------
+
+
+class NonceReply(Wire):
+    nonce_id: Annotated[str, StringConstraints(min_length=8, max_length=64)]
+    nonce: B64  # 32 random bytes; the card signs their SHA-256
+    expires_at: datetime
+
+
+class L3Proof(Wire):
+    """What the card gave: its authentication certificate (DER, as read from the card, padding
+    and all), the signature of key 81 over SHA-256(nonce), the card serial and NIS."""
+
+    nonce_id: Annotated[str, StringConstraints(min_length=8, max_length=64)]
+    certificate: B64
+    signature: B64
+    card_serial: ShortText
+    nis: ShortText
+
+
+class CertificateVerdict(enum.Enum):
+    VALID = "valid"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+    UNTRUSTED = "untrusted"
+    INVALID = "invalid"
+    UNREADABLE = "unreadable"
+
+
+class L3Verdict(Wire):
+    """The back-office's verdict, which the kiosk shows as it is."""
+
+    verification_id: int
+    works: bool  # certificate valid and signature over the nonce valid
+    certificate: CertificateVerdict
+    signature_valid: bool
+    revocation: ShortText  # good / revoked / not-checked / unknown / soft-fail
