@@ -1,0 +1,145 @@
+"""Engines, sessions and migrations for the back-office's one database: SQLite (the embedded
+default) or PostgreSQL, by URL.
+
+SQLite is tuned for several threads and processes sharing one file: WAL, so readers never
+block the writer; a busy timeout, so a writer waits its turn instead of failing; foreign keys
+on, which SQLite leaves off by default; and every transaction begins IMMEDIATE. A deferred
+transaction that reads and then writes can fail at once with SQLITE_BUSY (its snapshot went
+stale under another writer, and the busy timeout does not apply to that case); taking the
+write lock up front makes concurrent writers queue instead.
+
+A database that is not there is a :class:`~kiosk.errors.KioskError` with a code, never a
+traceback: ``CONFIG_INVALID`` for a URL that cannot be right, ``DATABASE_UNAVAILABLE`` for
+one that does not answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, create_engine, event, exc
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from kiosk.errors import KioskError
+
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+SQLITE_POOL_SIZE = 16
+
+
+def parse_url(url: str) -> URL:
+    """The URL, with PostgreSQL pinned to psycopg 3 (the only driver the extra installs)."""
+    try:
+        parsed = make_url(url)
+    except exc.ArgumentError:
+        raise KioskError(f"database URL {url!r} is not a SQLAlchemy URL",
+                         code="CONFIG_INVALID") from None
+    backend = parsed.get_backend_name()
+    if backend == "postgresql":
+        return parsed.set(drivername="postgresql+psycopg")
+    if backend == "sqlite":
+        if parsed.get_driver_name() != "pysqlite" or not parsed.database:
+            raise KioskError(f"database URL {url!r}: SQLite needs a file (sqlite:///PATH)",
+                             code="CONFIG_INVALID")
+        return parsed
+    raise KioskError(f"database URL {url!r}: only sqlite and postgresql are supported",
+                     code="CONFIG_INVALID")
+
+
+def make_engine(url: str, **options: Any) -> Engine:
+    """An engine for ``url``; connects lazily (see :func:`check`)."""
+    parsed = parse_url(url)
+    if parsed.get_backend_name() == "postgresql":
+        return create_engine(parsed, pool_pre_ping=True, **options)
+    options.setdefault("pool_size", SQLITE_POOL_SIZE)
+    engine = create_engine(parsed, **options)
+    event.listen(engine, "connect", _sqlite_connect)
+    event.listen(engine, "begin", _sqlite_begin)
+    return engine
+
+
+def _sqlite_connect(dbapi_connection: Any, record: object) -> None:
+    # Hand transaction control to SQLAlchemy's "begin" event (pysqlite's own is deferred).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA synchronous = NORMAL")  # durable at each checkpoint; safe in WAL
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.close()
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
+    """Sessions whose objects stay readable after commit (the usual unit of work here is one
+    request or one command, which commits and then reports what it did)."""
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+@contextmanager
+def unavailable_as_error(url: str | URL) -> Iterator[None]:
+    """Turn "the database does not answer" into ``DATABASE_UNAVAILABLE``; the URL in the
+    message is shown without its password."""
+    try:
+        yield
+    except (exc.OperationalError, exc.InterfaceError) as error:
+        shown = make_url(url).render_as_string(hide_password=True)
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+        raise KioskError(f"database {shown} is unavailable: {reason}",
+                         code="DATABASE_UNAVAILABLE") from None
+
+
+def check(engine: Engine) -> None:
+    """Connect once, so that a wrong or unreachable database is reported at start."""
+    with unavailable_as_error(engine.url), engine.connect():
+        pass
+
+
+def alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", "kiosk.backoffice:migrations")
+    return config
+
+
+def upgrade(url: str, revision: str = "head") -> None:
+    _migrate(url, lambda config: command.upgrade(config, revision))
+
+
+def downgrade(url: str, revision: str) -> None:
+    _migrate(url, lambda config: command.downgrade(config, revision))
+
+
+def current(url: str) -> str | None:
+    """The revision the database is at (None when it has never been migrated)."""
+    engine = make_engine(url)
+    try:
+        with unavailable_as_error(engine.url), engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+    finally:
+        engine.dispose()
+
+
+def head() -> str:
+    revision = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert revision is not None
+    return revision
+
+
+def _migrate(url: str, run: Callable[[Config], None]) -> None:
+    engine = make_engine(url)
+    config = alembic_config()
+    try:
+        with unavailable_as_error(engine.url), engine.begin() as connection:
+            config.attributes["connection"] = connection
+            run(config)
+    finally:
+        engine.dispose()

@@ -1,0 +1,196 @@
+"""The back-office's tables. Everything a worker knows is here, so any worker on any machine can
+answer any kiosk (DESIGN.md §5: stateless workers).
+
+Times are aware UTC datetimes everywhere in Python. PostgreSQL keeps ``timestamptz``; SQLite
+has no time type, so :class:`UtcDateTime` stores UTC as SQLAlchemy's fixed-width text, which
+sorts and compares in SQL as the times do.
+
+Constraint names come from one naming convention, so that Alembic can find them again on
+SQLite (batch mode) and PostgreSQL alike.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# SQLite gives a rowid alias (and so an autoincrement) only to a column declared INTEGER.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class UtcDateTime(TypeDecorator[dt.datetime]):
+    """An aware datetime in, an aware UTC datetime out, on both databases. A naive datetime
+    is refused: guessing its zone is how audit trails end up an hour off."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: the back-office stores aware UTC times")
+        value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, dt.datetime)
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        dt.datetime: UtcDateTime(), dict[str, Any]: JSON(), bytes: LargeBinary(),
+    }
+
+
+class Kiosk(Base):
+    """One kiosk, from ``kiosk add`` on. The row stays after revocation: its events and
+    verdicts keep pointing at it, and the name cannot be taken by another machine by mistake."""
+
+    __tablename__ = "kiosks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[dt.datetime | None]
+    # Any authenticated request counts as contact; the heartbeat fields are its last report.
+    last_seen_at: Mapped[dt.datetime | None]
+    last_heartbeat_at: Mapped[dt.datetime | None]
+    last_heartbeat: Mapped[dict[str, Any] | None]
+    state: Mapped[str | None] = mapped_column(String(32))  # schemas.KioskState's value
+    outbox_depth: Mapped[int | None]
+    outbox_alarm: Mapped[bool] = mapped_column(default=False)
+
+
+class Certificate(Base):
+    """A client certificate the CA issued. The app looks the forwarded certificate's serial up
+    here on every request: this table, not nginx's CRL, decides whether it is still good."""
+
+    __tablename__ = "certificates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    serial: Mapped[str] = mapped_column(String(40), unique=True)  # lowercase hex, no 0x
+    kiosk_id: Mapped[int] = mapped_column(ForeignKey("kiosks.id"), index=True)
+    fingerprint_sha256: Mapped[str] = mapped_column(String(64))  # lowercase hex of the DER
+    not_before: Mapped[dt.datetime]
+    not_after: Mapped[dt.datetime]
+    revoked_at: Mapped[dt.datetime | None]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class EnrollmentToken(Base):
+    """A one-time enrollment token; only the SHA-256 of its secret is kept, so a copy of the
+    database enrolls nothing."""
+
+    __tablename__ = "enrollment_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kiosk_id: Mapped[int] = mapped_column(ForeignKey("kiosks.id"), index=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime]
+    used_at: Mapped[dt.datetime | None]
+
+
+class Event(Base):
+    """An audit event as the kiosk sent it. ``id`` is arrival order; UNIQUE(kiosk_id, key)
+    turns the outbox's at-least-once delivery into exactly one row per event."""
+
+    __tablename__ = "events"
+    __table_args__ = (
+        UniqueConstraint("kiosk_id", "key"),
+        Index(None, "kiosk_id", "seq"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    kiosk_id: Mapped[int] = mapped_column(ForeignKey("kiosks.id"))
+    key: Mapped[str] = mapped_column(String(64))
+    seq: Mapped[int] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(String(64))
+    at: Mapped[dt.datetime]
+    received_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class Command(Base):
+    """A clerk's command to one kiosk, kept after acknowledgement as the record of who was
+    told what and what the kiosk answered."""
+
+    __tablename__ = "commands"
+    __table_args__ = (Index(None, "kiosk_id", "acked_at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    kiosk_id: Mapped[int] = mapped_column(ForeignKey("kiosks.id"))
+    kind: Mapped[str] = mapped_column(String(16))  # schemas.CommandKind's value
+    message: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    delivered_at: Mapped[dt.datetime | None]
+    acked_at: Mapped[dt.datetime | None]
+    ack_ok: Mapped[bool | None]
+    ack_detail: Mapped[str | None] = mapped_column(String(64))
+
+
+class Nonce(Base):
+    """A level-3 challenge, bound to the kiosk that asked for it and good once."""
+
+    __tablename__ = "nonces"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kiosk_id: Mapped[int] = mapped_column(ForeignKey("kiosks.id"), index=True)
+    value: Mapped[bytes]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime]
+    used_at: Mapped[dt.datetime | None]
+
+
+class Verification(Base):
+    """The back-office's level-3 verdict. The codice fiscale is kept only where the Comune's
+    config says so (``level3.record_codice_fiscale``); otherwise the row says only how the
+    check went."""
+
+    __tablename__ = "verifications"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    kiosk_id: Mapped[int] = mapped_column(ForeignKey("kiosks.id"), index=True)
+    nonce_id: Mapped[str] = mapped_column(ForeignKey("nonces.id"), unique=True)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    works: Mapped[bool]
+    certificate: Mapped[str] = mapped_column(String(16))  # schemas.CertificateVerdict's value
+    signature_valid: Mapped[bool]
+    revocation: Mapped[str] = mapped_column(String(64))
+    codice_fiscale: Mapped[str | None] = mapped_column(String(16))
