@@ -1,0 +1,234 @@
+"""The outbox: audit events kept on the kiosk until the back-office has them (store and forward).
+
+An event is committed here before anything else happens to it, so a crash, a power cut or a
+back-office that is away loses nothing that :meth:`Outbox.put` returned for. Each event gets an
+idempotency key (the back-office keeps one row per key, so sending twice is harmless) and a
+``seq`` from ``INTEGER PRIMARY KEY AUTOINCREMENT``, which never goes back even after deletes:
+the back-office keeps the kiosk's order by it. Events leave only through :meth:`Outbox.delete`,
+called with the keys the back-office acknowledged.
+
+The file is SQLite in WAL mode with ``synchronous=FULL``: a reader (the sender thread) never
+blocks the writer (the session thread), and a commit is on disk when ``put`` returns.
+
+**The bound.** A kiosk offline for weeks must not fill its SD card, so the outbox holds at most
+``max_events``. When it is full a *new* event is not stored: it is counted in ``dropped`` (a
+persisted counter, reported in every heartbeat with the alarm raised), and what is already
+queued is kept. Dropping the newest rather than the oldest keeps the stored history a gap-free
+prefix the back-office can trust (seq order, nothing silently rewritten), and the counter says
+exactly how much is missing after it. The alarm is raised from :data:`ALARM_FRACTION` of the
+bound on, so a clerk sees it before anything is lost.
+
+**A corrupt file** (SD cards do that) is moved aside as ``outbox.db.corrupt-<time>`` with the
+code ``OUTBOX_CORRUPT`` in the log, and a new empty outbox takes its place: the kiosk keeps
+working and never loops on a file it cannot open. The first event of the new outbox records
+the incident (``uplink.outbox-corrupt``), so the back-office learns of it too.
+
+No HTTP here: the runner (:mod:`kiosk.uplink.runner`) moves events between this and the client.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TypeVar
+
+from pydantic import ValidationError
+
+from kiosk.errors import KioskError
+from kiosk.journeys.ports import EventValue
+from kiosk.uplink.schemas import Event
+
+log = logging.getLogger(__name__)
+
+ALARM_FRACTION = 0.9
+CORRUPT_KIND = "uplink.outbox-corrupt"
+T = TypeVar("T")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS events (
+    seq  INTEGER PRIMARY KEY AUTOINCREMENT,
+    key  TEXT NOT NULL UNIQUE,
+    at   TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    data TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS counters (
+    name  TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
+);
+INSERT OR IGNORE INTO counters (name, value) VALUES ('dropped', 0);
+"""
+
+
+@contextmanager
+def transaction(db: sqlite3.Connection) -> Iterator[None]:
+    """An immediate transaction: the writer lock is taken at BEGIN, so a count and the insert
+    it allows cannot interleave with another writer (another thread or another process)."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
+class OutboxError(KioskError):
+    code = "OUTBOX_ERROR"
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxStatus:
+    depth: int
+    dropped: int
+    max_events: int
+
+    @property
+    def alarm(self) -> bool:
+        """Near the bound, or something was already dropped."""
+        return self.dropped > 0 or self.depth >= ALARM_FRACTION * self.max_events
+
+
+class Outbox:
+    """The kiosk's queue of audit events. Thread-safe: one connection behind a lock, as the
+    writes are short and SQLite serialises writers anyway."""
+
+    def __init__(self, path: Path, max_events: int,
+                 now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        self.path = path
+        self.max_events = max_events
+        self._now = now
+        self._lock = threading.Lock()
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self._db = self._open_or_replace()
+
+    # -- the session's side ----------------------------------------------------------------
+
+    def put(self, kind: str, data: Mapping[str, EventValue]) -> str | None:
+        """Commit one event and return its idempotency key, or None when the outbox is full
+        (the event is counted as dropped). A malformed event is refused here, with
+        ``EVENT_INVALID``, so it can never block the queue at the back-office."""
+        key = uuid.uuid4().hex
+        at = self._now()
+        try:
+            # seq=1 stands in for the seq the database gives: only kind and data are checked.
+            Event(key=key, seq=1, at=at, kind=kind, data=dict(data))
+        except ValidationError as exc:
+            raise OutboxError(f"event {kind!r} refused: {exc.error_count()} problem(s) in "
+                              f"{[e['loc'] for e in exc.errors()]}", code="EVENT_INVALID") from None
+        with self._lock:
+            return self._guarded(lambda db: self._insert(db, key, at, kind, data))
+
+    def _insert(self, db: sqlite3.Connection, key: str, at: datetime, kind: str,
+                data: Mapping[str, EventValue]) -> str | None:
+        with transaction(db):
+            (depth,) = db.execute("SELECT count(*) FROM events").fetchone()
+            if depth >= self.max_events:
+                db.execute("UPDATE counters SET value = value + 1 WHERE name = 'dropped'")
+                log.error("outbox full (%d events): event %s dropped", depth, kind,
+                          extra={"fields": {"code": "OUTBOX_FULL"}})
+                return None
+            db.execute("INSERT INTO events (key, at, kind, data) VALUES (?, ?, ?, ?)",
+                       (key, at.isoformat(), kind, json.dumps(dict(data), sort_keys=True)))
+        return key
+
+    # -- the sender's side -----------------------------------------------------------------
+
+    def batch(self, n: int) -> list[Event]:
+        """The ``n`` oldest events, in seq order."""
+        with self._lock:
+            rows = self._guarded(lambda db: db.execute(
+                "SELECT seq, key, at, kind, data FROM events ORDER BY seq LIMIT ?", (n,)
+            ).fetchall())
+        return [Event(seq=seq, key=key, at=datetime.fromisoformat(at), kind=kind,
+                      data=json.loads(data)) for seq, key, at, kind, data in rows]
+
+    def delete(self, keys: Iterable[str]) -> int:
+        """Forget the events the back-office acknowledged; returns how many were here."""
+        keys = list(keys)
+        if not keys:
+            return 0
+
+        def remove(db: sqlite3.Connection) -> int:
+            with transaction(db):
+                return db.executemany("DELETE FROM events WHERE key = ?",
+                                      [(k,) for k in keys]).rowcount
+        with self._lock:
+            return self._guarded(remove)
+
+    def status(self) -> OutboxStatus:
+        with self._lock:
+            depth, dropped = self._guarded(lambda db: db.execute(
+                "SELECT (SELECT count(*) FROM events),"
+                " (SELECT value FROM counters WHERE name = 'dropped')").fetchone())
+        return OutboxStatus(depth=depth, dropped=dropped, max_events=self.max_events)
+
+    def depth(self) -> int:
+        return self.status().depth
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    # -- opening, and surviving a corrupt file ---------------------------------------------
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None,
+                             timeout=30)
+        try:
+            self.path.chmod(0o600)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=FULL")
+            (verdict,) = db.execute("PRAGMA quick_check").fetchone()
+            if verdict != "ok":
+                raise sqlite3.DatabaseError(f"quick_check: {verdict}")
+            db.executescript(_SCHEMA)
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    def _open_or_replace(self) -> sqlite3.Connection:
+        try:
+            return self._connect()
+        except sqlite3.OperationalError:
+            raise  # locked, read-only, disk full: not the file's fault, do not move it
+        except sqlite3.DatabaseError as exc:
+            return self._replace(exc)
+
+    def _replace(self, exc: sqlite3.DatabaseError) -> sqlite3.Connection:
+        stamp = time.strftime("%Y%m%dT%H%M%S")
+        aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
+        for suffix in ("", "-wal", "-shm"):
+            part = Path(f"{self.path}{suffix}")
+            if part.exists():
+                part.rename(Path(f"{aside}{suffix}"))
+        log.error("outbox %s is corrupt (%s): moved aside to %s, starting a new one",
+                  self.path, exc, aside, extra={"fields": {"code": "OUTBOX_CORRUPT"}})
+        db = self._connect()
+        with transaction(db):
+            db.execute("INSERT INTO events (key, at, kind, data) VALUES (?, ?, ?, ?)",
+                       (uuid.uuid4().hex, self._now().isoformat(), CORRUPT_KIND,
+                        json.dumps({"code": "OUTBOX_CORRUPT"})))
+        return db
+
+    def _guarded(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """Run ``work``; if the file turns out corrupt mid-run, replace it and run once more.
+        Called with the lock held."""
+        try:
+            return work(self._db)
+        except sqlite3.OperationalError as exc:
+            raise OutboxError(f"outbox {self.path}: {exc}", code="OUTBOX_UNAVAILABLE") from None
+        except sqlite3.DatabaseError as exc:
+            self._db.close()
+            self._db = self._replace(exc)
+            return work(self._db)
