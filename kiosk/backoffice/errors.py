@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -53,8 +54,8 @@ async def http_error(request: Request, exc: Exception) -> Response:
 async def unexpected_error(request: Request, exc: Exception) -> Response:
     """A bug or a database that went away: a coded 500, never a traceback on the wire (the
     server's log has it)."""
-    if isinstance(exc, KioskError):
-        return error_response(503, exc.code, str(exc))
+    if isinstance(exc, OperationalError | InterfaceError):
+        return error_response(503, "DATABASE_UNAVAILABLE", "the database is not answering")
     return error_response(500, "INTERNAL_ERROR", "the back-office failed to answer; see its log")
 
 

@@ -1,0 +1,105 @@
+"""``GET /api/v1/commands?wait=N`` (long-poll) and ``POST /api/v1/commands/{id}/ack``.
+
+A command stays pending until the kiosk acknowledges it, so one lost on the way (the kiosk
+killed between the answer and its ack) is delivered again; ``delivered_at`` records the first
+delivery. The long-poll answers at once when something is pending; otherwise it waits on the
+process's notifier (notify.py) until a command for this kiosk may have been issued, looks
+again, and gives up with an empty list at its deadline. Every look is a new transaction with
+the identity check, so a kiosk revoked mid-wait is refused at its next look.
+
+Both paths are scoped to the calling kiosk: another kiosk's command id is simply not found.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from kiosk.backoffice.api.context import ApiContext
+from kiosk.backoffice.errors import ApiError, json_response
+from kiosk.backoffice.identity import Caller
+from kiosk.backoffice.models import Command as CommandRow
+from kiosk.uplink.schemas import (
+    API_PREFIX,
+    MAX_COMMAND_WAIT_SECONDS,
+    Command,
+    CommandAck,
+    CommandKind,
+    CommandList,
+)
+
+# Even without a notification, a waiting request looks again this often: a safety net for a
+# notification lost while the LISTEN connection was being re-established.
+RECHECK_SECONDS = 5.0
+MAX_ID = 2**63  # ids are 64-bit; a bigger one in a path is simply not found
+
+
+def _pending(session: Session, caller: Caller, now: dt.datetime) -> list[Command]:
+    rows = session.scalars(
+        select(CommandRow)
+        .where(CommandRow.kiosk_id == caller.kiosk_id, CommandRow.acked_at.is_(None))
+        .order_by(CommandRow.id)
+    ).all()
+    first_time = [row.id for row in rows if row.delivered_at is None]
+    if first_time:
+        session.execute(update(CommandRow).where(CommandRow.id.in_(first_time))
+                        .values(delivered_at=now))
+    return [Command(id=row.id, kind=CommandKind(row.kind), message=row.message,
+                    created_at=row.created_at) for row in rows]
+
+
+def _wait_seconds(request: Request) -> int:
+    raw = request.query_params.get("wait", "0")
+    if not raw.isdigit() or int(raw) > MAX_COMMAND_WAIT_SECONDS:
+        raise ApiError(400, "QUERY_INVALID",
+                       f"wait must be a whole number of seconds, 0 to {MAX_COMMAND_WAIT_SECONDS}")
+    return int(raw)
+
+
+def routes(context: ApiContext) -> list[BaseRoute]:
+    async def poll(request: Request) -> Response:
+        wait = _wait_seconds(request)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + wait
+        commands, caller = await context.as_kiosk(
+            request, lambda session, caller, now: (_pending(session, caller, now), caller))
+        if commands or wait == 0:
+            return json_response(CommandList(commands=commands))
+        async with context.notifier.waiting(caller.kiosk_id) as woken:
+            while True:
+                # Registered first, then looked: a command issued in between is not missed.
+                commands = await context.as_kiosk(request, _pending)
+                remaining = deadline - loop.time()
+                if commands or remaining <= 0:
+                    return json_response(CommandList(commands=commands))
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(woken.wait(), min(remaining, RECHECK_SECONDS))
+                woken.clear()
+
+    async def ack(request: Request) -> Response:
+        raw_id = request.path_params["command_id"]
+        answer = await context.body(request, CommandAck)
+
+        def store(session: Session, caller: Caller, now: dt.datetime) -> None:
+            row = session.get(CommandRow, raw_id) if raw_id < MAX_ID else None
+            if row is None or row.kiosk_id != caller.kiosk_id:
+                raise ApiError(404, "COMMAND_NOT_FOUND", f"no command {raw_id} for this kiosk")
+            if row.acked_at is None:
+                row.acked_at, row.ack_ok, row.ack_detail = now, answer.ok, answer.detail
+                if row.delivered_at is None:
+                    row.delivered_at = now
+
+        await context.as_kiosk(request, store)
+        return Response("{}", media_type="application/json")
+
+    return [
+        Route(f"{API_PREFIX}/commands", poll, methods=["GET"]),
+        Route(f"{API_PREFIX}/commands/{{command_id:int}}/ack", ack, methods=["POST"]),
+    ]

@@ -1,0 +1,51 @@
+"""What every handler of the kiosk API shares: the configuration, the database, the command
+notifier, and the one way a request becomes a transaction on behalf of a kiosk.
+
+Each authenticated request is one short transaction, run on a worker thread (SQLAlchemy's
+sessions are synchronous): the certificate's serial is looked up, the caller's identity taken
+from that row, and the handler's work done, all in the same transaction, so that a revocation
+committed before the request began is always seen.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+
+from kiosk.backoffice.config import BackofficeConfig
+from kiosk.backoffice.errors import Model, parse_body
+from kiosk.backoffice.identity import Caller, Presented, identify, presented
+from kiosk.backoffice.models import utcnow
+from kiosk.backoffice.notify import Notifier
+
+T = TypeVar("T")
+KioskWork = Callable[[Session, Caller, dt.datetime], T]
+
+
+@dataclass(frozen=True)
+class ApiContext:
+    config: BackofficeConfig
+    sessions: sessionmaker[Session]
+    notifier: Notifier
+
+    async def body(self, request: Request, model: type[Model]) -> Model:
+        """The body as ``model``; a request without a verified certificate is refused first,
+        whatever its body."""
+        presented(request.headers)
+        return await parse_body(request, model, self.config.server.body_limit_bytes)
+
+    async def as_kiosk(self, request: Request, work: KioskWork[T]) -> T:
+        """``work`` in one transaction, for the kiosk whose certificate nginx verified."""
+        certificate = presented(request.headers)
+        return await run_in_threadpool(self._transaction, certificate, work)
+
+    def _transaction(self, certificate: Presented, work: KioskWork[T]) -> T:
+        now = utcnow()
+        with self.sessions.begin() as session:
+            return work(session, identify(session, certificate, now), now)

@@ -1,0 +1,93 @@
+"""Who is calling: the kiosk named by the certificate nginx verified, as the database knows it.
+
+The application is reached only through nginx's Unix socket, and nginx always overwrites the
+two certificate headers (nginx.py), so they are nginx's word, not the kiosk's. Even so the
+application trusts them only as far as it must: ``X-Client-Verify`` must be exactly
+``SUCCESS``; the certificate is parsed again here; and its serial is looked up in the database
+on every request, because the database, not nginx's CRL (read only at start and reload), is
+the authority for revocation. The kiosk's identity comes from that row alone: no header or
+body field a kiosk sets can name another kiosk.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from functools import lru_cache
+from urllib.parse import unquote
+
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+from starlette.datastructures import Headers
+
+from kiosk.backoffice.errors import ApiError
+from kiosk.backoffice.models import Certificate, Kiosk
+from kiosk.backoffice.nginx import CLIENT_CERT_HEADER, CLIENT_VERIFY_HEADER
+
+# "Any authenticated request counts as contact" (models.Kiosk), but writing the time on every
+# request would turn each read into a write: it is refreshed when older than this.
+LAST_SEEN_RESOLUTION = dt.timedelta(seconds=5)
+
+
+@dataclass(frozen=True, slots=True)
+class Presented:
+    """The certificate nginx forwarded, as the database indexes it."""
+
+    serial: str  # lowercase hex, as models.Certificate keeps it
+    fingerprint_sha256: str
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    kiosk_id: int
+    kiosk_name: str
+
+
+def presented(headers: Headers) -> Presented:
+    """The verified certificate from nginx's headers, or a 403 with a code."""
+    verify = headers.get(CLIENT_VERIFY_HEADER)
+    escaped = headers.get(CLIENT_CERT_HEADER)
+    if not verify or not escaped:
+        raise ApiError(403, "CLIENT_CERT_REQUIRED", "no verified client certificate")
+    if verify != "SUCCESS":
+        raise ApiError(403, "CLIENT_CERT_INVALID", "the client certificate did not verify")
+    return _parse(escaped)
+
+
+@lru_cache(maxsize=8192)
+def _parse(escaped_pem: str) -> Presented:
+    """Parsing a certificate costs more than the rest of a heartbeat; a kiosk sends the same
+    one on every request, so the parse is kept (refusals raise, and are not kept)."""
+    try:
+        cert = x509.load_pem_x509_certificate(unquote(escaped_pem).encode("ascii"))
+    except (ValueError, UnicodeEncodeError):
+        raise ApiError(403, "CLIENT_CERT_INVALID", "the forwarded certificate is unreadable") \
+            from None
+    der = cert.public_bytes(Encoding.DER)
+    return Presented(format(cert.serial_number, "x"), hashlib.sha256(der).hexdigest())
+
+
+def identify(session: Session, certificate: Presented, now: dt.datetime) -> Caller:
+    """The kiosk the certificate belongs to, if the certificate and the kiosk are both still
+    good; one indexed lookup (by serial)."""
+    row = session.execute(
+        select(Kiosk.id, Kiosk.name, Kiosk.revoked_at, Kiosk.last_seen_at,
+               Certificate.fingerprint_sha256, Certificate.revoked_at, Certificate.not_after)
+        .join(Certificate, Certificate.kiosk_id == Kiosk.id)
+        .where(Certificate.serial == certificate.serial)
+    ).one_or_none()
+    if row is None or row[4] != certificate.fingerprint_sha256:
+        raise ApiError(403, "CLIENT_CERT_UNKNOWN", "this certificate was not issued here")
+    kiosk_id, name, kiosk_revoked, last_seen, _fingerprint, cert_revoked, not_after = row
+    if kiosk_revoked is not None:
+        raise ApiError(403, "KIOSK_REVOKED", f"kiosk {name} has been revoked")
+    if cert_revoked is not None:
+        raise ApiError(403, "CLIENT_CERT_REVOKED", "this certificate has been revoked")
+    if not_after <= now:
+        raise ApiError(403, "CLIENT_CERT_EXPIRED", "this certificate has expired")
+    if last_seen is None or now - last_seen >= LAST_SEEN_RESOLUTION:
+        session.execute(update(Kiosk).where(Kiosk.id == kiosk_id).values(last_seen_at=now))
+    return Caller(kiosk_id, name)
