@@ -175,7 +175,7 @@ class Registry:
                 select(Certificate.serial, Certificate.revoked_at)
                 .where(Certificate.revoked_at.is_not(None), Certificate.not_after > now)
                 .order_by(Certificate.id)
-            ).tuples()
+            )
             revoked = [Revoked(int(serial, 16), at) for serial, at in rows if at is not None]
         self.ca.write_crl(revoked)
 
@@ -192,7 +192,7 @@ class Registry:
                 select(Kiosk, expiry.c.not_after)
                 .outerjoin(expiry, expiry.c.kiosk_id == Kiosk.id)
                 .order_by(Kiosk.name)
-            ).tuples()
+            )
             return [
                 KioskSummary(
                     name=kiosk.name,
