@@ -46,15 +46,6 @@ class ServeError(KioskError):
     code = "SERVE_FAILED"
 
 
-def check_database(config: BackofficeConfig) -> None:
-    """Refuse to serve a database that is not at the migrations' head."""
-    current, head = db.current(config.database_url), db.head()
-    if current != head:
-        raise ServeError(
-            f"the database is at revision {current or '(none)'}, the code needs {head}: "
-            "run 'kiosk backoffice db upgrade'", code="DATABASE_NOT_MIGRATED")
-
-
 def tls_files(ca: CertificateAuthority) -> nginx.TlsFiles:
     return nginx.TlsFiles(ca.server_pem, ca.server_key, ca.ca_pem, ca.crl_pem)
 
@@ -203,7 +194,7 @@ def refresh_crl(config: BackofficeConfig, ca: CertificateAuthority) -> None:
 
 
 def serve(config: BackofficeConfig, config_file: Path | None) -> int:
-    check_database(config)
+    db.require_head(config.database_url)
     ca = CertificateAuthority.from_config(config)
     check_ca(ca)
     if crl_due(ca, dt.datetime.now(dt.UTC)):

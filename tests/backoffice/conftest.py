@@ -12,6 +12,8 @@
 - ``backoffice_config``: a :class:`BackofficeConfig` with its state directory in the test's
   temp dir and ``database_url`` as its database.
 - ``ca``: the back-office CA made in that state directory for ``localhost``.
+- ``backoffice_stack`` (session, per database kind) and ``sqlite_stack``: a running
+  ``kiosk backoffice serve`` behind real nginx (tests/backoffice/stack.py).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from kiosk.backoffice import db
 from kiosk.backoffice.ca import CertificateAuthority
 from kiosk.backoffice.config import BackofficeConfig
+from tests.backoffice.stack import backoffice_stack, sqlite_stack  # noqa: F401 - fixtures
 from tests.postgres_daemon import PrivatePostgres
 
 TEMPLATE = "kiosk_template_head"
