@@ -17,17 +17,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, exc
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from kiosk.errors import KioskError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 SQLITE_POOL_SIZE = 16
@@ -53,7 +52,7 @@ def parse_url(url: str) -> URL:
 
 
 def make_engine(url: str, **options: Any) -> Engine:
-    """An engine for ``url``; connects lazily (see :func:`check`)."""
+    """An engine for ``url``; it connects at its first use."""
     parsed = parse_url(url)
     if parsed.get_backend_name() == "postgresql":
         return create_engine(parsed, pool_pre_ping=True, **options)
@@ -98,28 +97,34 @@ def unavailable_as_error(url: str | URL) -> Iterator[None]:
                          code="DATABASE_UNAVAILABLE") from None
 
 
-def check(engine: Engine) -> None:
-    """Connect once, so that a wrong or unreachable database is reported at start."""
-    with unavailable_as_error(engine.url), engine.connect():
-        pass
+# Alembic is imported by the functions that migrate, not with this module: it takes longer to
+# import than everything else a worker or a CLI command loads for the database.
 
 
 def alembic_config() -> Config:
+    from alembic.config import Config  # noqa: PLC0415
+
     config = Config()
     config.set_main_option("script_location", "kiosk.backoffice:migrations")
     return config
 
 
 def upgrade(url: str, revision: str = "head") -> None:
+    from alembic import command  # noqa: PLC0415
+
     _migrate(url, lambda config: command.upgrade(config, revision))
 
 
 def downgrade(url: str, revision: str) -> None:
+    from alembic import command  # noqa: PLC0415
+
     _migrate(url, lambda config: command.downgrade(config, revision))
 
 
 def current(url: str) -> str | None:
     """The revision the database is at (None when it has never been migrated)."""
+    from alembic.runtime.migration import MigrationContext  # noqa: PLC0415
+
     engine = make_engine(url)
     try:
         with unavailable_as_error(engine.url), engine.connect() as connection:
@@ -128,7 +133,19 @@ def current(url: str) -> str | None:
         engine.dispose()
 
 
+def require_head(url: str) -> None:
+    """Refuse a database the migrations have not brought to head: the code would fail on
+    its first query, with an error that says less."""
+    at, wanted = current(url), head()
+    if at != wanted:
+        raise KioskError(f"the database is at revision {at or '(none)'}, the code needs "
+                         f"{wanted}: run 'kiosk backoffice db upgrade'",
+                         code="DATABASE_NOT_MIGRATED")
+
+
 def head() -> str:
+    from alembic.script import ScriptDirectory  # noqa: PLC0415
+
     revision = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert revision is not None
     return revision

@@ -209,7 +209,7 @@ class Registry:
     def _kiosk(session: Session, name: str) -> Kiosk:
         kiosk = session.scalar(select(Kiosk).where(Kiosk.name == name))
         if kiosk is None:
-            raise KioskError(f"no kiosk named {name!r}", code="KIOSK_UNKNOWN")
+            raise KioskError(f"no kiosk named {name!r}", code="KIOSK_NOT_FOUND")
         return kiosk
 
 

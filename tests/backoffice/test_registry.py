@@ -183,7 +183,7 @@ def test_renewal_issues_a_second_certificate_and_keeps_the_first_until_it_expire
 def test_a_revoked_or_unknown_kiosk_cannot_renew(registry: Registry) -> None:
     enroll(registry)
     registry.revoke("atrio-1")
-    for name, code in (("atrio-1", "KIOSK_REVOKED"), ("atrio-9", "KIOSK_UNKNOWN")):
+    for name, code in (("atrio-1", "KIOSK_REVOKED"), ("atrio-9", "KIOSK_NOT_FOUND")):
         with pytest.raises(KioskError) as caught:
             registry.renew(name, make_csr())
         assert caught.value.code == code
@@ -210,7 +210,7 @@ def test_revocation_marks_the_kiosk_and_its_certificates_and_reaches_the_crl(
     refused(registry, spare)
     with pytest.raises(KioskError) as caught:
         registry.revoke("atrio-9")
-    assert caught.value.code == "KIOSK_UNKNOWN"
+    assert caught.value.code == "KIOSK_NOT_FOUND"
 
 
 def test_a_revoked_kiosk_can_be_taken_back_with_a_new_key_only(
