@@ -1,12 +1,19 @@
 """Engines, sessions and migrations for the back-office's one database: SQLite (the embedded
 default) or PostgreSQL, by URL.
 
-SQLite is tuned for several threads and processes sharing one file: WAL, so readers never
-block the writer; a busy timeout, so a writer waits its turn instead of failing; foreign keys
-on, which SQLite leaves off by default; and every transaction begins IMMEDIATE. A deferred
-transaction that reads and then writes can fail at once with SQLITE_BUSY (its snapshot went
-stale under another writer, and the busy timeout does not apply to that case); taking the
-write lock up front makes concurrent writers queue instead.
+SQLite is tuned for several threads and processes sharing one file: WAL, so readers and the
+writer do not block each other; a busy timeout, so a writer waits its turn instead of failing;
+foreign keys on, which SQLite leaves off by default; and every transaction begins IMMEDIATE.
+A deferred transaction that reads and then writes can fail at once with SQLITE_BUSY (its
+snapshot went stale under another writer, and the busy timeout does not apply to that case);
+taking the write lock up front makes concurrent writers queue instead. Code that only reads
+uses :func:`reader`, whose transactions stay deferred and so never queue.
+
+SQLite runs with ``synchronous=NORMAL``: in WAL mode a commit survives the crash or SIGKILL of
+any process, but a power cut or an OS crash may roll back the last commits, events the kiosk
+already deleted among them. FULL would close that window at half the commit rate (an fsync per
+commit); a deployment that must survive power loss runs on PostgreSQL, which syncs each
+commit by default.
 
 A database that is not there is a :class:`~kiosk.errors.KioskError` with a code, never a
 traceback: ``CONFIG_INVALID`` for a URL that cannot be right, ``DATABASE_UNAVAILABLE`` for
@@ -30,6 +37,7 @@ if TYPE_CHECKING:
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 SQLITE_POOL_SIZE = 16
+READ_ONLY = "kiosk_read_only"  # an execution option of ours, read by _sqlite_begin
 
 
 def parse_url(url: str) -> URL:
@@ -69,13 +77,20 @@ def _sqlite_connect(dbapi_connection: Any, record: object) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA journal_mode = WAL")
-    cursor.execute("PRAGMA synchronous = NORMAL")  # durable at each checkpoint; safe in WAL
+    cursor.execute("PRAGMA synchronous = NORMAL")  # see the module's docstring
     cursor.execute("PRAGMA foreign_keys = ON")
     cursor.close()
 
 
 def _sqlite_begin(connection: Connection) -> None:
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    read_only = connection.get_execution_options().get(READ_ONLY, False)
+    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+def reader(engine: Engine) -> Engine:
+    """The same engine and pool, for transactions that only read (on SQLite they do not
+    take the write lock; a write in one fails at once instead of queueing)."""
+    return engine.execution_options(**{READ_ONLY: True})
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
