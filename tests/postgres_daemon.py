@@ -4,8 +4,9 @@ Unix socket there (``listen_addresses=''``), so parallel workers never share or 
 initdb and pg_ctl refuse to run as root; as root they run as the ``postgres`` user (or
 ``nobody``) through ``setpriv``, in a directory made for that user outside pytest's private
 temp tree, which only root can enter. Durability is off (fsync, synchronous_commit,
-full_page_writes): the cluster lives for one test session. The server is stopped at exit
-even when the session crashes, because a postmaster left behind would outlive the run.
+full_page_writes): the cluster lives for one test session. The server is stopped at exit,
+and by a watchdog shell if the test process dies without one (SIGKILL): a postmaster left
+behind would outlive the run.
 (testing-the-back-office.md §1.)
 """
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 import atexit
 import os
 import pwd
+import shlex
 import shutil
 import subprocess
 import tempfile
@@ -49,14 +51,17 @@ class PrivatePostgres:
         self.dir.chmod(0o755)  # the clients (this process) need to reach the socket
         self.running = False
 
-    def _run(self, *command: str, check: bool = True) -> None:
-        """A PostgreSQL tool, as the unprivileged user when we are root."""
+    def _argv(self, *command: str) -> list[str]:
+        """A PostgreSQL tool's command line, as the unprivileged user when we are root."""
         argv = [str(BIN / command[0]), *command[1:]]
         if self.user is not None:
             argv = ["setpriv", f"--reuid={self.user.pw_uid}", f"--regid={self.user.pw_gid}",
                     "--clear-groups", *argv]
-        done = subprocess.run(argv, capture_output=True, text=True, timeout=60, check=False,
-                              cwd=self.dir)
+        return argv
+
+    def _run(self, *command: str, check: bool = True) -> None:
+        done = subprocess.run(self._argv(*command), capture_output=True, text=True, timeout=60,
+                              check=False, cwd=self.dir)
         if check and done.returncode != 0:
             log = self.dir / "server.log"
             raise RuntimeError(f"{command[0]} failed:\n{done.stdout}{done.stderr}"
@@ -67,13 +72,25 @@ class PrivatePostgres:
                   "-E", "UTF8", "--locale=C.UTF-8")
         atexit.register(self.stop)
         self.running = True
+        self._watchdog = self._watch(os.getpid())
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self.dir / "server.log"), "-w",
                   "-o", f"{SETTINGS} -k {self.dir}", "start")
+
+    def _watch(self, pid: int) -> subprocess.Popen[bytes]:
+        """A shell that stops the cluster once this process is gone, for the deaths atexit
+        never sees (SIGKILL, a crashed xdist worker)."""
+        stop = shlex.join(self._argv("pg_ctl", "-D", str(self.data), "-m", "immediate", "stop"))
+        script = (f"while kill -0 {pid} 2>/dev/null; do sleep 1; done; "
+                  f"{stop}; rm -rf {shlex.quote(str(self.dir))}")
+        return subprocess.Popen(["sh", "-c", script], start_new_session=True,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     def stop(self) -> None:
         if self.running:
             self.running = False
             atexit.unregister(self.stop)
+            self._watchdog.kill()
+            self._watchdog.wait()
             self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop",
                       check=False)
         shutil.rmtree(self.dir, ignore_errors=True)
