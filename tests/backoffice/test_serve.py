@@ -1,0 +1,121 @@
+"""``kiosk backoffice serve`` as a service: it stops both of its processes cleanly on SIGTERM,
+stops the survivor when one dies, refuses an unmigrated database; and the nginx configuration
+it writes (``nginx-config``) is one nginx accepts."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from kiosk.backoffice import nginx
+from tests.backoffice.stack import Stack, prepare_stack, write_config
+from tests.conftest import run_kiosk
+
+
+def children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (from /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def wait_gone(pids: list[int], seconds: float = 15) -> list[int]:
+    deadline = time.monotonic() + seconds
+    while (left := [pid for pid in pids if alive(pid)]) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return left
+
+
+@pytest.fixture
+def stack() -> Iterator[Stack]:
+    prepared = prepare_stack(workers=2)
+    try:
+        yield prepared
+    finally:
+        prepared.close()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_stops_nginx_then_the_application_and_exits_zero(
+        stack: Stack, signum: signal.Signals) -> None:
+    stack.start()
+    assert stack.process is not None
+    serve_children = children(stack.process.pid)
+    nginx_master = int((nginx.nginx_dir(stack.config) / "nginx.pid").read_text())
+    assert nginx_master in serve_children and len(serve_children) == 2
+    everything = serve_children + [pid for child in serve_children
+                                    for pid in children(child)]
+    stack.process.send_signal(signum)
+    assert stack.process.wait(30) == 0
+    assert wait_gone(everything) == []
+    assert not _answers(stack)
+    assert "Traceback" not in stack.log.read_text()
+
+
+def _answers(stack: Stack) -> bool:
+    try:
+        with socket.socket(socket.AF_UNIX) as probe:
+            probe.connect(str(nginx.socket_path(stack.config)))
+            return True
+    except OSError:
+        return False
+
+
+@pytest.mark.slow
+def test_when_the_application_dies_nginx_is_stopped_and_serve_fails(stack: Stack) -> None:
+    stack.start()
+    assert stack.process is not None
+    nginx_master = int((nginx.nginx_dir(stack.config) / "nginx.pid").read_text())
+    application = next(pid for pid in children(stack.process.pid) if pid != nginx_master)
+    os.kill(application, signal.SIGKILL)
+    assert stack.process.wait(30) == 1
+    assert wait_gone([nginx_master]) == []
+    assert "the application exited" in stack.log.read_text()
+
+
+def test_an_unmigrated_database_is_refused_with_a_code(tmp_path: Path) -> None:
+    config = tmp_path / "backoffice.toml"
+    write_config(config, {"state_dir": str(tmp_path / "state"),
+                          "database": {"url": f"sqlite:///{tmp_path / 'empty.db'}"}})
+    done = run_kiosk("backoffice", "serve", "--config", str(config))
+    assert done.returncode == 2
+    assert "DATABASE_NOT_MIGRATED" in done.stderr
+
+
+def test_the_printed_nginx_config_is_valid_for_nginx(stack: Stack) -> None:
+    done = stack.cli("nginx-config")
+    assert done.returncode == 0, done.stderr
+    base = nginx.nginx_dir(stack.config)
+    base.mkdir(parents=True)
+    (base / "nginx.conf").write_text(done.stdout)
+    assert "ssl_verify_client on;" in done.stdout
+    checked = subprocess.run(
+        [stack.config.server.nginx, "-t", "-p", str(base), "-e", str(base / "error.log"),
+         "-c", str(base / "nginx.conf")],
+        capture_output=True, text=True, timeout=30, check=False)
+    assert checked.returncode == 0, checked.stderr
+    assert "syntax is ok" in checked.stderr
