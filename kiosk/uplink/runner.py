@@ -55,6 +55,7 @@ log = logging.getLogger(__name__)
 LONG_POLL_SECONDS = 25
 ENROLLMENT_LOOK_SECONDS = 10.0
 RENEWAL_RETRY_SECONDS = 600.0
+STOP_SECONDS = 2.0
 OUTBOX_FILE = "outbox.db"
 CONTACT_FILE = "contact.json"
 R = TypeVar("R")
@@ -160,16 +161,17 @@ class Uplink:
             thread.start()
             self._threads.append(thread)
 
-    def stop(self, timeout: float | None = None) -> None:
-        """Stop both threads, waiting at most ``timeout`` seconds for each (by default one
-        request's bound): a long-poll in flight is abandoned, its daemon thread dies with the
-        process, and the command it might bring is delivered again later."""
+    def stop(self, timeout: float = STOP_SECONDS) -> None:
+        """Stop both threads, waiting at most ``timeout`` seconds in all. A request still in
+        flight after that is abandoned to its daemon thread: that is safe, because an event
+        batch is idempotent and a command is run only if the poller is not stopping, so one
+        left unacknowledged is simply delivered again."""
         self._stop.set()
         self._wake.set()
-        bound = self.settings.timeout_seconds if timeout is None else timeout
+        deadline = time.monotonic() + timeout
         for thread in self._threads:
-            thread.join(bound)
-        self._threads.clear()
+            thread.join(max(0.0, deadline - time.monotonic()))
+        self._threads = [thread for thread in self._threads if thread.is_alive()]
         with self._l3_lock:
             if self._l3 is not None:
                 self._l3[1].close()
@@ -177,7 +179,8 @@ class Uplink:
 
     def close(self) -> None:
         self.stop()
-        self.outbox.close()
+        if not self._threads:  # else an abandoned sender may still hold it: the exit closes it
+            self.outbox.close()
 
     def status(self) -> dict[str, Any]:
         with self._lock:
@@ -328,6 +331,8 @@ class Uplink:
                     client = (identity, UplinkClient(identity, self.settings.timeout_seconds))
                 try:
                     for command in client[1].commands(LONG_POLL_SECONDS).commands:
+                        if self._stop.is_set():
+                            break
                         if command.id not in done:
                             done[command.id] = self._run(command)
                         client[1].ack(command.id, done.pop(command.id))
