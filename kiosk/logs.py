@@ -83,6 +83,10 @@ def configure(level: str = "INFO") -> logging.Handler:
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
+    # httpx and httpcore log every request at INFO and every byte at DEBUG: the uplink logs
+    # what a technician needs (failures with their code) itself.
+    for chatty in ("httpx", "httpcore"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
     return handler
 
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set up a Debian 12 machine for the kiosk, then run the kiosk or its tests.
 #
-#   scripts/dev.sh demo   install everything, then start the kiosk on simulated hardware
+#   scripts/dev.sh demo   install everything, start a local back-office with the kiosk
+#                         enrolled, then the kiosk on simulated hardware
 #   scripts/dev.sh test   install everything, then run the whole test suite (what CI runs)
 #
 # Idempotent: packages already there are not installed again, the virtual environment is
@@ -45,15 +46,71 @@ install_python() {
     .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
 }
 
+# The demo's back-office: on this machine, SQLite, nginx on 127.0.0.1:8443 (kiosks, mutual TLS)
+# and 127.0.0.1:8444 (enrollment), with the demo kiosk enrolled and the demo card's test CA as
+# the level-3 anchor. Its state lives where nginx's unprivileged worker can reach the
+# application's socket (root's home is closed to it).
+KIOSK_STATE="$HOME/.local/state/kiosk"
+if [ "$(id -u)" -eq 0 ]; then
+    DEMO_BACKOFFICE=/var/lib/kiosk-backoffice-demo
+else
+    DEMO_BACKOFFICE="$HOME/.local/state/kiosk-backoffice-demo"
+fi
+BACKOFFICE_PID=
+
+stop_backoffice() {
+    if [ -n "$BACKOFFICE_PID" ] && kill -0 "$BACKOFFICE_PID" 2>/dev/null; then
+        kill -TERM "$BACKOFFICE_PID"
+        wait "$BACKOFFICE_PID" || true
+    fi
+}
+
+start_backoffice() {
+    local config="$DEMO_BACKOFFICE/backoffice.toml" kiosk=.venv/bin/kiosk tries=0
+    mkdir -p "$DEMO_BACKOFFICE" "$KIOSK_STATE"
+    [ -f "$KIOSK_STATE/demo-card.json" ] \
+        || "$kiosk" sim card new --out "$KIOSK_STATE/demo-card.json" >/dev/null
+    cat >"$config" <<EOF
+state_dir = "$DEMO_BACKOFFICE"
+
+[level3]
+anchors = ["$KIOSK_STATE/demo-card.pki/cie-auth-ca.pem"]
+revocation = "soft-fail"
+EOF
+    [ -f "$DEMO_BACKOFFICE/ca/ca.pem" ] || "$kiosk" backoffice ca init --config "$config"
+    "$kiosk" backoffice db upgrade --config "$config" >/dev/null
+    "$kiosk" backoffice serve --config "$config" >"$DEMO_BACKOFFICE/serve.log" 2>&1 &
+    BACKOFFICE_PID=$!
+    trap stop_backoffice EXIT
+    until (exec 3<>/dev/tcp/127.0.0.1/8444) 2>/dev/null; do
+        tries=$((tries + 1))
+        if [ "$tries" -gt 60 ] || ! kill -0 "$BACKOFFICE_PID" 2>/dev/null; then
+            echo "the back-office did not start; see $DEMO_BACKOFFICE/serve.log" >&2
+            exit 1
+        fi
+        sleep 0.5
+    done
+    if ! "$kiosk" uplink status --json | grep -q '"enrolled": true'; then
+        "$kiosk" backoffice kiosk add demo-kiosk --reenroll --config "$config" \
+            | "$kiosk" enroll --force --url https://localhost:8444
+    fi
+    echo "back-office: https://localhost:8443 (log: $DEMO_BACKOFFICE/serve.log)"
+    echo "  its kiosks:  $kiosk backoffice kiosks --config $config"
+    echo "  lock it:     $kiosk backoffice command demo-kiosk lock --message 'Torno subito'" \
+         "--config $config"
+}
+
 case "${1:-}" in
     demo)
         install_system
         install_python
+        start_backoffice
         if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
-            exec .venv/bin/kiosk --log-level INFO run --window
+            .venv/bin/kiosk --log-level INFO run --window
+        else
+            echo "no display found: starting the kiosk headless (Ctrl-C stops it)"
+            .venv/bin/kiosk --log-level INFO run --headless
         fi
-        echo "no display found: starting the kiosk headless (Ctrl-C stops it)"
-        exec .venv/bin/kiosk --log-level INFO run --headless
         ;;
     test)
         install_system
