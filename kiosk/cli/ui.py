@@ -5,7 +5,9 @@ to the state with the in-process virtual CIE (a fresh demo card and test PKI in 
 folder), by the same events a citizen's touches produce; then :func:`kiosk.ui.render.draw`
 paints ``session.view`` on SDL's dummy driver. The few states no well-behaved card produces
 (an error, a card taken away mid-read, the card still working) use a card worker that answers
-with that outcome, as the journey tests do. ``--state list`` names the states.
+with that outcome, as the journey tests do; the back-office's commands are posted as the
+uplink posts them, and "Test my PIN" has a stand-in back-office that finds every card good,
+or one that cannot be reached. ``--state list`` names the states.
 """
 
 from __future__ import annotations
@@ -38,10 +40,13 @@ from kiosk.journeys import (
     KioskSession,
     Language,
     LanguageChosen,
+    Lock,
+    ShowNotice,
     Tick,
     View,
 )
-from kiosk.journeys.events import CardFailed
+from kiosk.journeys.events import CardFailed, Command
+from kiosk.journeys.ports import CardProof, Level3Checker, Nonce, Offline, RemoteVerdict
 from kiosk.journeys.worker import CardJob, CardWorker
 from kiosk.sim import issuing, pki
 from kiosk.sim.card import VirtualCie
@@ -60,9 +65,19 @@ class Worker(enum.Enum):
     TEAR = "tear"  # answers every job with CARD_REMOVED
 
 
+class BackOffice(enum.Enum):
+    """Which back-office "Test my PIN" asks: none, one that finds the card good, or one that
+    cannot be reached."""
+
+    NONE = "none"
+    GOOD = "good"
+    UNREACHABLE = "unreachable"
+
+
 # What the citizen does, step by step: a Choice's value, or one of these.
 INSERT, REMOVE, PIN, WRONG, PUK, NEW_PIN, NEW_PIN_ONCE, THREE, IDLE = (
     "insert", "remove", "pin", "wrong", "puk", "new-pin", "new-pin-once", "three-digits", "idle")
+LOCK, NOTICE = "lock", "notice"  # the back-office's commands, with a clerk's words
 
 
 @dataclass(frozen=True)
@@ -71,6 +86,7 @@ class Scenario:
     worker: Worker = Worker.CARD
     pin_tries: int | None = None
     puk_tries: int | None = None
+    back_office: BackOffice = BackOffice.NONE
 
 
 _MENU = ("choice.start", "choice.continue")
@@ -96,6 +112,8 @@ SCENARIOS: dict[str, Scenario] = {
     "enter-pin": Scenario(_TEST),
     "enter-pin-typing": Scenario((*_TEST, THREE)),
     "pin-works": Scenario((*_TEST, PIN)),
+    "pin-works-back-office": Scenario((*_TEST, PIN), back_office=BackOffice.GOOD),
+    "pin-works-kiosk-only": Scenario((*_TEST, PIN), back_office=BackOffice.UNREACHABLE),
     "wrong-pin": Scenario((*_TEST, WRONG)),
     "pin-blocked": Scenario(_TEST, pin_tries=0),
     "card-dead": Scenario(_TEST, pin_tries=0, puk_tries=0),
@@ -113,6 +131,8 @@ SCENARIOS: dict[str, Scenario] = {
     "lost-paths": Scenario((*_LOST, "choice.lost_puk")),
     "puk-recovery-app": Scenario((*_LOST, "choice.lost_puk", "choice.recover_puk_app")),
     "reprint-at-counter": Scenario((*_LOST, "choice.lost_both", "choice.go_to_counter")),
+    "notice": Scenario((NOTICE,)),
+    "out-of-order": Scenario((*_MENU, LOCK)),
 }
 
 
@@ -220,6 +240,26 @@ _STAND_INS = {Worker.HOLD: None, Worker.FAIL: "PROTOCOL_ERROR", Worker.TEAR: "CA
 # kiosk's rules, and wrong codes of the right length.
 _CODES = {PIN: issuing.DEMO_PIN, PUK: issuing.DEMO_PUK, WRONG: "00000000",
           NEW_PIN: "51739264", THREE: "123"}
+# What a clerk might type, in Italian whatever the citizen's language (shown as typed).
+_CLERK: dict[str, Command] = {
+    LOCK: Lock("Il lettore di carte è in manutenzione. Torniamo operativi alle 14."),
+    NOTICE: ShowNotice("Martedì l'anagrafe chiude alle 12."),
+}
+
+
+class _GoodBackOffice:
+    """A stand-in back-office that finds every card good (only for the picture of its line)."""
+
+    def nonce(self) -> Nonce | None:
+        return Nonce("screenshot", b"\x00" * 32)
+
+    def verify(self, nonce: Nonce, proof: CardProof) -> RemoteVerdict | None:
+        return RemoteVerdict(1, works=True, certificate="valid", signature_valid=True,
+                             revocation="good")
+
+
+_BACK_OFFICES: dict[BackOffice, Level3Checker | None] = {
+    BackOffice.NONE: None, BackOffice.GOOD: _GoodBackOffice(), BackOffice.UNREACHABLE: Offline()}
 
 
 @dataclass
@@ -271,6 +311,9 @@ def _step(session: KioskSession, step: str, driver: VirtualDriver, card: Virtual
     elif step == REMOVE:
         driver.remove()
         session.handle(CardRemoved())
+    elif step in _CLERK:
+        session.post(_CLERK[step])
+        session.pump()
     elif step == IDLE:
         clock.now += session.timing.idle_seconds + 1
         session.handle(Tick())
@@ -301,7 +344,8 @@ def drive(scenario: Scenario, language: str) -> View:
         worker: CardWorker = (InlineCardWorker(reader) if scenario.worker is Worker.CARD
                               else _StandIn(reader, _STAND_INS[scenario.worker]))
         clock = _Clock()
-        session = KioskSession(worker, certificates, clock=clock)
+        level3 = _BACK_OFFICES[scenario.back_office]
+        session = KioskSession(worker, certificates, clock=clock, level3=level3)
         try:
             session.handle(LanguageChosen(Language(language)))
             for step in scenario.steps:

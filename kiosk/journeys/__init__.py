@@ -20,10 +20,13 @@ from kiosk.journeys.events import (
     Event,
     ExtendSession,
     LanguageChosen,
+    Lock,
+    ShowNotice,
     Tick,
+    Unlock,
 )
 from kiosk.journeys.machine import JourneyId
-from kiosk.journeys.session import EndReason, KioskSession, Phase, Timing
+from kiosk.journeys.session import EndReason, JourneyEnd, KioskSession, Phase, Timing
 from kiosk.journeys.states import PUK_RECOVERY_URL
 from kiosk.journeys.views import (
     Choice,
@@ -55,16 +58,20 @@ __all__ = [
     "Event",
     "ExtendSession",
     "InlineCardWorker",
+    "JourneyEnd",
     "JourneyId",
     "KioskSession",
     "Language",
     "LanguageChosen",
+    "Lock",
     "PadView",
     "Phase",
     "Screen",
+    "ShowNotice",
     "ThreadCardWorker",
     "Tick",
     "Timing",
+    "Unlock",
     "View",
     "WarningView",
     "from_reader",

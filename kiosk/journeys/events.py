@@ -1,6 +1,7 @@
-"""What can happen to a session: the person's events (from the UI), the reader's, the clock's
-and the card worker's. Plain frozen values, built by the UI thread, the reader monitor or the
-card worker and handled one at a time by :class:`~kiosk.journeys.session.KioskSession`.
+"""What can happen to a session: the person's events (from the UI), the reader's, the clock's,
+the card worker's and the back-office's commands. Plain frozen values, built by the UI thread,
+the reader monitor, the card worker or the uplink and handled one at a time by
+:class:`~kiosk.journeys.session.KioskSession`.
 
 :class:`DigitTyped` carries one digit on its way into the journey's secret holder; its repr
 never shows it, and the session pushes it into the holder at once and keeps no reference.
@@ -8,6 +9,7 @@ never shows it, and the session pushes it into the holder at once and keeps no r
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -89,7 +91,50 @@ class CardFailed:
     tries_left: int | None = None
 
 
+# The longest clerk's message a command carries (the wire's limit, kiosk.uplink.schemas).
+MAX_MESSAGE_LENGTH = 500
+# Control characters other than the line break: a message is shown as typed, but a tab or an
+# escape code has no glyph on the kiosk's fonts.
+_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")
+
+
+def _clerk_text(message: str | None) -> str | None:
+    """The clerk's words as the screen shows them: control characters as spaces, no blank
+    lines around them; None for nothing to show. Raises ValueError past the wire's limit."""
+    if message is None:
+        return None
+    if len(message) > MAX_MESSAGE_LENGTH:
+        raise ValueError(f"a clerk's message has at most {MAX_MESSAGE_LENGTH} characters")
+    return _CONTROL.sub(" ", message).strip() or None
+
+
+@dataclass(frozen=True, slots=True)
+class Lock:
+    """The back-office locks the kiosk: the out-of-order screen, with the clerk's message."""
+
+    message: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "message", _clerk_text(self.message))
+
+
+@dataclass(frozen=True, slots=True)
+class Unlock:
+    """The back-office puts the kiosk back in service: the attract screen again."""
+
+
+@dataclass(frozen=True, slots=True)
+class ShowNotice:
+    """A clerk's notice on the attract screen and the menu; an empty one takes it away."""
+
+    message: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "message", _clerk_text(self.message))
+
+
 PersonEvent = (
     Chosen | LanguageChosen | DigitTyped | DigitDeleted | Confirmed | Cancel | ExtendSession
 )
-Event = PersonEvent | CardInserted | CardRemoved | Tick | CardDone | CardFailed
+Command = Lock | Unlock | ShowNotice
+Event = PersonEvent | CardInserted | CardRemoved | Tick | CardDone | CardFailed | Command

@@ -5,13 +5,20 @@ reads them, spending no try) and then the authentication certificate. Whether EF
 be read without a PIN is not documented (PROTOCOL.md §2.1, UNCERTAIN): a card that refuses
 gets "certificate not readable without the PIN", never an error, and the citizen is pointed
 to "Test my PIN", which reads it after the PIN.
+
+"Test my PIN" asks the Comune's back-office to judge it when it can (:class:`Level3`): the card
+signs the SHA-256 of the back-office's nonce, and the back-office checks the signature, the
+chain and revocation itself, so a tampered kiosk cannot invent a citizen. When it cannot be
+reached, the kiosk signs its own random challenge, judges it alone, and the result says so; a
+kiosk with no back-office at all (no checker) judges alone and says nothing of it.
 """
 
 from __future__ import annotations
 
+import enum
 import hashlib
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
@@ -26,7 +33,13 @@ from kiosk.cie.flow import Flow
 from kiosk.cie.ias import open_session, read_protected
 from kiosk.cie.pins import Reference, tries_left
 from kiosk.cie.secret import Secret
-from kiosk.journeys.certificates import UNREADABLE, CertificateCheck, CertificatePolicy
+from kiosk.journeys.certificates import (
+    UNREADABLE,
+    CertificateCheck,
+    CertificatePolicy,
+    CertificateState,
+)
+from kiosk.journeys.ports import CardProof, Level3Checker, Nonce, RemoteVerdict
 from kiosk.journeys.worker import CardJob, take
 
 CHALLENGE_SIZE = 32
@@ -38,14 +51,25 @@ class CheckResult:
     certificate: CertificateCheck
 
 
+class CheckedBy(enum.Enum):
+    """Who judged a level-3 authentication; the value is the message id that tells the citizen."""
+
+    BACK_OFFICE = "identity.checked.back_office"
+    KIOSK_ONLY = "identity.checked.kiosk_only"
+
+
 @dataclass(frozen=True, slots=True)
 class AuthResult:
-    """What "Test my PIN" learned: the certificate's verdict, and whether the key signed."""
+    """What "Test my PIN" learned: the certificate's verdict, whether the key signed, whether
+    that makes the card work for Entra con CIE, and who said so. The holder and the expiry in
+    ``certificate`` are always read from the card's own certificate."""
 
     nis: str
     serial: str
     certificate: CertificateCheck
     signature_valid: bool
+    works: bool
+    checked_by: CheckedBy | None = None  # None: the kiosk has no back-office to ask
 
 
 Found = tuple[tasks.CardStatus, bytes | None]
@@ -75,18 +99,61 @@ def status() -> CardJob:
     return CardJob("status", tasks.status)
 
 
-def authenticate(pin: Secret, policy: CertificatePolicy) -> CardJob:
+# The back-office's certificate verdicts (kiosk.uplink.schemas.CertificateVerdict values), as
+# the kiosk explains them; a verdict this kiosk does not know yet is shown as "not valid".
+_REMOTE_STATES = {state.name.lower(): state for state in CertificateState}
+
+
+class Level3:
+    """One level-3 authentication, judged by the back-office when it answers in time.
+
+    Both of its steps run on the card worker thread, inside the card job: :meth:`sign` asks
+    the checker for a nonce (or makes a random challenge of the kiosk's own) and builds the
+    card's flow; :meth:`judge` checks the proof here and, if the challenge was the
+    back-office's, sends the proof (no PIN: the job's holder is wiped by then) and shows the
+    back-office's verdict in place of the kiosk's.
+    """
+
+    def __init__(self, policy: CertificatePolicy, checker: Level3Checker | None) -> None:
+        self.policy = policy
+        self.checker = checker
+        self.nonce: Nonce | None = None
+        self.challenge = b""
+
+    def sign(self, family: ChipFamily | None, pin: Secret) -> Flow[tasks.Proof]:
+        self.nonce = None if self.checker is None else self.checker.nonce()
+        self.challenge = (self.nonce.value if self.nonce is not None
+                          else secrets.token_bytes(CHALLENGE_SIZE))
+        return tasks.authenticate(family, pin, hashlib.sha256(self.challenge).digest())
+
+    def judge(self, proof: tasks.Proof) -> AuthResult:
+        local = self.policy.judge(proof.certificate)
+        signed = _signed(proof.certificate, self.challenge, proof.signature)
+        if self.checker is None:
+            return AuthResult(proof.nis, proof.serial, local, signed, local.valid and signed)
+        verdict = None
+        if self.nonce is not None:
+            verdict = self.checker.verify(self.nonce, CardProof(
+                proof.certificate, proof.signature, proof.serial, proof.nis))
+        if verdict is None:
+            return AuthResult(proof.nis, proof.serial, local, signed, local.valid and signed,
+                              CheckedBy.KIOSK_ONLY)
+        return _remote(proof, local, verdict)
+
+
+def _remote(proof: tasks.Proof, local: CertificateCheck, verdict: RemoteVerdict) -> AuthResult:
+    state = _REMOTE_STATES.get(verdict.certificate, CertificateState.INVALID)
+    shown = replace(local, state=state, revocation=verdict.revocation)
+    return AuthResult(proof.nis, proof.serial, shown, verdict.signature_valid, verdict.works,
+                      CheckedBy.BACK_OFFICE)
+
+
+def authenticate(pin: Secret, policy: CertificatePolicy,
+                 checker: Level3Checker | None = None) -> CardJob:
     owned = take(pin)
-    challenge = secrets.token_bytes(CHALLENGE_SIZE)
-    digest = hashlib.sha256(challenge).digest()
-
-    def finish(proof: tasks.Proof) -> AuthResult:
-        checked = policy.judge(proof.certificate)
-        return AuthResult(proof.nis, proof.serial, checked,
-                          _signed(proof.certificate, challenge, proof.signature))
-
-    return CardJob("authenticate", lambda family: tasks.authenticate(family, owned, digest),
-                   (owned,), finish)
+    level3 = Level3(policy, checker)
+    return CardJob("authenticate", lambda family: level3.sign(family, owned), (owned,),
+                   level3.judge)
 
 
 def change(old: Secret, new: Secret) -> CardJob:

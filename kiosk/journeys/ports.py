@@ -1,6 +1,7 @@
 """What the journeys and the session need from the world beyond the card, as interfaces the
 composition root (:mod:`kiosk.app`) fills in: the audit trail and the back-office's check of a
-level-3 authentication. The journeys never import the uplink (DESIGN.md §2, §5); they talk to
+level-3 authentication; and what the session tells the world in return (:class:`KioskStatus`,
+for the heartbeat). The journeys never import the uplink (DESIGN.md §2, §5); they talk to
 these ports, and a kiosk without a back-office gets the do-nothing versions below.
 
 Both ports are called from the session's thread (:class:`EventSink`) or the card worker's
@@ -11,6 +12,7 @@ back-office cannot be reached, so the kiosk falls back to its own check and says
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -78,3 +80,21 @@ class Offline:
 
     def verify(self, nonce: Nonce, proof: CardProof) -> RemoteVerdict | None:
         return None
+
+
+class Activity(enum.Enum):
+    """What the kiosk is doing; the values are those of the heartbeat's ``KioskState``, so the
+    uplink maps one to the other by value."""
+
+    IDLE = "idle"  # the attract screen, or a citizen choosing the language or a journey
+    IN_JOURNEY = "in-journey"
+    LOCKED = "locked"
+
+
+@dataclass(frozen=True, slots=True)
+class KioskStatus:
+    """What the heartbeat says of the session: no screen, no person, only the activity and,
+    in a journey, which one (a :class:`~kiosk.journeys.machine.JourneyId` value)."""
+
+    activity: Activity
+    journey: str | None = None

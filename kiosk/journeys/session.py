@@ -12,6 +12,14 @@ of a journey, or cancels at the menu. The end wipes the journey's secrets (and c
 they are zero: in every build, not only with asserts on), drops everything read from the card,
 resets the language to Italian and shows the attract screen again.
 
+What happens is recorded through the session's :class:`~kiosk.journeys.ports.EventSink`
+(:mod:`~kiosk.journeys.audit` says what and why so little). The back-office's commands arrive
+by :meth:`KioskSession.post` from the uplink's thread like the card's events: a lock waits for
+a running card job's answer (a card is never pulled from under a PIN VERIFY), then closes the
+journey and wipes as a session's end does, and shows the out-of-order screen in the citizen's
+language. While locked, nothing but the language buttons answers and nothing times out. A
+notice stays on the attract screen and the menu until an empty one takes it away.
+
 A card that leaves the reader while it is being read, twice in one session, is a card laid
 badly (on a wallet, off the symbol, with another card): from then on the screen that asks for
 the card is :attr:`Screen.LAY_CARD_HELP`, which says how to lay it.
@@ -27,10 +35,10 @@ import enum
 import math
 import queue
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
-from kiosk.journeys import change_pin, check_card, lost_codes, unblock_pin, verify_pin
+from kiosk.journeys import audit, change_pin, check_card, lost_codes, unblock_pin, verify_pin
 from kiosk.journeys.certificates import CertificatePolicy
 from kiosk.journeys.context import After
 from kiosk.journeys.events import (
@@ -40,16 +48,23 @@ from kiosk.journeys.events import (
     CardInserted,
     CardRemoved,
     Chosen,
+    Command,
     Event,
     ExtendSession,
     LanguageChosen,
+    Lock,
+    PersonEvent,
+    ShowNotice,
     Tick,
+    Unlock,
 )
 from kiosk.journeys.machine import Journey, JourneyId, JourneySpec
+from kiosk.journeys.ports import Activity, EventSink, KioskStatus, Level3Checker, NoEvents
 from kiosk.journeys.states import PUK_RECOVERY_URL, Services
 from kiosk.journeys.views import (
     DEFAULT_LANGUAGE,
     Choice,
+    Fact,
     Language,
     Screen,
     View,
@@ -57,8 +72,6 @@ from kiosk.journeys.views import (
     facts,
 )
 from kiosk.journeys.worker import CardWorker
-
-Clock = Callable[[], float]
 
 JOURNEYS: dict[JourneyId, JourneySpec] = {
     spec.id: spec
@@ -107,6 +120,7 @@ class Phase(enum.Enum):
     LANGUAGE = "language"
     MENU = "menu"
     JOURNEY = "journey"
+    LOCKED = "locked"
 
 
 class Step(enum.Enum):
@@ -116,6 +130,8 @@ class Step(enum.Enum):
     JOURNEY_ENDED = "journey-ended"
     HANDOFF = "handoff"
     END = "end"
+    LOCK = "lock"
+    UNLOCK = "unlock"
 
 
 class EndReason(enum.Enum):
@@ -123,6 +139,14 @@ class EndReason(enum.Enum):
     TIMEOUT = "timeout"
     CARD_REMOVED = "card-removed"
     CANCELLED = "cancelled"
+    LOCKED = "locked"
+
+
+class JourneyEnd(enum.Enum):
+    """Why a journey ended while the session goes on (else its reason is the session's)."""
+
+    MENU = "menu"
+    HANDOFF = "handoff"
 
 
 TRANSITIONS: dict[tuple[Phase, Step], Phase] = {
@@ -134,6 +158,8 @@ TRANSITIONS: dict[tuple[Phase, Step], Phase] = {
     (Phase.JOURNEY, Step.JOURNEY_ENDED): Phase.MENU,
     (Phase.JOURNEY, Step.HANDOFF): Phase.JOURNEY,
     (Phase.JOURNEY, Step.END): Phase.ATTRACT,
+    (Phase.ATTRACT, Step.LOCK): Phase.LOCKED,  # a session in progress ends first
+    (Phase.LOCKED, Step.UNLOCK): Phase.ATTRACT,
 }
 
 # Events that arrive whatever the screen shows, and those that are not the citizen's doing.
@@ -144,15 +170,21 @@ _NOT_ACTIVITY = (CardDone, CardFailed, CardRemoved, ExtendSession)
 class KioskSession:
     """The kiosk's one session object; see the module docstring for the threading contract.
 
-    How :mod:`kiosk.app` wires it, and how the UI drives it::
+    ``events`` gets the audit trail (:mod:`~kiosk.journeys.audit`; dropped without one).
+    ``level3`` is the back-office's check of "Test my PIN"; without one the kiosk judges the
+    card alone and says nothing of a back-office, with one that cannot be reached it judges
+    alone and says so. How :mod:`kiosk.app` wires it, and how the UI drives it::
 
         worker = ThreadCardWorker(reader)
-        session = KioskSession(worker, CertificatePolicy(anchors), wake=wake_the_ui_loop)
+        session = KioskSession(worker, CertificatePolicy(anchors), wake=wake_the_ui_loop,
+                               events=outbox_sink, level3=back_office_checker)
         monitor = ReaderMonitor(reader, lambda e: (ev := from_reader(e)) and session.post(ev))
         ...
         view = session.handle(Chosen(Choice.START))   # a touch
         view = session.handle(Tick())                 # every second
         session.pump(); view = session.view           # when woken by another thread
+        session.post(Lock("Torno alle 14"))           # the uplink's thread, a clerk's command
+        session.kiosk_state()                         # the heartbeat's thread
     """
 
     def __init__(
@@ -160,27 +192,34 @@ class KioskSession:
         worker: CardWorker,
         certificates: CertificatePolicy,
         *,
-        clock: Clock = time.monotonic,
+        clock: audit.Clock = time.monotonic,
         timing: Timing | None = None,
         puk_recovery_url: str = PUK_RECOVERY_URL,
         wake: Callable[[], None] | None = None,
+        events: EventSink | None = None,
+        level3: Level3Checker | None = None,
     ) -> None:
         self.worker = worker
         worker.post = self.post
         self.clock = clock
         self.timing = timing or Timing()
         self.services = Services(worker, certificates, lambda: self.card_present,
-                                 puk_recovery_url)
+                                 puk_recovery_url, level3)
+        self.trail = audit.Trail(events or NoEvents(), clock)
         self.phase = Phase.ATTRACT
         self.language = DEFAULT_LANGUAGE
         self.journey: Journey | None = None
         self.card_present = False
         self.ended: list[EndReason] = []
+        self.notice: str | None = None
+        self.lock_message: str | None = None
+        self._pending_lock: Lock | None = None
         self._wake = wake
         self._inbox: queue.Queue[Event] = queue.Queue()
         self._last_activity = clock()
         self._deadline: float | None = None
         self._extensions = 0
+        self._journeys = 0
         self.card_losses = 0
 
     # -- the UI's side -----------------------------------------------------------------------
@@ -200,7 +239,7 @@ class KioskSession:
         return self.view
 
     def post(self, event: Event) -> None:
-        """Hand over an event from another thread (reader monitor, card worker)."""
+        """Hand over an event from another thread (reader monitor, card worker, uplink)."""
         self._inbox.put(event)
         if self._wake is not None:
             self._wake()
@@ -213,10 +252,27 @@ class KioskSession:
                 return
             self._dispatch(event)
 
+    def kiosk_state(self) -> KioskStatus:
+        """What the heartbeat reports; safe from any thread, as it reads each attribute once
+        (a lock waiting for the card is still the journey)."""
+        phase, journey = self.phase, self.journey
+        if phase is Phase.LOCKED:
+            return KioskStatus(Activity.LOCKED)
+        if journey is not None:
+            return KioskStatus(Activity.IN_JOURNEY, journey.spec.id.value)
+        return KioskStatus(Activity.IDLE)
+
     # -- dispatch ------------------------------------------------------------------------------
 
     def _dispatch(self, event: Event) -> None:
-        if isinstance(event, Tick):
+        if isinstance(event, Command):
+            self._command(event)
+        elif self.phase is Phase.LOCKED:
+            self._while_locked(event)
+        elif self._pending_lock is not None and isinstance(event, PersonEvent) and not \
+                isinstance(event, LanguageChosen):
+            pass  # about to lock: the card's answer is awaited, the citizen's touches are not
+        elif isinstance(event, Tick):
             self._tick()
         elif self._deadline is not None and isinstance(event, ExtendSession):
             self._extend()
@@ -230,12 +286,15 @@ class KioskSession:
                 self.language = event.language
             self._by_phase(event)
         # else: the warning is modal, the pad and buttons behind it do nothing
+        if self._pending_lock is not None and not self.busy:
+            self._lock(self._pending_lock, waited_for_card=True)
 
     def _by_phase(self, event: Event) -> None:
         match self.phase:
             case Phase.ATTRACT:
                 if isinstance(event, Chosen) and event.choice is Choice.START:
                     self._go(Step.START)
+                    self.trail.session_started()
             case Phase.LANGUAGE:
                 if isinstance(event, LanguageChosen) or (
                     isinstance(event, Chosen) and event.choice is Choice.CONTINUE
@@ -256,23 +315,33 @@ class KioskSession:
         assert journey is not None
         if isinstance(event, LanguageChosen):
             return
-        was_busy = self.busy
+        was_busy, steps = self.busy, len(journey.trail)
         journey.handle(event)
         if was_busy and not self.busy and (isinstance(event, CardRemoved) or (
                 isinstance(event, CardFailed) and event.code in _LOSS_CODES)):
             self.card_losses += 1
+        self._record_outcome(journey, steps)
         if not journey.finished:
             return
         ctx = journey.ctx
         handoff, after = ctx.handoff, ctx.after
-        self._close_journey()
         if handoff is not None:
+            self._close_journey(JourneyEnd.HANDOFF)
             self._start(JOURNEY_CHOICES[handoff], Step.HANDOFF)
         elif after is After.END_SESSION:
             removed = isinstance(event, CardRemoved)
             self._end(EndReason.CARD_REMOVED if removed else EndReason.DONE)
         else:
+            self._close_journey(JourneyEnd.MENU)
             self._go(Step.JOURNEY_ENDED)
+
+    def _record_outcome(self, journey: Journey, steps_before: int) -> None:
+        """Record the result screen the journey moved to, if it moved to one."""
+        if len(journey.trail) == steps_before or journey.finished:
+            return
+        code = audit.outcome(journey.view())
+        if code is not None:
+            self.trail.journey_outcome(journey.spec.id, code)
 
     def _go(self, step: Step) -> None:
         self.phase = TRANSITIONS[(self.phase, step)]
@@ -280,25 +349,70 @@ class KioskSession:
     def _start(self, journey: JourneyId, step: Step) -> None:
         self._go(step)
         self.journey = Journey(JOURNEYS[journey], self.services)
+        self._journeys += 1
+        self.trail.journey_started(journey, self.language)
         self.journey.start()
+        self._record_outcome(self.journey, 0)
 
-    def _close_journey(self) -> None:
+    def _close_journey(self, reason: JourneyEnd | EndReason) -> None:
         journey, self.journey = self.journey, None
         if journey is None:
             return
         journey.ctx.forget()
         if not journey.ctx.secrets_wiped:
             raise SecretsNotWiped(f"{journey.spec.id.value}: secrets left after the journey")
+        self.trail.journey_ended(journey.spec.id, reason.value)
 
     def _end(self, reason: EndReason) -> None:
         """The end of a session: wipe, forget, back to the attract screen in Italian."""
-        self._close_journey()
+        self._close_journey(reason)
         self._go(Step.END)
         self.language = DEFAULT_LANGUAGE
         self._deadline = None
         self._extensions = 0
         self.card_losses = 0
         self.ended.append(reason)
+        self.trail.session_ended(reason.value, self._journeys)
+        self._journeys = 0
+
+    # -- the back-office's commands --------------------------------------------------------------
+
+    def _command(self, command: Command) -> None:
+        match command:
+            case Lock():
+                if self.busy:
+                    self._pending_lock = command  # _dispatch locks when the answer is in
+                else:
+                    self._lock(command, waited_for_card=False)
+            case Unlock():
+                self._pending_lock = None
+                if self.phase is Phase.LOCKED:
+                    self._go(Step.UNLOCK)
+                    self.lock_message = None
+                    self.language = DEFAULT_LANGUAGE
+                self.trail.unlocked()
+            case ShowNotice():
+                self.notice = command.message
+                self.trail.notice(shown=command.message is not None)
+
+    def _lock(self, command: Lock, *, waited_for_card: bool) -> None:
+        """Close what is open as a session's end does, in the citizen's language still."""
+        self._pending_lock = None
+        if self.phase not in (Phase.ATTRACT, Phase.LOCKED):
+            language = self.language
+            self._end(EndReason.LOCKED)
+            self.language = language
+        if self.phase is Phase.ATTRACT:
+            self._go(Step.LOCK)
+        self.lock_message = command.message
+        self.trail.locked(waited_for_card=waited_for_card)
+
+    def _while_locked(self, event: Event) -> None:
+        """Only the language buttons answer; the card's comings and goings are still noted."""
+        if isinstance(event, CardInserted | CardRemoved):
+            self.card_present = isinstance(event, CardInserted)
+        elif isinstance(event, LanguageChosen):
+            self.language = event.language
 
     # -- time ----------------------------------------------------------------------------------
 
@@ -329,16 +443,23 @@ class KioskSession:
 
     # -- views ---------------------------------------------------------------------------------
 
+    def _notice_facts(self) -> Mapping[str, Fact]:
+        return facts(clerk_notice=self.notice) if self.notice is not None else facts()
+
     def _base_view(self) -> View:
         match self.phase:
             case Phase.ATTRACT:
-                return View(Screen.ATTRACT, (Choice.START,), can_cancel=False)
+                return View(Screen.ATTRACT, (Choice.START,), self._notice_facts(),
+                            can_cancel=False)
             case Phase.LANGUAGE:
                 languages = tuple(language.value for language in Language)
                 return View(Screen.LANGUAGE, (Choice.CONTINUE,),
                             facts(languages=languages, current=self.language.value))
             case Phase.MENU:
-                return View(Screen.MENU, tuple(JOURNEY_CHOICES))
+                return View(Screen.MENU, tuple(JOURNEY_CHOICES), self._notice_facts())
+            case Phase.LOCKED:
+                return View(Screen.OUT_OF_ORDER, (), facts(lock_message=self.lock_message),
+                            can_cancel=False)
             case Phase.JOURNEY:
                 assert self.journey is not None
                 view = self.journey.view()

@@ -35,6 +35,7 @@ from kiosk.journeys.events import (
     Event,
 )
 from kiosk.journeys.pin_rules import PIN_LENGTH
+from kiosk.journeys.ports import Level3Checker
 from kiosk.journeys.views import Choice, Fact, PadView, Screen, View, facts
 from kiosk.journeys.worker import CardJob, CardWorker
 
@@ -70,12 +71,14 @@ class Exit(enum.Enum):
 
 @dataclass
 class Services:
-    """What states may use besides their context; built by the session."""
+    """What states may use besides their context; built by the session. ``level3`` is the
+    back-office's check of "Test my PIN"; None for a kiosk that has no back-office."""
 
     worker: CardWorker
     certificates: CertificatePolicy
     card_present: Callable[[], bool]
     puk_recovery_url: str = PUK_RECOVERY_URL
+    level3: Level3Checker | None = None
 
 
 Facts = Callable[[Any, Services], Mapping[str, Fact]]

@@ -1,8 +1,10 @@
 """Journey 2, "Test my PIN" (level-3 authentication, as "Entra con CIE" does it): the PIN on
 the pad, then "you are MARIA ROSSI, codice fiscale …, your CIE works for Entra con CIE", with
-the certificate's verdict. A wrong PIN shows the tries left and lets the citizen type again
-(never the kiosk by itself); a blocked PIN leads to "Unblock with PUK". The tries are read
-first, so no PIN is ever sent to a card whose PIN is blocked.
+the certificate's verdict and who gave it: the Comune's back-office when it answers (it issues
+the challenge the card signs and judges the proof itself), else this kiosk alone. A wrong PIN
+shows the tries left and lets the citizen type again (never the kiosk by itself); a blocked
+PIN leads to "Unblock with PUK". The tries are read first, so no PIN is ever sent to a card
+whose PIN is blocked.
 """
 
 from __future__ import annotations
@@ -48,7 +50,8 @@ def _identity_facts(ctx: PinTestContext, services: Services) -> Mapping[str, Fac
         given_name=holder.given_name if holder else None,
         surname=holder.surname if holder else None,
         codice_fiscale=holder.codice_fiscale if holder else None,
-        works_for_entra_con_cie=cert.valid and ctx.result.signature_valid,
+        works_for_entra_con_cie=ctx.result.works,
+        checked_by=ctx.result.checked_by.value if ctx.result.checked_by else None,
         certificate=cert.state.value,
         certificate_valid=cert.valid,
         certificate_expires=cert.expires,
@@ -61,7 +64,8 @@ WAIT_FOR_CARD = WaitForCard("WaitForCard")
 READ_TRIES = read_tries()
 ENTER_PIN = EnterSecret[PinTestContext]("EnterPin", Screen.ENTER_PIN, "pin", pin_tries)
 AUTHENTICATE = RunCardTask[PinTestContext](
-    "Authenticate", lambda ctx, services: jobs.authenticate(ctx.pin, services.certificates),
+    "Authenticate",
+    lambda ctx, services: jobs.authenticate(ctx.pin, services.certificates, services.level3),
     _authenticated, {Exit.CONTINUE},
     {"WRONG_PIN": Exit.WRONG, "PIN_BLOCKED": Exit.BLOCKED},
 )

@@ -62,6 +62,8 @@ class Screen(enum.Enum):
     LOST_PATHS = "lost.paths"
     PUK_RECOVERY_APP = "lost.puk_recovery_app"
     REPRINT_AT_COUNTER = "lost.reprint_at_counter"
+    # the back-office's lock
+    OUT_OF_ORDER = "kiosk.out_of_order"
 
 
 class Choice(enum.Enum):

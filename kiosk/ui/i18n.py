@@ -89,6 +89,9 @@ CERTIFICATE_EXPIRES = "certificate.expires"  # {date}
 APP_WAIT_HOURS = "lost.app.wait_hours"  # {hours}
 APP_THEN_UNBLOCK = "lost.app.then_unblock"
 SUPPORT_CODE = "error.support_code"  # {support_code}
+# A clerk's words from the back-office, shown as typed: the lock's message, a notice.
+LOCK_MESSAGE = "kiosk.lock_message"  # {message}
+CLERK_NOTICE = "kiosk.notice"  # {message}
 # Each language's name in itself, for the language screen.
 LANGUAGE_NAMES: Mapping[str, str] = {
     "it": "language.it", "en": "language.en", "de": "language.de", "fr": "language.fr",

@@ -5,7 +5,9 @@ buttons, errors and remedies are one id each. The values a screen shows are line
 own: a fact that is itself a message id (``"check.next.all_good"``), or a tuple of them (the
 new PIN's rules, what to bring to the counter), is one line each, in the journey's order; the
 known value facts (tries left, the holder's name, ...) become the catalogue's value lines; a
-value the card did not give (``None``) leaves its line out. No user text is assembled here.
+value the card did not give (``None``) leaves its line out. A clerk's words (the lock message,
+a notice) are a value like the holder's name: shown as typed in the catalogue's frame, never
+taken for a message id, even when they look like one. No user text is assembled here.
 """
 
 from __future__ import annotations
@@ -33,6 +35,9 @@ PAD_PROGRESS = "pad.progress"  # {entered} {length}: "3 di 8"
 # Kept for kiosk.ui.speech, which used the first draft: the PIN's line (error_lines() picks
 # the PIN's or the PUK's by the error code).
 TRIES_LEFT = i18n.PIN_TRIES_LEFT
+
+# Facts that hold a clerk's words, and the line that frames them.
+CLERK_WORDS = {"lock_message": i18n.LOCK_MESSAGE, "clerk_notice": i18n.CLERK_NOTICE}
 
 # Error codes whose tries_left counts PUK tries; the others count PIN tries.
 _PUK_ERRORS = frozenset({"WRONG_PUK", "CONFIRMATION_REQUIRED", "PUK_BLOCKED"})
@@ -97,7 +102,10 @@ def fact_lines(facts: Mapping[str, Fact]) -> Iterator[Line]:
     for key, value in facts.items():
         if key == "notice":
             continue
-        if isinstance(value, tuple):
+        if key in CLERK_WORDS:
+            if value is not None:
+                yield CLERK_WORDS[key], {"message": value}
+        elif isinstance(value, tuple):
             yield from ((item, {}) for item in value if is_message_id(item))
         elif is_message_id(value):
             assert isinstance(value, str)
@@ -117,17 +125,3 @@ def error_lines(error: ErrorView) -> Iterator[Line]:
         if line is not None:
             yield line
     yield error.remedy, {}
-
-
-# -- the first draft's helpers, still used by kiosk.ui.speech -----------------------------------
-
-
-def values(facts: Mapping[str, Fact]) -> dict[str, object]:
-    """The plain facts (not message ids, not tuples, not None), by name."""
-    return {key: value for key, value in facts.items()
-            if not isinstance(value, tuple) and not is_message_id(value) and value is not None}
-
-
-def detail_ids(facts: Mapping[str, Fact]) -> list[str]:
-    """The facts that are message ids (or tuples of them): :func:`fact_lines` without values."""
-    return [message_id for message_id, given in fact_lines(facts) if not given]

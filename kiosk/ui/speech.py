@@ -21,7 +21,8 @@ so the ear and the eye get the same words. The engine that makes the sound is in
 **Never**: a PIN, PUK or CAN digit (the pad view carries only the count, and the phrases built
 from it depend on nothing else); a line whose value identifies the person or holds a long
 number (the codice fiscale, a date, the recovery URL; :func:`speakable_line`): the screen shows
-it, the voice leaves it out. The speaker's own rule
+it, the voice leaves it out. A clerk's words (the out-of-order screen's message, a notice) are
+a value too: read as typed, unless they hold a long number. The speaker's own rule
 (:func:`kiosk.hardware.audio.check_speakable`) is the last line behind this one: if it still
 refuses a phrase, the narrator says the screen without its body and facts, and logs the
 refusal's code, never the text.

@@ -1,10 +1,11 @@
-"""A kiosk in a test: a session on the in-process virtual reader, a clock the test moves, and
-an automatic UI (like AusweisApp's UiPluginAutomatic) that presses what a citizen would."""
+"""A kiosk in a test: a session on the in-process virtual reader, a clock the test moves, an
+automatic UI (like AusweisApp's UiPluginAutomatic) that presses what a citizen would, and an
+audit sink that keeps what the session records."""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from kiosk.attach import build_reader
 from kiosk.cie import tasks
 from kiosk.cie.info import identify_family
 from kiosk.cie.secret import Secret
+from kiosk.hardware.reader import CardReader
 from kiosk.hardware.virtual import VirtualDriver
 from kiosk.journeys import (
     CardInserted,
@@ -36,7 +38,8 @@ from kiosk.journeys import (
     View,
 )
 from kiosk.journeys.events import CardDone, CardFailed
-from kiosk.journeys.worker import CardJob, CardWorker
+from kiosk.journeys.ports import EventValue, Level3Checker
+from kiosk.journeys.worker import CardJob, CardWorker, outcome
 from kiosk.sim.card import VirtualCie
 from kiosk.sim.profile import CardProfile
 
@@ -96,12 +99,41 @@ class ScriptedWorker(CardWorker):
         self.post(self.answers.pop(0)(ticket))
 
 
+class HeldWorker(CardWorker):
+    """A card worker that holds each job until the test releases it, then runs it on the real
+    card: what the session does while a card job is running, step by step."""
+
+    def __init__(self, reader: CardReader) -> None:
+        super().__init__(reader)
+        self.held: list[tuple[int, CardJob]] = []
+
+    def _start(self, ticket: int, job: CardJob) -> None:
+        self.held.append((ticket, job))
+
+    def release(self) -> None:
+        ticket, job = self.held.pop(0)
+        self.post(outcome(self.reader, ticket, job))
+
+
 def fails(code: str, tries_left: int | None = None) -> Callable[[int], Event]:
     return lambda ticket: CardFailed(ticket, code, tries_left)
 
 
 def answers(result: Any) -> Callable[[int], Event]:
     return lambda ticket: CardDone(ticket, result)
+
+
+class Recorded:
+    """An audit sink that keeps every event, as (kind, data) pairs, in order."""
+
+    def __init__(self) -> None:
+        self.events: list[tuple[str, dict[str, EventValue]]] = []
+
+    def record(self, kind: str, data: Mapping[str, EventValue]) -> None:
+        self.events.append((kind, dict(data)))
+
+    def kinds(self) -> list[str]:
+        return [kind for kind, _ in self.events]
 
 
 @dataclass
@@ -116,19 +148,22 @@ class Kiosk:
     """A session wired as :mod:`kiosk.app` will wire it, with the card not yet on the reader."""
 
     def __init__(self, profile: Path | None, pki: Path | None = None, *,
-                 threaded: bool = False, worker: CardWorker | None = None,
-                 timing: Timing | None = None) -> None:
+                 threaded: bool = False, held: bool = False, worker: CardWorker | None = None,
+                 timing: Timing | None = None, level3: Level3Checker | None = None) -> None:
         self.clock = FakeClock()
+        self.audit = Recorded()
         self.card: TearableCard | None = None
         if worker is None:
             assert profile is not None
             reader, card = build_reader(f"sim:{profile}")
             assert card is not None and isinstance(reader.driver, VirtualDriver)
             self.reader, self.driver, self.card = reader, reader.driver, TearableCard(card)
-            worker = ThreadCardWorker(reader) if threaded else InlineCardWorker(reader)
+            worker = (ThreadCardWorker(reader) if threaded else HeldWorker(reader) if held
+                      else InlineCardWorker(reader))
         self.worker = worker
         anchors = policy(pki) if pki is not None else CertificatePolicy([])
-        self.session = KioskSession(worker, anchors, clock=self.clock, timing=timing)
+        self.session = KioskSession(worker, anchors, clock=self.clock, timing=timing,
+                                    events=self.audit, level3=level3)
 
     def close(self) -> None:
         self.worker.close()

@@ -88,8 +88,12 @@ def test_the_session_table_starts_and_ends_at_the_attract_screen() -> None:
     assert {phase for phase, _ in TRANSITIONS} == set(Phase)
     assert TRANSITIONS[(Phase.ATTRACT, Step.START)] is Phase.LANGUAGE
     for phase in Phase:
-        if phase is not Phase.ATTRACT:
+        if phase not in (Phase.ATTRACT, Phase.LOCKED):
             assert TRANSITIONS[(phase, Step.END)] is Phase.ATTRACT
+    # A lock ends the session first; only the unlock leaves it, to the attract screen.
+    assert TRANSITIONS[(Phase.ATTRACT, Step.LOCK)] is Phase.LOCKED
+    assert [key for key in TRANSITIONS if key[0] is Phase.LOCKED] == [(Phase.LOCKED, Step.UNLOCK)]
+    assert TRANSITIONS[(Phase.LOCKED, Step.UNLOCK)] is Phase.ATTRACT
 
 
 def test_a_missing_target_is_a_bug_not_a_silent_stop() -> None:

@@ -21,6 +21,7 @@ from kiosk.cie.tasks import DigitalIdentity
 from kiosk.journeys import catalogue, check_card, common, lost_codes, unblock_pin
 from kiosk.journeys.certificates import CertificateState
 from kiosk.journeys.context import Notice
+from kiosk.journeys.jobs import CheckedBy
 from kiosk.journeys.pin_rules import PinRule
 from kiosk.journeys.views import Choice, Language, Screen
 from kiosk.ui import i18n
@@ -80,6 +81,7 @@ def journey_ids() -> set[str]:
         ids |= {entry.message, entry.remedy}
     ids |= {rule.value for rule in PinRule} | {notice.value for notice in Notice}
     ids |= {state.value for state in CertificateState}
+    ids |= {checker.value for checker in CheckedBy}
     return ids | _journey_fact_ids()
 
 
