@@ -27,8 +27,7 @@ from kiosk.backoffice.notify import notifier_for
 
 def create_app(config: BackofficeConfig) -> Starlette:
     engine = db.make_engine(config.database_url)
-    context = ApiContext(config, db.make_sessionmaker(engine),
-                         notifier_for(db.make_sessionmaker(engine)))
+    context = ApiContext(config, engine, notifier_for(engine))
     routes = [
         *enroll.routes(context, CertificateAuthority.from_config(config)),
         *heartbeat.routes(context),

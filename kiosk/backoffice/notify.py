@@ -21,9 +21,9 @@ from collections.abc import AsyncIterator
 from typing import Protocol
 
 import psycopg
-from sqlalchemy import func, select
+from sqlalchemy import Engine, bindparam, func, select
 from sqlalchemy.engine import URL
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from kiosk.backoffice.models import Command, Kiosk, utcnow
@@ -122,10 +122,9 @@ class PostgresListener(_Background):
 class SqlitePoller(_Background):
     """Looks for command rows newer than the last one seen, and wakes their kiosks' waiters."""
 
-    def __init__(self, sessions: sessionmaker[Session],
-                 interval: float = SQLITE_POLL_SECONDS) -> None:
+    def __init__(self, engine: Engine, interval: float = SQLITE_POLL_SECONDS) -> None:
         super().__init__()
-        self._sessions = sessions
+        self._engine = engine
         self._interval = interval
 
     async def _run(self) -> None:
@@ -142,23 +141,23 @@ class SqlitePoller(_Background):
                 self.wake(kiosk_id)
 
     def _newest(self) -> int:
-        with self._sessions() as session:
-            return session.scalar(select(func.max(Command.id))) or 0
+        with self._engine.begin() as connection:
+            return connection.scalar(select(func.max(Command.id))) or 0
 
     def _issued_after(self, newest: int) -> list[tuple[int, int]]:
-        with self._sessions() as session:
-            rows = session.execute(
-                select(Command.kiosk_id, func.max(Command.id))
-                .where(Command.id > newest).group_by(Command.kiosk_id)
-            )
+        with self._engine.begin() as connection:
+            rows = connection.execute(_ISSUED_AFTER, {"newest": newest})
             return [(kiosk_id, last) for kiosk_id, last in rows]
 
 
-def notifier_for(sessions: sessionmaker[Session]) -> Notifier:
-    engine = sessions.kw["bind"]
+_ISSUED_AFTER = (select(Command.kiosk_id, func.max(Command.id))
+                 .where(Command.id > bindparam("newest")).group_by(Command.kiosk_id))
+
+
+def notifier_for(engine: Engine) -> Notifier:
     if engine.dialect.name == "postgresql":
         return PostgresListener(engine.url)
-    return SqlitePoller(sessions)
+    return SqlitePoller(engine)
 
 
 def issue_command(session: Session, kiosk_name: str, kind: CommandKind,

@@ -16,8 +16,7 @@ import asyncio
 import contextlib
 import datetime as dt
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, bindparam, select, update
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -41,16 +40,26 @@ RECHECK_SECONDS = 5.0
 MAX_ID = 2**63  # ids are 64-bit; a bigger one in a path is simply not found
 
 
-def _pending(session: Session, caller: Caller, now: dt.datetime) -> list[Command]:
-    rows = session.scalars(
-        select(CommandRow)
-        .where(CommandRow.kiosk_id == caller.kiosk_id, CommandRow.acked_at.is_(None))
-        .order_by(CommandRow.id)
-    ).all()
+_PENDING = (
+    select(CommandRow.id, CommandRow.kind, CommandRow.message, CommandRow.created_at,
+           CommandRow.delivered_at)
+    .where(CommandRow.kiosk_id == bindparam("kiosk"), CommandRow.acked_at.is_(None))
+    .order_by(CommandRow.id)
+)
+_DELIVERED = update(CommandRow).where(CommandRow.id.in_(bindparam("ids", expanding=True))) \
+    .values(delivered_at=bindparam("now"))
+_ONE = select(CommandRow.kiosk_id, CommandRow.acked_at, CommandRow.delivered_at) \
+    .where(CommandRow.id == bindparam("id"))
+_ACK = update(CommandRow).where(CommandRow.id == bindparam("command")).values(
+    acked_at=bindparam("now"), ack_ok=bindparam("ok"), ack_detail=bindparam("detail"),
+    delivered_at=bindparam("delivered"))
+
+
+def _pending(connection: Connection, caller: Caller, now: dt.datetime) -> list[Command]:
+    rows = connection.execute(_PENDING, {"kiosk": caller.kiosk_id}).all()
     first_time = [row.id for row in rows if row.delivered_at is None]
     if first_time:
-        session.execute(update(CommandRow).where(CommandRow.id.in_(first_time))
-                        .values(delivered_at=now))
+        connection.execute(_DELIVERED, {"ids": first_time, "now": now})
     return [Command(id=row.id, kind=CommandKind(row.kind), message=row.message,
                     created_at=row.created_at) for row in rows]
 
@@ -69,7 +78,7 @@ def routes(context: ApiContext) -> list[BaseRoute]:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + wait
         commands, caller = await context.as_kiosk(
-            request, lambda session, caller, now: (_pending(session, caller, now), caller))
+            request, lambda connection, caller, now: (_pending(connection, caller, now), caller))
         if commands or wait == 0:
             return json_response(CommandList(commands=commands))
         async with context.notifier.waiting(caller.kiosk_id) as woken:
@@ -87,14 +96,15 @@ def routes(context: ApiContext) -> list[BaseRoute]:
         raw_id = request.path_params["command_id"]
         answer = await context.body(request, CommandAck)
 
-        def store(session: Session, caller: Caller, now: dt.datetime) -> None:
-            row = session.get(CommandRow, raw_id) if raw_id < MAX_ID else None
+        def store(connection: Connection, caller: Caller, now: dt.datetime) -> None:
+            row = connection.execute(_ONE, {"id": raw_id}).one_or_none() \
+                if raw_id < MAX_ID else None
             if row is None or row.kiosk_id != caller.kiosk_id:
                 raise ApiError(404, "COMMAND_NOT_FOUND", f"no command {raw_id} for this kiosk")
             if row.acked_at is None:
-                row.acked_at, row.ack_ok, row.ack_detail = now, answer.ok, answer.detail
-                if row.delivered_at is None:
-                    row.delivered_at = now
+                connection.execute(_ACK, {"command": raw_id, "now": now, "ok": answer.ok,
+                                          "detail": answer.detail,
+                                          "delivered": row.delivered_at or now})
 
         await context.as_kiosk(request, store)
         return Response("{}", media_type="application/json")

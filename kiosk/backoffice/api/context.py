@@ -1,8 +1,9 @@
 """What every handler of the kiosk API shares: the configuration, the database, the command
 notifier, and the one way a request becomes a transaction on behalf of a kiosk.
 
-Each authenticated request is one short transaction, run on a worker thread (SQLAlchemy's
-sessions are synchronous): the certificate's serial is looked up, the caller's identity taken
+Each authenticated request is one short transaction on a Core connection (the ORM's unit of
+work costs more than the whole request should), run on a worker thread (the drivers are
+synchronous): the certificate's serial is looked up, the caller's identity taken
 from that row, and the handler's work done, all in the same transaction, so that a revocation
 committed before the request began is always seen.
 """
@@ -14,10 +15,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
+from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
+from kiosk.backoffice import db
 from kiosk.backoffice.config import BackofficeConfig
 from kiosk.backoffice.errors import Model, parse_body
 from kiosk.backoffice.identity import Caller, Presented, identify, presented
@@ -25,14 +28,22 @@ from kiosk.backoffice.models import utcnow
 from kiosk.backoffice.notify import Notifier
 
 T = TypeVar("T")
-KioskWork = Callable[[Session, Caller, dt.datetime], T]
+KioskWork = Callable[[Connection, Caller, dt.datetime], T]
 
 
 @dataclass(frozen=True)
 class ApiContext:
     config: BackofficeConfig
-    sessions: sessionmaker[Session]
+    engine: Engine
     notifier: Notifier
+
+    def sessions(self) -> sessionmaker[Session]:
+        """ORM sessions, for the rare requests that go through the registry."""
+        return db.make_sessionmaker(self.engine)
+
+    def transaction(self, work: Callable[[Connection], T]) -> T:
+        with self.engine.begin() as connection:
+            return work(connection)
 
     async def body(self, request: Request, model: type[Model]) -> Model:
         """The body as ``model``; a request without a verified certificate is refused first,
@@ -47,5 +58,5 @@ class ApiContext:
 
     def _transaction(self, certificate: Presented, work: KioskWork[T]) -> T:
         now = utcnow()
-        with self.sessions.begin() as session:
-            return work(session, identify(session, certificate, now), now)
+        with self.engine.begin() as connection:
+            return work(connection, identify(connection, certificate, now), now)

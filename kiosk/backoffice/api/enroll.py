@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
@@ -43,7 +43,7 @@ def _refused(exc: KioskError) -> ApiError:
 
 
 def routes(context: ApiContext, ca: CertificateAuthority) -> list[BaseRoute]:
-    registry = Registry(context.sessions, ca)
+    registry = Registry(context.sessions(), ca)
     server = context.config.server
     api_url = f"https://{server.public_host}:{split_listen(server.api_listen)[1]}"
 
@@ -64,7 +64,7 @@ def routes(context: ApiContext, ca: CertificateAuthority) -> list[BaseRoute]:
     async def renew(request: Request) -> Response:
         asked = await context.body(request, RenewRequest)
 
-        def who(session: Session, caller: Caller, now: dt.datetime) -> Caller:
+        def who(connection: Connection, caller: Caller, now: dt.datetime) -> Caller:
             return caller
 
         caller = await context.as_kiosk(request, who)

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy import Connection
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -23,6 +23,12 @@ from kiosk.backoffice.identity import Caller
 from kiosk.backoffice.models import Event
 from kiosk.uplink.schemas import API_PREFIX, EventAck, EventBatch
 
+_INSERT = {
+    "postgresql": postgresql.insert(Event).on_conflict_do_nothing(
+        index_elements=["kiosk_id", "key"]),
+    "sqlite": sqlite.insert(Event).on_conflict_do_nothing(index_elements=["kiosk_id", "key"]),
+}
+
 
 def routes(context: ApiContext) -> list[BaseRoute]:
     async def events(request: Request) -> Response:
@@ -31,15 +37,12 @@ def routes(context: ApiContext) -> list[BaseRoute]:
             raise ApiError(422, "BODY_INVALID", "events.at: a time needs its UTC offset")
         ordered = sorted(batch.events, key=lambda event: event.seq)
 
-        def store(session: Session, caller: Caller, now: dt.datetime) -> None:
-            dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-            rows = [
+        def store(connection: Connection, caller: Caller, now: dt.datetime) -> None:
+            connection.execute(_INSERT[connection.dialect.name], [
                 {"kiosk_id": caller.kiosk_id, "key": event.key, "seq": event.seq,
                  "kind": event.kind, "at": event.at, "received_at": now, "data": event.data}
                 for event in ordered
-            ]
-            session.execute(dialect.insert(Event).on_conflict_do_nothing(
-                index_elements=["kiosk_id", "key"]), rows)
+            ])
 
         await context.as_kiosk(request, store)
         return json_response(EventAck(acked=[event.key for event in batch.events]))

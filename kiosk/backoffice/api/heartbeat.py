@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import update
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, bindparam, update
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -17,20 +16,26 @@ from kiosk.backoffice.identity import Caller
 from kiosk.backoffice.models import Kiosk
 from kiosk.uplink.schemas import API_PREFIX, Heartbeat, HeartbeatReply
 
+_STORE = update(Kiosk).where(Kiosk.id == bindparam("kiosk")).values(
+    state=bindparam("b_state"),
+    last_heartbeat=bindparam("b_report", type_=Kiosk.__table__.c.last_heartbeat.type),
+    last_heartbeat_at=bindparam("b_now"),
+    last_seen_at=bindparam("b_now"),
+    outbox_depth=bindparam("b_depth"),
+    outbox_alarm=bindparam("b_alarm"),
+)
+
 
 def routes(context: ApiContext) -> list[BaseRoute]:
     async def heartbeat(request: Request) -> Response:
         beat = await context.body(request, Heartbeat)
 
-        def store(session: Session, caller: Caller, now: dt.datetime) -> None:
-            session.execute(update(Kiosk).where(Kiosk.id == caller.kiosk_id).values(
-                state=beat.state.value,
-                last_heartbeat=beat.model_dump(mode="json"),
-                last_heartbeat_at=now,
-                last_seen_at=now,
-                outbox_depth=beat.outbox_depth,
-                outbox_alarm=beat.outbox_alarm,
-            ))
+        def store(connection: Connection, caller: Caller, now: dt.datetime) -> None:
+            connection.execute(_STORE, {
+                "kiosk": caller.kiosk_id, "b_state": beat.state.value,
+                "b_report": beat.model_dump(mode="json"), "b_now": now,
+                "b_depth": beat.outbox_depth, "b_alarm": beat.outbox_alarm,
+            })
 
         await context.as_kiosk(request, store)
         return json_response(HeartbeatReply(server_time=dt.datetime.now(dt.UTC)))

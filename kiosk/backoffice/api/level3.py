@@ -14,8 +14,7 @@ import binascii
 import datetime as dt
 import secrets
 
-from sqlalchemy import update
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, insert, select, update
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
@@ -43,33 +42,37 @@ def routes(context: ApiContext, policy: Level3Policy) -> list[BaseRoute]:
     keep_codice_fiscale = context.config.level3.record_codice_fiscale
 
     async def nonce(request: Request) -> Response:
-        def issue(session: Session, caller: Caller, now: dt.datetime) -> Nonce:
-            row = Nonce(id=secrets.token_urlsafe(24), kiosk_id=caller.kiosk_id,
-                        value=secrets.token_bytes(NONCE_BYTES), created_at=now,
-                        expires_at=now + lifetime)
-            session.add(row)
-            return row
+        nonce_id, value = secrets.token_urlsafe(24), secrets.token_bytes(NONCE_BYTES)
 
-        row = await context.as_kiosk(request, issue)
-        return json_response(NonceReply(nonce_id=row.id, expires_at=row.expires_at,
-                                        nonce=base64.b64encode(row.value).decode("ascii")))
+        def issue(connection: Connection, caller: Caller, now: dt.datetime) -> dt.datetime:
+            connection.execute(insert(Nonce).values(
+                id=nonce_id, kiosk_id=caller.kiosk_id, value=value, created_at=now,
+                expires_at=now + lifetime))
+            return now + lifetime
+
+        expires_at = await context.as_kiosk(request, issue)
+        return json_response(NonceReply(nonce_id=nonce_id, expires_at=expires_at,
+                                        nonce=base64.b64encode(value).decode("ascii")))
 
     async def verify(request: Request) -> Response:
         proof = await context.body(request, L3Proof)
         der = _decode("certificate", proof.certificate)
         signature = _decode("signature", proof.signature)
 
-        def spend(session: Session, caller: Caller, now: dt.datetime) -> tuple[bytes, int]:
-            row = session.get(Nonce, proof.nonce_id)
+        def spend(connection: Connection, caller: Caller, now: dt.datetime
+                  ) -> tuple[bytes, int]:
+            row = connection.execute(
+                select(Nonce.kiosk_id, Nonce.used_at, Nonce.expires_at, Nonce.value)
+                .where(Nonce.id == proof.nonce_id)).one_or_none()
             if row is None or row.kiosk_id != caller.kiosk_id:
                 raise ApiError(404, "NONCE_NOT_FOUND", "no such nonce for this kiosk")
             if row.used_at is not None:
                 raise ApiError(409, "NONCE_USED", "this nonce has been used")
             if row.expires_at <= now:
                 raise ApiError(410, "NONCE_EXPIRED", "this nonce has expired")
-            spent = session.execute(update(Nonce).where(
-                Nonce.id == row.id, Nonce.used_at.is_(None)).values(used_at=now))
-            if spent.rowcount != 1:  # type: ignore[attr-defined]  # a CursorResult
+            spent = connection.execute(update(Nonce).where(
+                Nonce.id == proof.nonce_id, Nonce.used_at.is_(None)).values(used_at=now))
+            if spent.rowcount != 1:
                 raise ApiError(409, "NONCE_USED", "this nonce has been used")
             return row.value, caller.kiosk_id
 
@@ -92,13 +95,15 @@ def routes(context: ApiContext, policy: Level3Policy) -> list[BaseRoute]:
 
 def _record(context: ApiContext, kiosk_id: int, nonce_id: str, judged: Judgement,
             keep_codice_fiscale: bool) -> int:
-    with context.sessions.begin() as session:
-        row = Verification(
-            kiosk_id=kiosk_id, nonce_id=nonce_id, works=judged.works,
-            certificate=judged.certificate.value, signature_valid=judged.signature_valid,
-            revocation=judged.revocation[:64],
+    def insert_row(connection: Connection) -> int:
+        inserted = connection.execute(insert(Verification).values(
+            kiosk_id=kiosk_id, nonce_id=nonce_id, at=dt.datetime.now(dt.UTC),
+            works=judged.works, certificate=judged.certificate.value,
+            signature_valid=judged.signature_valid, revocation=judged.revocation[:64],
             codice_fiscale=judged.codice_fiscale if keep_codice_fiscale else None,
-        )
-        session.add(row)
-        session.flush()
-        return row.id
+        ))
+        key = inserted.inserted_primary_key
+        assert key is not None
+        return int(key[0])
+
+    return context.transaction(insert_row)
