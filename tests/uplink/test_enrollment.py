@@ -16,7 +16,7 @@ from kiosk.backoffice.models import Certificate, EnrollmentToken, Kiosk
 from kiosk.backoffice.registry import token_digest
 from tests.backoffice.stack import Stack
 from tests.conftest import run_kiosk
-from tests.uplink.conftest import kiosk_home
+from tests.uplink.home import kiosk_home
 
 pytestmark = pytest.mark.slow  # a real back-office per database kind
 

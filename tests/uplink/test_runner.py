@@ -26,7 +26,7 @@ from kiosk.uplink.schemas import Command as WireCommand
 from kiosk.uplink.schemas import CommandKind, KioskState
 from tests.backoffice.messages import kiosk_row, stored_events
 from tests.backoffice.stack import Stack
-from tests.uplink.conftest import FAST_UPLINK, KioskHome
+from tests.uplink.home import FAST_UPLINK, KioskHome
 
 pytestmark = pytest.mark.slow  # a real back-office per database kind
 
