@@ -23,11 +23,12 @@ from kiosk.backoffice.config import BackofficeConfig, load
 from kiosk.backoffice.errors import ApiError, api_error, http_error, unexpected_error
 from kiosk.backoffice.level3 import Level3Policy
 from kiosk.backoffice.notify import notifier_for
+from kiosk.backoffice.writers import Writers
 
 
 def create_app(config: BackofficeConfig) -> Starlette:
     engine = db.make_engine(config.database_url)
-    context = ApiContext(config, engine, notifier_for(engine))
+    context = ApiContext(config, engine, notifier_for(engine), Writers(engine))
     routes = [
         *enroll.routes(context, CertificateAuthority.from_config(config)),
         *heartbeat.routes(context),

@@ -26,6 +26,7 @@ from kiosk.backoffice.errors import Model, parse_body
 from kiosk.backoffice.identity import Caller, Presented, identify, presented
 from kiosk.backoffice.models import utcnow
 from kiosk.backoffice.notify import Notifier
+from kiosk.backoffice.writers import Writers
 
 T = TypeVar("T")
 KioskWork = Callable[[Connection, Caller, dt.datetime], T]
@@ -36,13 +37,14 @@ class ApiContext:
     config: BackofficeConfig
     engine: Engine
     notifier: Notifier
+    writers: Writers
 
     def sessions(self) -> sessionmaker[Session]:
         """ORM sessions, for the rare requests that go through the registry."""
         return db.make_sessionmaker(self.engine)
 
     def transaction(self, work: Callable[[Connection], T]) -> T:
-        with self.engine.begin() as connection:
+        with self.writers.turn(), self.engine.begin() as connection:
             return work(connection)
 
     async def body(self, request: Request, model: type[Model]) -> Model:
@@ -57,6 +59,6 @@ class ApiContext:
         return await run_in_threadpool(self._transaction, certificate, work)
 
     def _transaction(self, certificate: Presented, work: KioskWork[T]) -> T:
-        now = utcnow()
-        with self.engine.begin() as connection:
+        with self.writers.turn(), self.engine.begin() as connection:
+            now = utcnow()
             return work(connection, identify(connection, certificate, now), now)
