@@ -28,6 +28,7 @@ from pathlib import Path
 from types import FrameType
 
 from cryptography import x509
+from sqlalchemy.exc import SQLAlchemyError
 
 from kiosk.backoffice import db, nginx
 from kiosk.backoffice.ca import CertificateAuthority
@@ -38,6 +39,7 @@ from kiosk.errors import KioskError
 START_TIMEOUT_SECONDS = 30.0
 STOP_TIMEOUT_SECONDS = 10.0
 SUPERVISE_SECONDS = 0.25
+CRL_CHECK_SECONDS = 60.0
 # uvicorn waits this long for requests in flight (long-polls) before it cancels them.
 GRACEFUL_SECONDS = 3
 
@@ -156,19 +158,32 @@ class Service:
     def supervise(self, stop: _Stop) -> str | None:
         """Until a signal (None) or a death (which one died, and how)."""
         crl_mtime = _mtime(self.ca.crl_pem)
+        next_crl_check = time.monotonic() + CRL_CHECK_SECONDS
         while stop.signal is None:
             for name, process in (("the application", self.app), ("nginx", self.nginx)):
                 assert process is not None
                 if process.poll() is not None:
                     return f"{name} exited with status {process.returncode}"
-            if crl_due(self.ca, dt.datetime.now(dt.UTC)):
-                refresh_crl(self.config, self.ca)
+            if time.monotonic() >= next_crl_check:
+                next_crl_check = time.monotonic() + CRL_CHECK_SECONDS
+                self._keep_crl_fresh()
             mtime = _mtime(self.ca.crl_pem)
             if mtime != crl_mtime and self.nginx is not None:
                 crl_mtime = mtime
                 self.nginx.send_signal(signal.SIGHUP)
             time.sleep(SUPERVISE_SECONDS)
         return None
+
+    def _keep_crl_fresh(self) -> None:
+        """Re-sign a CRL past half its life; a database that does not answer now is tried
+        again at the next check (days remain before nginx would refuse anyone)."""
+        if not crl_due(self.ca, dt.datetime.now(dt.UTC)):
+            return
+        try:
+            refresh_crl(self.config, self.ca)
+        except (KioskError, SQLAlchemyError) as exc:
+            print(f"warning: the CRL could not be re-signed ({exc}); trying again later",
+                  file=sys.stderr, flush=True)
 
     def stop(self) -> None:
         """nginx first (fast shutdown: no new request reaches the application), then the

@@ -4,9 +4,11 @@ it writes (``nginx-config``) is one nginx accepts."""
 
 from __future__ import annotations
 
+import grp
 import os
 import signal
 import socket
+import stat
 import subprocess
 import time
 from collections.abc import Iterator
@@ -86,15 +88,31 @@ def _answers(stack: Stack) -> bool:
 
 
 @pytest.mark.slow
-def test_when_the_application_dies_nginx_is_stopped_and_serve_fails(stack: Stack) -> None:
+@pytest.mark.parametrize("dies", ["the application", "nginx"])
+def test_when_one_process_dies_the_other_is_stopped_and_serve_fails(
+        stack: Stack, dies: str) -> None:
     stack.start()
     assert stack.process is not None
     nginx_master = int((nginx.nginx_dir(stack.config) / "nginx.pid").read_text())
     application = next(pid for pid in children(stack.process.pid) if pid != nginx_master)
-    os.kill(application, signal.SIGKILL)
+    killed, survivor = ((application, nginx_master) if dies == "the application"
+                        else (nginx_master, application))
+    os.kill(killed, signal.SIGKILL)
     assert stack.process.wait(30) == 1
-    assert wait_gone([nginx_master]) == []
-    assert "the application exited" in stack.log.read_text()
+    assert wait_gone([survivor]) == []
+    assert f"{dies} exited" in stack.log.read_text()
+
+
+def test_the_applications_socket_is_in_a_directory_only_nginxs_worker_may_enter(stack: Stack) -> None:
+    """As root the socket's directory is root:nogroup 0750 (nginx's worker runs as
+    nobody:nogroup); as anyone else it is theirs alone (nginx runs as them)."""
+    stack.start()
+    directory = nginx.socket_path(stack.config).parent.stat()
+    if os.geteuid() == 0:
+        assert (directory.st_uid, directory.st_gid) == (0, grp.getgrnam("nogroup").gr_gid)
+        assert stat.S_IMODE(directory.st_mode) == 0o750
+    else:
+        assert stat.S_IMODE(directory.st_mode) == 0o700
 
 
 def test_an_unmigrated_database_is_refused_with_a_code(tmp_path: Path) -> None:
