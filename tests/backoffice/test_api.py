@@ -185,3 +185,17 @@ def test_a_command_from_the_cli_reaches_waiting_kiosks_within_their_two_second_p
 
 def _created_at(command: dict[str, object]) -> float:
     return dt.datetime.fromisoformat(str(command["created_at"])).timestamp()
+
+
+@pytest.mark.parametrize(("args", "code"), [
+    (("nobody-here", "lock"), "KIOSK_NOT_FOUND"),
+    (("{kiosk}", "notice"), "BAD_INPUT"),
+])
+def test_the_command_cli_refuses_an_unknown_kiosk_and_a_notice_without_words(
+        sqlite_stack: Stack, args: tuple[str, str], code: str) -> None:
+    kiosk = sqlite_stack.enroll()
+    done = sqlite_stack.cli("command", *(arg.format(kiosk=kiosk.name) for arg in args))
+    assert done.returncode == 2
+    assert code in done.stderr
+    with sqlite_stack.client(kiosk) as client:
+        assert client.get("/api/v1/commands").json() == {"commands": []}
