@@ -63,7 +63,8 @@ async def read_body(request: Request, limit: int) -> bytes:
     """The whole body, refused with ``BODY_TOO_LARGE`` as soon as it passes ``limit`` (nginx
     has its own limit in front; this one holds when the application is reached otherwise)."""
     declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
+    if declared is not None and declared.isascii() and declared.isdigit() \
+            and int(declared) > limit:
         raise ApiError(413, "BODY_TOO_LARGE", f"the body is over {limit} bytes")
     chunks: list[bytes] = []
     size = 0

@@ -81,6 +81,7 @@ def test_an_oversized_body_is_refused_with_a_code_and_nothing_is_stored(
     ("DELETE", "/api/v1/events", b"", 405, "METHOD_NOT_ALLOWED"),
     ("GET", "/api/v1/commands?wait=31", b"", 400, "QUERY_INVALID"),
     ("GET", "/api/v1/commands?wait=soon", b"", 400, "QUERY_INVALID"),
+    ("GET", "/api/v1/commands?wait=%C2%B2", b"", 400, "QUERY_INVALID"),
 ])
 def test_a_wrong_request_gets_a_coded_4xx_and_stores_nothing(
         backoffice_stack: Stack, method: str, path: str, body: bytes, status: int,

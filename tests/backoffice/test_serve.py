@@ -103,7 +103,8 @@ def test_when_one_process_dies_the_other_is_stopped_and_serve_fails(
     assert f"{dies} exited" in stack.log.read_text()
 
 
-def test_the_applications_socket_is_in_a_directory_only_nginxs_worker_may_enter(stack: Stack) -> None:
+def test_the_applications_socket_is_in_a_directory_only_nginxs_worker_may_enter(
+        stack: Stack) -> None:
     """As root the socket's directory is root:nogroup 0750 (nginx's worker runs as
     nobody:nogroup); as anyone else it is theirs alone (nginx runs as them)."""
     stack.start()

@@ -66,7 +66,7 @@ def _pending(connection: Connection, caller: Caller, now: dt.datetime) -> list[C
 
 def _wait_seconds(request: Request) -> int:
     raw = request.query_params.get("wait", "0")
-    if not raw.isdigit() or int(raw) > MAX_COMMAND_WAIT_SECONDS:
+    if not (raw.isascii() and raw.isdigit()) or int(raw) > MAX_COMMAND_WAIT_SECONDS:
         raise ApiError(400, "QUERY_INVALID",
                        f"wait must be a whole number of seconds, 0 to {MAX_COMMAND_WAIT_SECONDS}")
     return int(raw)
