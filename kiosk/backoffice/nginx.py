@@ -174,6 +174,10 @@ rate={config.enrollment.rate_per_minute}r/m;
         location / {{
 {_proxy("            ", certificate=True)}
         }}
+        # Enrollment is the other listener's, with its rate limit; not a second way in here.
+        location {ENROLL_PATH} {{
+            {_json_error(404, "NOT_FOUND", "enrollment has its own listener")}
+        }}
     }}
 
     # Enrollment: the one listener that asks for no client certificate.

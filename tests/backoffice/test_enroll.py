@@ -120,3 +120,14 @@ def test_enrollment_is_rate_limited_per_address() -> None:
     assert statuses[2] == 429
     assert answer.status_code == 429
     assert answer.json()["error"]["code"] == "RATE_LIMITED"
+
+
+def test_the_api_listener_does_not_enroll(backoffice_stack: Stack) -> None:
+    """Enrollment is rate-limited on its own listener; the API's does not offer it at all."""
+    _name, token = backoffice_stack.add_kiosk()
+    with backoffice_stack.client(backoffice_stack.enroll()) as client:
+        answer = client.post(ENROLL_PATH, json={"token": secret_of(token), "csr": make_csr()})
+        ca = client.get(CA_PATH)
+    assert (answer.status_code, ca.status_code) == (404, 404)
+    assert answer.json()["error"]["code"] == "NOT_FOUND"
+    assert post_enroll(backoffice_stack, secret_of(token)).status_code == 200
