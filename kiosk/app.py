@@ -1,13 +1,14 @@
 """The composition root: reads the configuration, picks the backends, wires reader, card
-worker, journeys, screens and speech together, and runs the loop. Nothing else in the kiosk
-builds backends.
+worker, journeys, screens, speech and the uplink together, and runs the loop. Nothing else in
+the kiosk builds backends.
 
 Threads: the reader monitor watches for cards and posts them to the session; the card worker
-is the only thread that talks to a card; the pygame loop (main thread) draws and handles input.
-They meet through the session's queue, which wakes the loop with a pygame event (``post`` is
-thread-safe). The loop looks at SDL's queue 30 times a second when idle (see
-:data:`IDLE_POLL_SECONDS`) and redraws only when the view changes; a 1 Hz timer drives the
-session's inactivity clock.
+is the only thread that talks to a card; the uplink's threads (when the profile has an
+``uplink`` section) send the outbox and heartbeats and post the back-office's commands; the
+pygame loop (main thread) draws and handles input. They meet through the session's queue,
+which wakes the loop with a pygame event (``post`` is thread-safe). The loop looks at SDL's
+queue 30 times a second when idle (see :data:`IDLE_POLL_SECONDS`) and redraws only when the
+view changes; a 1 Hz timer drives the session's inactivity clock.
 """
 
 from __future__ import annotations
@@ -20,14 +21,14 @@ from asn1crypto import x509 as asn1_x509
 from cryptography.hazmat.primitives.serialization import Encoding
 from systemd import daemon
 
-from kiosk import logs
+from kiosk import __version__, logs
 from kiosk.attach import build_reader
 from kiosk.cie import certificate
 from kiosk.config import Config, Profile
 from kiosk.files import load_anchors, read_input
 from kiosk.hardware.audio import EspeakSpeaker, Speaker
 from kiosk.hardware.monitor import ReaderMonitor
-from kiosk.hardware.reader import CardReader, ReaderEvent
+from kiosk.hardware.reader import CardReader, ReaderAttached, ReaderDetached, ReaderEvent
 from kiosk.hardware.virtual import VirtualDriver
 from kiosk.journeys import (
     CertificatePolicy,
@@ -37,12 +38,17 @@ from kiosk.journeys import (
     View,
     from_reader,
 )
+from kiosk.journeys.events import Command as SessionCommand
+from kiosk.journeys.events import Lock, ShowNotice, Unlock
+from kiosk.journeys.ports import Activity
 from kiosk.sim.card import VirtualCie
 from kiosk.ui.display import open_display
 from kiosk.ui.i18n import Catalog
 from kiosk.ui.speech import Narrator
 from kiosk.ui.stage import Stage
 from kiosk.ui.theme import Settings
+from kiosk.uplink.runner import KioskSnapshot, Uplink
+from kiosk.uplink.schemas import Command, CommandKind, KioskState
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +71,17 @@ def certificate_policy(profile: Profile) -> CertificatePolicy:
     return CertificatePolicy(anchors, crls, certificate.Revocation(settings.revocation))
 
 
+def session_command(command: Command) -> SessionCommand:
+    """The session's event for a back-office command."""
+    match command.kind:
+        case CommandKind.LOCK:
+            return Lock(command.message)
+        case CommandKind.UNLOCK:
+            return Unlock()
+        case CommandKind.NOTICE:
+            return ShowNotice(command.message)
+
+
 class Kiosk:
     """The running kiosk: the citizen journeys on the screen, the card on the reader."""
 
@@ -84,6 +101,8 @@ class Kiosk:
         self._worker: ThreadCardWorker | None = None
         self._narrator: Narrator | None = None
         self._session: KioskSession | None = None
+        self._uplink: Uplink | None = None
+        self._reader_present = True
         self._stage: Stage | None = None
         self._last = time.monotonic()
 
@@ -116,7 +135,12 @@ class Kiosk:
         size = (display.size[0], display.size[1]) if display.size else None
         self._surface = open_display(self.mode, size, display.driver)
         self._worker = ThreadCardWorker(self._reader)
-        self._session = KioskSession(self._worker, certificate_policy(profile), wake=self._wake)
+        if profile.uplink is not None and profile.uplink.enabled:
+            self._uplink = Uplink(profile.uplink, profile.state_path, snapshot=self._snapshot,
+                                  on_command=self._on_command,
+                                  versions={"kiosk": __version__})
+        self._session = KioskSession(self._worker, certificate_policy(profile), wake=self._wake,
+                                     events=self._uplink, level3=self._uplink)
         self._stage = Stage(Catalog, Settings(dpi=display.dpi), self._session.view)
         if self._speaker is None and profile.speech == "espeak":
             self._speaker = EspeakSpeaker()
@@ -124,6 +148,8 @@ class Kiosk:
             self._narrator = Narrator(self._speaker, Catalog)
         self._monitor = ReaderMonitor(self._reader, self._on_reader_event)
         self._monitor.start()
+        if self._uplink is not None:
+            self._uplink.start()
         pygame.time.set_timer(self.TICK, 1000)
         self._show(self._session.view)
         daemon.notify("READY=1\nSTATUS=waiting for a citizen")
@@ -185,6 +211,8 @@ class Kiosk:
             self._monitor.stop()
         if self._worker:
             self._worker.close()
+        if self._uplink:
+            self._uplink.stop()
         if self._speaker:
             self._speaker.close()
         if self._reader:
@@ -194,7 +222,22 @@ class Kiosk:
     def _wake(self) -> None:
         pygame.event.post(pygame.event.Event(self.WAKE))
 
+    def _on_command(self, command: Command) -> None:
+        """From the uplink's thread: the session takes it from its queue."""
+        self.session.post(session_command(command))
+
+    def _snapshot(self) -> KioskSnapshot:
+        """From the uplink's thread: what the heartbeat says. A kiosk with no reader cannot
+        serve anyone, whatever its screen shows, so it is out of order for the clerk."""
+        status = self.session.kiosk_state()
+        state = KioskState(status.activity.value)
+        if not self._reader_present and status.activity is not Activity.LOCKED:
+            state = KioskState.OUT_OF_ORDER
+        return KioskSnapshot(state, status.journey, self._reader_present)
+
     def _on_reader_event(self, event: ReaderEvent) -> None:
+        if isinstance(event, ReaderAttached | ReaderDetached):
+            self._reader_present = isinstance(event, ReaderAttached)
         card_event = from_reader(event)
         if card_event is not None:
             self.session.post(card_event)

@@ -1,0 +1,171 @@
+"""The kiosk and its back-office together, as ``scripts/dev.sh demo`` runs them: ``kiosk run``'s
+:class:`~kiosk.app.Kiosk` on the sim profile, enrolled with ``kiosk enroll`` into a real
+back-office (nginx, mutual TLS, the application, SQLite or PostgreSQL).
+
+A citizen tests the PIN: the back-office issues the nonce the card signs and gives the verdict
+the screen shows; the journey's audit events and the heartbeat reach the database; a clerk's
+lock reaches the screen and is acknowledged. Afterwards the PIN is in no file of the kiosk
+(outbox included) and in no row of the back-office's database.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, text
+
+from kiosk import config
+from kiosk.app import Kiosk
+from kiosk.backoffice.models import Base, Command, Event, Verification
+from kiosk.backoffice.models import Kiosk as KioskRow
+from kiosk.hardware.audio import RecordingSpeaker
+from kiosk.journeys import Choice, Chosen, Confirmed, DigitTyped, Language, LanguageChosen, Screen
+from kiosk.sim import issuing, pki
+from kiosk.uplink.schemas import CommandKind
+from tests.backoffice.conftest import postgres  # noqa: F401 - registers the fixture
+from tests.backoffice.stack import Stack, backoffice_stack  # noqa: F401
+from tests.conftest import run_kiosk
+from tests.secret_scan import findings, forms
+
+PIN = issuing.DEMO_PIN
+
+
+@dataclass
+class Online:
+    kiosk: Kiosk
+    name: str
+    stack: Stack
+    state: Path
+
+
+def kiosk_config(state: Path, anchors: Path) -> str:
+    return f"""profile = "sim"
+[profiles.sim]
+reader = "sim:card.json"
+state_dir = "{state}"
+display = {{ mode = "headless", size = [800, 480] }}
+certificates = {{ anchors = ["{anchors}"] }}
+[profiles.sim.uplink]
+heartbeat_seconds = 1.0
+backoff_max_seconds = 1.0
+l3_timeout_seconds = 10.0
+"""
+
+
+@pytest.fixture
+def online(tmp_path: Path, backoffice_stack: Stack) -> Iterator[Online]:  # noqa: F811
+    stack = backoffice_stack
+    card_pki = stack.directory / "level3" / "pki"
+    issuing.write_card(tmp_path / "card.json", card_pki)
+    source = tmp_path / "kiosk.toml"
+    source.write_text(kiosk_config(tmp_path, card_pki / pki.AUTH_CA_FILE))
+    name, token = stack.add_kiosk()
+    enrolled = run_kiosk("enroll", "--url", stack.enroll_url, "--config", str(source),
+                         "--json", stdin=token + "\n")
+    assert json.loads(enrolled.stdout).get("enrolled") is True, enrolled.stderr
+    kiosk = Kiosk(config.load(source), speaker=RecordingSpeaker())
+    kiosk.start()
+    try:
+        yield Online(kiosk, name, stack, tmp_path)
+    finally:
+        kiosk.stop()
+
+
+def pump_until(kiosk: Kiosk, done: Callable[[], bool], timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not done():
+        assert time.monotonic() < deadline, f"stuck at {kiosk.session.view.screen}"
+        kiosk.pump(0.05)
+
+
+def wait_for(check: Callable[[], bool], timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, "the back-office never saw it"
+        time.sleep(0.1)
+
+
+def kinds_received(stack: Stack, kiosk: str) -> list[str]:
+    with stack.session() as session:
+        return list(session.scalars(
+            select(Event.kind).join(KioskRow, Event.kiosk_id == KioskRow.id)
+            .where(KioskRow.name == kiosk).order_by(Event.id)))
+
+
+def database_text(stack: Stack) -> bytes:
+    """Every row of every table, as text: what a leak would have to hide from."""
+    rows = []
+    with stack.session() as session:
+        for table in Base.metadata.sorted_tables:
+            for row in session.execute(text(f"SELECT * FROM {table.name}")):
+                rows.append(repr(tuple(row)))
+    return "\n".join(rows).encode()
+
+
+@pytest.mark.slow
+def test_a_citizen_tests_the_pin_and_the_back_office_judges_and_records_it(
+        online: Online) -> None:
+    kiosk, session, stack = online.kiosk, online.kiosk.session, online.stack
+    session.handle(Chosen(Choice.START))
+    session.handle(LanguageChosen(Language.EN))
+    session.handle(Chosen(Choice.TEST_PIN))
+    kiosk.toggle_sim_card()
+    pump_until(kiosk, lambda: session.view.screen is Screen.ENTER_PIN)
+    for digit in PIN.encode():
+        session.handle(DigitTyped(digit))
+    session.handle(Confirmed())
+    pump_until(kiosk, lambda: session.view.screen is Screen.PIN_WORKS)
+    facts = dict(session.view.facts)
+    assert facts["checked_by"] == "identity.checked.back_office"
+    assert facts["works_for_entra_con_cie"] is True
+    with stack.session() as db:
+        verdicts = db.scalars(select(Verification).join(KioskRow).where(
+            KioskRow.name == online.name)).all()
+    assert [(v.works, v.signature_valid) for v in verdicts] == [(True, True)]
+
+    session.handle(Chosen(Choice.DONE))
+    pump_until(kiosk, lambda: session.view.screen is Screen.ATTRACT)
+    expected = ["session.started", "journey.started", "journey.outcome", "journey.ended",
+                "session.ended"]
+    wait_for(lambda: kinds_received(stack, online.name) == expected)
+
+    def reported_idle() -> bool:
+        with stack.session() as db:
+            row = db.scalars(select(KioskRow).where(KioskRow.name == online.name)).one()
+        return row.last_seen_at is not None and row.state == "idle"
+
+    wait_for(reported_idle)  # the next heartbeat after the session's end
+
+    pin_forms = forms(PIN)
+    assert findings(online.state, [PIN]) == []  # the outbox, the key, the log: every file
+    assert (online.state / "uplink" / "outbox.db").exists()
+    rows = database_text(stack)
+    assert b"journey.outcome" in rows and not any(form in rows for form in pin_forms)
+    if stack.config.database_url.startswith("sqlite"):
+        assert findings(stack.config.state_path, [PIN]) == []  # the file, WAL included
+
+
+@pytest.mark.slow
+def test_a_clerk_locks_the_kiosk_and_unlocks_it(online: Online) -> None:
+    kiosk, session, stack = online.kiosk, online.kiosk.session, online.stack
+    done = stack.cli("command", online.name, "lock", "--message", "Torno alle 14")
+    assert done.returncode == 0, done.stderr
+    pump_until(kiosk, lambda: session.view.screen is Screen.OUT_OF_ORDER)
+    assert "Torno alle 14" in str(dict(session.view.facts).values())
+
+    def acked(kind: CommandKind) -> bool:
+        with stack.session() as db:
+            commands = db.scalars(select(Command).join(KioskRow).where(
+                KioskRow.name == online.name, Command.kind == kind.value)).all()
+        return len(commands) == 1 and commands[0].acked_at is not None
+
+    wait_for(lambda: acked(CommandKind.LOCK))
+    wait_for(lambda: kinds_received(stack, online.name)[-1:] == ["kiosk.locked"])
+    stack.issue(online.name, CommandKind.UNLOCK)
+    pump_until(kiosk, lambda: session.view.screen is Screen.ATTRACT)
+    wait_for(lambda: acked(CommandKind.UNLOCK))
