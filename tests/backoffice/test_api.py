@@ -139,7 +139,7 @@ class Poll:
 
 def _poll_until_a_command(client: httpx.Client, polls: list[Poll]) -> None:
     """Long-polls of wait=2, one after the other, until one brings a command."""
-    deadline = time.time() + 30
+    deadline = time.time() + 120
     while time.time() < deadline:
         started = time.time()
         commands = client.get("/api/v1/commands", params={"wait": 2}).json()["commands"]
@@ -169,13 +169,13 @@ def test_a_command_from_the_cli_reaches_waiting_kiosks_within_their_two_second_p
                                         "--json")
             assert done.returncode == 0, done.stderr
         for thread in threads:
-            thread.join(40)
+            thread.join(150)
     finally:
         for client in clients:
             client.close()
     for kiosk in kiosks:
         last = polls[kiosk.name][-1]
-        assert [item["kind"] for item in last.commands] == ["lock"]
+        assert [item["kind"] for item in last.commands] == ["lock"], polls[kiosk.name][-3:]
         assert last.commands[0]["message"] == "guasto"
         created = _created_at(last.commands[0])
         # Open when the command was made; or the next one, when the commit fell between two.
