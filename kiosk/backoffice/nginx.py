@@ -127,6 +127,7 @@ def render(config: BackofficeConfig, tls: TlsFiles, *, as_root: bool | None = No
     user = f"user {WORKER_USER} {WORKER_GROUP};\n" if as_root else ""
     return f"""# Made by `kiosk backoffice nginx-config` from {config.source}: edit that, not this.
 {user}worker_processes auto;
+worker_rlimit_nofile 16384;  # 2 x worker_connections: a service may start with 1024 open files
 pid {base / "nginx.pid"};
 error_log {base / "error.log"} notice;
 
