@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -61,3 +63,15 @@ def test_room_imports_only_what_it_may(room: str) -> None:
 def test_no_module_imports_rpi_gpio_at_import_time() -> None:
     for path in KIOSK.rglob("*.py"):
         assert "RPi.GPIO" not in path.read_text(), path
+
+
+def test_the_kiosk_runs_without_the_backoffice_extra() -> None:
+    """The kiosk image installs no SQLAlchemy, Alembic, Starlette, uvicorn or psycopg: the
+    ``kiosk`` command and the kiosk's own modules must load without them."""
+    blocked = ("sqlalchemy", "alembic", "starlette", "uvicorn", "psycopg")
+    program = (f"import sys\nfor name in {blocked!r}: sys.modules[name] = None\n"
+               "from kiosk.cli import build_parser\nbuild_parser().parse_args(['card', 'info'])\n"
+               "import kiosk.app, kiosk.uplink.runner, kiosk.cli.uplink\n")
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
+                          timeout=60, check=False)
+    assert done.returncode == 0, done.stderr

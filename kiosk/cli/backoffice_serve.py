@@ -2,6 +2,9 @@
 talking to kiosks through it. Registered into the ``kiosk backoffice`` group by
 :mod:`kiosk.cli.backoffice`.
 
+The back-office's modules (SQLAlchemy, Starlette, uvicorn behind them) are imported inside the
+commands: the kiosk image carries the ``kiosk`` command without the ``backoffice`` extra.
+
 Exit codes as everywhere (kiosk/cli/__init__.py): 0 done, 1 the back-office failed (a process
 died, a kiosk is unknown), 2 bad usage (configuration, an unmigrated database, no CA).
 """
@@ -11,10 +14,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from kiosk.backoffice import db, nginx, serve
-from kiosk.backoffice.ca import CertificateAuthority
 from kiosk.backoffice.config import BackofficeConfig, load
-from kiosk.backoffice.notify import issue_command
 from kiosk.cli import output
 from kiosk.errors import KioskError
 from kiosk.uplink.schemas import CommandKind
@@ -58,6 +58,8 @@ def _config(args: argparse.Namespace) -> tuple[BackofficeConfig, Path | None]:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     try:
+        from kiosk.backoffice import serve  # noqa: PLC0415 - the extra's, see the docstring
+
         config, source = _config(args)
         return serve.serve(config, source)
     except KioskError as exc:
@@ -65,6 +67,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_nginx_config(args: argparse.Namespace) -> int:
+    from kiosk.backoffice import nginx, serve  # noqa: PLC0415 - the extra's, see the docstring
+    from kiosk.backoffice.ca import CertificateAuthority  # noqa: PLC0415
+
     try:
         config, _source = _config(args)
     except KioskError as exc:
@@ -75,6 +80,9 @@ def cmd_nginx_config(args: argparse.Namespace) -> int:
 
 
 def cmd_command(args: argparse.Namespace) -> int:
+    from kiosk.backoffice import db  # noqa: PLC0415 - the extra's, see the docstring
+    from kiosk.backoffice.notify import issue_command  # noqa: PLC0415
+
     kind = CommandKind(args.kind)
     try:
         config, _source = _config(args)
