@@ -487,14 +487,16 @@ def main() -> None:
     logging.basicConfig(level=logging.ERROR)  # the uplink's retries while the back-office is down
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-    print(f"back-office bench, {datetime.now(UTC):%Y-%m-%d}, {platform.node()}: "
-          f"{platform.processor() or platform.machine()}, {len(os.sched_getaffinity(0))} "
-          f"cores, Python {platform.python_version()}, open files {hard} (was {soft}), "
+    machine = (f"{datetime.now(UTC):%Y-%m-%d}, {platform.node()}: "
+               f"{platform.processor() or platform.machine()}, "
+               f"{len(os.sched_getaffinity(0))} cores, Python {platform.python_version()}")
+    print(f"back-office bench, {machine}, open files {hard} (was {soft}), "
           f"PostgreSQL from {BIN}")
     kinds = ["sqlite", "postgresql"] if args.database == "both" else [args.database]
     with tempfile.TemporaryDirectory(prefix="bench-backoffice-") as tmp:
         results = [run_database(kind, args, Path(tmp)) for kind in kinds]
-    print("\n" + table(results))
+    print(f"\nBack-office figures ({machine}; load average at the end "
+          f"{processes.load_average():.1f}):\n\n" + table(results))
 
 
 if __name__ == "__main__":
