@@ -7,6 +7,11 @@ process's notifier (notify.py) until a command for this kiosk may have been issu
 again, and gives up with an empty list at its deadline. Every look is a new transaction with
 the identity check, so a kiosk revoked mid-wait is refused at its next look.
 
+A waiting request does not look again on a timer: a wake-up is never lost for good (the
+PostgreSQL listener wakes every waiter after it reconnects, the SQLite poller looks for every
+row newer than the last it saw), and a timer would cost a transaction per waiting kiosk every
+few seconds (3000 kiosks at rest: hundreds a second doing nothing).
+
 Both paths are scoped to the calling kiosk: another kiosk's command id is simply not found.
 """
 
@@ -34,9 +39,6 @@ from kiosk.uplink.schemas import (
     CommandList,
 )
 
-# Even without a notification, a waiting request looks again this often: a safety net for a
-# notification lost while the LISTEN connection was being re-established.
-RECHECK_SECONDS = 5.0
 MAX_ID = 2**63  # ids are 64-bit; a bigger one in a path is simply not found
 
 
@@ -89,7 +91,7 @@ def routes(context: ApiContext) -> list[BaseRoute]:
                 if commands or remaining <= 0:
                     return json_response(CommandList(commands=commands))
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(woken.wait(), min(remaining, RECHECK_SECONDS))
+                    await asyncio.wait_for(woken.wait(), remaining)
                 woken.clear()
 
     async def ack(request: Request) -> Response:
