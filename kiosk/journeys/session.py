@@ -15,10 +15,12 @@ resets the language to Italian and shows the attract screen again.
 What happens is recorded through the session's :class:`~kiosk.journeys.ports.EventSink`
 (:mod:`~kiosk.journeys.audit` says what and why so little). The back-office's commands arrive
 by :meth:`KioskSession.post` from the uplink's thread like the card's events: a lock waits for
-a running card job's answer (a card is never pulled from under a PIN VERIFY), then closes the
-journey and wipes as a session's end does, and shows the out-of-order screen in the citizen's
-language. While locked, nothing but the language buttons answers and nothing times out. A
-notice stays on the attract screen and the menu until an empty one takes it away.
+a running card job's answer (a card is never pulled from under a PIN VERIFY), and for the
+citizen to leave the screen that tells what the card did (the PIN changed, a try spent: it
+may not be known afterwards); then it closes the journey and wipes as a session's end does,
+and shows the out-of-order screen in the citizen's language. While locked, nothing but the
+language buttons answers and nothing times out. A notice stays on the attract screen and the
+menu until an empty one takes it away.
 
 A card that leaves the reader while it is being read, twice in one session, is a card laid
 badly (on a wallet, off the symbol, with another card): from then on the screen that asks for
@@ -214,6 +216,7 @@ class KioskSession:
         self.notice: str | None = None
         self.lock_message: str | None = None
         self._pending_lock: Lock | None = None
+        self._lock_waited_for_card = False
         self._wake = wake
         self._inbox: queue.Queue[Event] = queue.Queue()
         self._last_activity = clock()
@@ -271,7 +274,10 @@ class KioskSession:
             self._while_locked(event)
         elif self._pending_lock is not None and isinstance(event, PersonEvent) and not \
                 isinstance(event, LanguageChosen):
-            pass  # about to lock: the card's answer is awaited, the citizen's touches are not
+            # About to lock: while the card works, touches do nothing; on the card's answer,
+            # the citizen's next touch (whatever button: no retry, no other journey) closes.
+            if self._showing_outcome():
+                self._lock(self._pending_lock)
         elif isinstance(event, Tick):
             self._tick()
         elif self._deadline is not None and isinstance(event, ExtendSession):
@@ -286,8 +292,8 @@ class KioskSession:
                 self.language = event.language
             self._by_phase(event)
         # else: the warning is modal, the pad and buttons behind it do nothing
-        if self._pending_lock is not None and not self.busy:
-            self._lock(self._pending_lock, waited_for_card=True)
+        if self._pending_lock is not None and not self.busy and not self._showing_outcome():
+            self._lock(self._pending_lock)
 
     def _by_phase(self, event: Event) -> None:
         match self.phase:
@@ -380,10 +386,11 @@ class KioskSession:
     def _command(self, command: Command) -> None:
         match command:
             case Lock():
-                if self.busy:
-                    self._pending_lock = command  # _dispatch locks when the answer is in
+                self._lock_waited_for_card = self.busy
+                if self.busy or self._showing_outcome():
+                    self._pending_lock = command  # _dispatch locks when the answer is read
                 else:
-                    self._lock(command, waited_for_card=False)
+                    self._lock(command)
             case Unlock():
                 self._pending_lock = None
                 if self.phase is Phase.LOCKED:
@@ -395,8 +402,15 @@ class KioskSession:
                 self.notice = command.message
                 self.trail.notice(shown=command.message is not None)
 
-    def _lock(self, command: Lock, *, waited_for_card: bool) -> None:
+    def _showing_outcome(self) -> bool:
+        """Whether the journey rests on a screen that tells what the card did (PIN changed,
+        wrong PIN): a lock lets the citizen read it, as what it says may not be known later."""
+        journey = self.journey
+        return journey is not None and not self.busy and audit.outcome(journey.view()) is not None
+
+    def _lock(self, command: Lock) -> None:
         """Close what is open as a session's end does, in the citizen's language still."""
+        waited_for_card = self._lock_waited_for_card
         self._pending_lock = None
         if self.phase not in (Phase.ATTRACT, Phase.LOCKED):
             language = self.language

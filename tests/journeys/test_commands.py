@@ -142,6 +142,9 @@ def test_a_lock_waits_for_the_pin_verify_then_closes_the_journey(issued_card: Ca
     assert k.screen is Screen.WORKING and k.session.busy
     worker.release()  # the card answers: PIN right
     view = k.send(Tick())
+    assert view.screen is Screen.PIN_WORKS  # the citizen learns what the card said
+    assert job_digits(job) == [0]
+    view = k.send(Chosen(Choice.DONE))  # whatever the button, the kiosk now closes
     assert view.screen is Screen.OUT_OF_ORDER and view.facts["lock_message"] == MESSAGE
     assert job_digits(job) == [0] and k.session.journey is None
     assert k.session.ended == [EndReason.LOCKED]
@@ -149,6 +152,20 @@ def test_a_lock_waits_for_the_pin_verify_then_closes_the_journey(issued_card: Ca
                                "journey.ended", "session.ended", "kiosk.locked"]
     assert k.audit.events[2][1]["outcome"] == "PIN_WORKS"  # the card's answer is recorded
     assert k.audit.events[-1] == ("kiosk.locked", {"waited_for_card": True})
+
+
+def test_a_lock_on_a_result_screen_lets_the_citizen_read_it_then_closes_on_any_button(
+        issued_card: Card, test_pki: Path) -> None:
+    k, worker = pin_verify_under_way(issued_card, test_pki)
+    worker.release()
+    assert k.send(Tick()).screen is Screen.PIN_WORKS
+    assert k.send(Lock(MESSAGE)).screen is Screen.PIN_WORKS
+    k.wait(61)  # the citizen reads: the inactivity warning comes as it would
+    assert k.view.warning is not None
+    k.wait(31)  # nobody there: the session times out, and the kiosk locks
+    assert k.screen is Screen.OUT_OF_ORDER
+    assert k.session.ended == [EndReason.TIMEOUT]
+    assert k.audit.events[-1] == ("kiosk.locked", {"waited_for_card": False})
 
 
 def test_an_unlock_before_the_card_answers_lets_the_journey_go_on(issued_card: Card,
