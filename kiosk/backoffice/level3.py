@@ -1,7 +1,7 @@
 """Judging a level-3 authentication for the kiosk: did this card's key sign the nonce the
 back-office issued, and is the card's certificate one the Comune trusts?
 
-The signature check is the kiosk's own (kiosk/journeys/jobs.py ``_signed``): key 81 signs
+The signature check is the kiosk's own, :func:`kiosk.cie.certificate.signed`: key 81 signs
 SHA-256(challenge) as a digest, PKCS#1 v1.5, so the public key verifies it over the challenge
 with SHA-256. The chain and revocation are :func:`kiosk.cie.certificate.verify` against the
 anchors and CRL files of ``[level3]``. CRL files are read at each check (a Comune replaces
@@ -17,10 +17,6 @@ from pathlib import Path
 
 from asn1crypto import pem
 from asn1crypto import x509 as asn1_x509
-from cryptography import x509
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from kiosk.backoffice.config import BackofficeConfig
@@ -67,13 +63,13 @@ class Level3Policy:
             cert = certificate.load(padded_der)
         except ProtocolError:
             return Judgement(CertificateVerdict.UNREADABLE, "not-checked", False, None)
-        signed = _signed(cert.dump(), challenge, signature)
+        signed = certificate.signed(cert, challenge, signature)
         holder = certificate.holder(cert).codice_fiscale or None
         if cert["tbs_certificate"]["validity"]["not_after"].native < at:
             return Judgement(CertificateVerdict.EXPIRED, "not-checked", signed, holder)
         verdict = certificate.verify(cert, self.anchors, at, crls=self._crls(),
                                      revocation=self.revocation)
-        return Judgement(_verdict(verdict), verdict.revocation, signed, holder)
+        return Judgement(CertificateVerdict(verdict.outcome), verdict.revocation, signed, holder)
 
     def _crls(self) -> list[bytes]:
         crls = []
@@ -85,31 +81,6 @@ class Level3Policy:
                                  code="CRL_UNREADABLE") from None
             crls.append(pem.unarmor(data)[2] if pem.detect(data) else data)
         return crls
-
-
-def _signed(der: bytes, challenge: bytes, signature: bytes) -> bool:
-    try:
-        key = x509.load_der_x509_certificate(der).public_key()
-    except ValueError:
-        return False
-    if not isinstance(key, rsa.RSAPublicKey):
-        return False
-    try:
-        key.verify(signature, challenge, padding.PKCS1v15(), hashes.SHA256())
-    except InvalidSignature:
-        return False
-    return True
-
-
-def _verdict(verdict: certificate.Verdict) -> CertificateVerdict:
-    if verdict.valid:
-        return CertificateVerdict.VALID
-    reason = verdict.reason or ""
-    if verdict.revocation == "revoked" or reason.startswith("revoked"):
-        return CertificateVerdict.REVOKED
-    if reason.startswith("untrusted"):
-        return CertificateVerdict.UNTRUSTED
-    return CertificateVerdict.INVALID
 
 
 def _load_anchors(paths: list[Path]) -> list[asn1_x509.Certificate]:

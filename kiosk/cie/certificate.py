@@ -23,6 +23,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from asn1crypto import x509
+from cryptography import x509 as crypto_x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from pyhanko_certvalidator import CertificateValidator, ValidationContext
 from pyhanko_certvalidator.errors import (
     InsufficientRevinfoError,
@@ -67,6 +71,19 @@ class Verdict:
     reason: str | None = None
     revocation: str = "not-checked"
 
+    @property
+    def outcome(self) -> str:
+        """``valid``, ``revoked``, ``untrusted`` or ``invalid``: what the kiosk's screen and the
+        back-office's verdict each name in their own words."""
+        if self.valid:
+            return "valid"
+        reason = self.reason or ""
+        if self.revocation == "revoked" or reason.startswith("revoked"):
+            return "revoked"
+        if reason.startswith("untrusted"):
+            return "untrusted"
+        return "invalid"
+
 
 def load(der_padded: bytes) -> x509.Certificate:
     """The certificate at the start of a padded file, trimmed to its DER length."""
@@ -86,6 +103,22 @@ def holder(cert: x509.Certificate) -> Holder:
         given_name=str(subject.get("given_name", "")),
         surname=str(subject.get("surname", "")),
     )
+
+
+def signed(cert: x509.Certificate, message: bytes, signature: bytes) -> bool:
+    """Whether the certificate's key signed ``message`` as key 81 does for level-3
+    authentication: RSA, PKCS#1 v1.5 over SHA-256 of the message."""
+    try:
+        key = crypto_x509.load_der_x509_certificate(cert.dump()).public_key()
+    except ValueError:
+        return False
+    if not isinstance(key, rsa.RSAPublicKey):
+        return False
+    try:
+        key.verify(signature, message, padding.PKCS1v15(), hashes.SHA256())
+    except InvalidSignature:
+        return False
+    return True
 
 
 def has_cie_policy(cert: x509.Certificate) -> bool:

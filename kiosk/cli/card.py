@@ -19,10 +19,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from asn1crypto import x509 as asn1_x509
-from cryptography import x509
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from kiosk import attach, config
@@ -278,17 +274,6 @@ def cmd_read_id(args: argparse.Namespace) -> int:
     return output.EXIT_OK if genuine_card else output.EXIT_CARD
 
 
-def _signature_valid(cert: asn1_x509.Certificate, challenge: bytes, signature: bytes) -> bool:
-    key = x509.load_der_x509_certificate(cert.dump()).public_key()
-    if not isinstance(key, rsa.RSAPublicKey):
-        return False
-    try:
-        key.verify(signature, challenge, padding.PKCS1v15(), hashes.SHA256())
-    except InvalidSignature:
-        return False
-    return True
-
-
 def cmd_auth(args: argparse.Namespace) -> int:
     try:
         result = _auth(args)
@@ -338,7 +323,7 @@ def _auth(args: argparse.Namespace) -> dict[str, Any]:
             "reason": verdict.reason,
             "revocation": verdict.revocation,
         },
-        "signature_valid": _signature_valid(cert, challenge, proof.signature),
+        "signature_valid": certificate.signed(cert, challenge, proof.signature),
         "sod": passive,
     }
 

@@ -72,11 +72,4 @@ class CertificatePolicy:
 
 
 def _state(verdict: certificate.Verdict) -> CertificateState:
-    if verdict.valid:
-        return CertificateState.VALID
-    reason = verdict.reason or ""
-    if verdict.revocation == "revoked" or reason.startswith("revoked"):
-        return CertificateState.REVOKED
-    if reason.startswith("untrusted"):
-        return CertificateState.UNTRUSTED
-    return CertificateState.INVALID
+    return CertificateState(f"certificate.{verdict.outcome}")

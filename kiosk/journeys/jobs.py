@@ -20,13 +20,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass, replace
 
-from asn1crypto import x509 as asn1_x509
-from cryptography import x509
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
-
-from kiosk.cie import ids, tasks
+from kiosk.cie import certificate, ids, tasks
 from kiosk.cie.atr import ChipFamily
 from kiosk.cie.errors import ProtocolError
 from kiosk.cie.flow import Flow
@@ -169,16 +163,8 @@ def unblock(puk: Secret, new: Secret, *, confirmed: bool) -> CardJob:
 
 
 def _signed(padded_der: bytes, challenge: bytes, signature: bytes) -> bool:
-    """Whether the card's key 81 signed the challenge (PKCS#1 v1.5, SHA-256)."""
+    """Whether the card's key 81 signed the challenge (an unreadable certificate did not)."""
     try:
-        der = asn1_x509.Certificate.load(bytes(padded_der), strict=False).dump()
-        key = x509.load_der_x509_certificate(der).public_key()
-    except ValueError:
+        return certificate.signed(certificate.load(padded_der), challenge, signature)
+    except ProtocolError:
         return False
-    if not isinstance(key, rsa.RSAPublicKey):
-        return False
-    try:
-        key.verify(signature, challenge, padding.PKCS1v15(), hashes.SHA256())
-    except InvalidSignature:
-        return False
-    return True
