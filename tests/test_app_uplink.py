@@ -4,18 +4,22 @@ back-office (nginx, mutual TLS, the application, SQLite or PostgreSQL).
 
 A citizen tests the PIN: the back-office issues the nonce the card signs and gives the verdict
 the screen shows; the journey's audit events and the heartbeat reach the database; a clerk's
-lock reaches the screen and is acknowledged. Afterwards the PIN is in no file of the kiosk
-(outbox included) and in no row of the back-office's database.
+lock reaches the screen and is acknowledged. After every journey that handles a secret, no
+form of the PIN, the PUK or the new PIN is in a request the kiosk sent, a log line, a file of
+the kiosk (outbox included) or of the back-office, or a row of its database.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import select, text
 
@@ -29,10 +33,11 @@ from kiosk.sim import issuing, pki
 from kiosk.uplink.schemas import CommandKind
 from tests.backoffice.conftest import postgres  # noqa: F401 - registers the fixture
 from tests.backoffice.stack import Stack, backoffice_stack  # noqa: F401
-from tests.conftest import run_kiosk
+from tests.conftest import TEST_NEW_PIN, TEST_PIN, TEST_PUK, run_kiosk
 from tests.secret_scan import findings, forms
 
-PIN = issuing.DEMO_PIN
+PIN, PUK = TEST_PIN, TEST_PUK
+SECRETS = [TEST_PIN, TEST_PUK, TEST_NEW_PIN]
 
 
 @dataclass
@@ -61,7 +66,7 @@ l3_timeout_seconds = 10.0
 def online(tmp_path: Path, backoffice_stack: Stack) -> Iterator[Online]:  # noqa: F811
     stack = backoffice_stack
     card_pki = stack.directory / "level3" / "pki"
-    issuing.write_card(tmp_path / "card.json", card_pki)
+    issuing.write_card(tmp_path / "card.json", card_pki, pin=PIN, puk=PUK)
     source = tmp_path / "kiosk.toml"
     source.write_text(kiosk_config(tmp_path, card_pki / pki.AUTH_CA_FILE))
     name, token = stack.add_kiosk()
@@ -95,6 +100,32 @@ def kinds_received(stack: Stack, kiosk: str) -> list[str]:
         return list(session.scalars(
             select(Event.kind).join(KioskRow, Event.kiosk_id == KioskRow.id)
             .where(KioskRow.name == kiosk).order_by(Event.id)))
+
+
+def open_journey(online: Online, choice: Choice) -> None:
+    """From the attract screen (or the menu), in English, to the journey ``choice``."""
+    kiosk, session = online.kiosk, online.kiosk.session
+    if session.view.screen is Screen.ATTRACT:
+        session.handle(Chosen(Choice.START))
+        session.handle(LanguageChosen(Language.EN))
+    assert session.view.screen is Screen.MENU
+    session.handle(Chosen(choice))
+    if not session.card_present:
+        kiosk.toggle_sim_card()
+
+
+def type_digits(online: Online, digits: str, at: Screen) -> None:
+    kiosk, session = online.kiosk, online.kiosk.session
+    pump_until(kiosk, lambda: session.view.screen is at)
+    for digit in digits.encode():
+        session.handle(DigitTyped(digit))
+    session.handle(Confirmed())
+
+
+def choose(online: Online, at: Screen, choice: Choice) -> None:
+    kiosk, session = online.kiosk, online.kiosk.session
+    pump_until(kiosk, lambda: session.view.screen is at)
+    session.handle(Chosen(choice))
 
 
 def database_text(stack: Stack) -> bytes:
@@ -169,3 +200,61 @@ def test_a_clerk_locks_the_kiosk_and_unlocks_it(online: Online) -> None:
     stack.issue(online.name, CommandKind.UNLOCK)
     pump_until(kiosk, lambda: session.view.screen is Screen.ATTRACT)
     wait_for(lambda: acked(CommandKind.UNLOCK))
+
+
+@pytest.mark.slow
+def test_no_secret_in_a_request_a_log_a_file_or_a_row_after_every_journey(
+        online: Online, caplog: pytest.LogCaptureFixture,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    sent: list[bytes] = []
+    send = httpx.Client.send
+
+    def recording(client: httpx.Client, request: httpx.Request, **options: Any) -> httpx.Response:
+        sent.append(request.url.raw_path + b"\n" + request.content)
+        return send(client, request, **options)
+
+    monkeypatch.setattr(httpx.Client, "send", recording)  # the real request, seen on its way
+    caplog.set_level(logging.DEBUG)
+    kiosk, session, stack = online.kiosk, online.kiosk.session, online.stack
+
+    open_journey(online, Choice.TEST_PIN)  # a wrong PIN: the PUK's digits
+    type_digits(online, PUK, Screen.ENTER_PIN)
+    choose(online, Screen.WRONG_PIN, Choice.DONE)
+    open_journey(online, Choice.TEST_PIN)  # the right one, checked by the back-office
+    type_digits(online, PIN, Screen.ENTER_PIN)
+    choose(online, Screen.PIN_WORKS, Choice.DONE)
+    open_journey(online, Choice.CHANGE_PIN)
+    type_digits(online, PIN, Screen.ENTER_OLD_PIN)
+    choose(online, Screen.NEW_PIN_RULES, Choice.CONTINUE)
+    type_digits(online, TEST_NEW_PIN, Screen.ENTER_NEW_PIN)
+    type_digits(online, TEST_NEW_PIN, Screen.REPEAT_NEW_PIN)
+    choose(online, Screen.PIN_CHANGED, Choice.DONE)
+    open_journey(online, Choice.UNBLOCK_PIN)  # back to the first PIN with the PUK
+    choose(online, Screen.PUK_TRIES, Choice.CONTINUE)
+    type_digits(online, PUK, Screen.ENTER_PUK)
+    choose(online, Screen.NEW_PIN_RULES, Choice.CONTINUE)
+    type_digits(online, PIN, Screen.ENTER_NEW_PIN)
+    type_digits(online, PIN, Screen.REPEAT_NEW_PIN)
+    choose(online, Screen.PIN_UNBLOCKED, Choice.DONE)
+    pump_until(kiosk, lambda: session.view.screen is Screen.ATTRACT)
+
+    outcomes = ["WRONG_PIN", "PIN_WORKS", "PIN_CHANGED", "PIN_UNBLOCKED"]
+
+    def all_arrived() -> bool:
+        with stack.session() as db:
+            data = db.scalars(select(Event.data).join(KioskRow).where(
+                KioskRow.name == online.name, Event.kind == "journey.outcome")).all()
+        return [row["outcome"] for row in data] == outcomes
+
+    wait_for(all_arrived)
+    requests = b"\n".join(sent)
+    assert b"/api/v1/l3/verify" in requests and b"/api/v1/events" in requests
+    logged = "\n".join(record.getMessage() for record in caplog.records).encode()
+    rows = database_text(stack)
+    for secret in SECRETS:
+        for form in forms(secret):
+            assert form not in requests, f"{form!r} in a request"
+            assert form not in logged, f"{form!r} in a log line"
+            assert form not in rows, f"{form!r} in the back-office's database"
+    assert findings(online.state, SECRETS) == []
+    assert findings(stack.directory, SECRETS) == []  # SQLite, its WAL, nginx's and serve's logs
