@@ -15,14 +15,15 @@ KIOSK = Path(__file__).resolve().parent.parent / "kiosk"
 ALLOWED = {
     "cie": set(),
     "hardware": {"kiosk.errors", "kiosk.cie"},
-    "sim": {"kiosk.errors", "kiosk.cie.ids", "kiosk.cie.des", "kiosk.cie.tlv", "kiosk.cie.data"},
+    "sim": {"kiosk.errors", "kiosk.durable", "kiosk.cie.ids", "kiosk.cie.des", "kiosk.cie.tlv", "kiosk.cie.data"},
     "ui": {"kiosk.errors", "kiosk.journeys", "kiosk.hardware.audio"},
     "journeys": {"kiosk.errors", "kiosk.cie", "kiosk.hardware.reader", "kiosk.hardware.errors"},
     # The uplink is an adapter behind the journeys' ports: it may implement them, never drive
     # a journey. The back-office shares only the wire schemas with the kiosk, and the card
     # protocol's certificate checks (level 3 is verified there too).
-    "uplink": {"kiosk.errors", "kiosk.config", "kiosk.logs", "kiosk.journeys.ports"},
-    "backoffice": {"kiosk.errors", "kiosk.config", "kiosk.logs", "kiosk.cie",
+    "uplink": {"kiosk.errors", "kiosk.durable", "kiosk.config", "kiosk.logs",
+               "kiosk.journeys.ports"},
+    "backoffice": {"kiosk.errors", "kiosk.durable", "kiosk.config", "kiosk.logs", "kiosk.cie",
                    "kiosk.uplink.schemas"},
 }
 # Libraries a room must not import at all: no I/O in the protocol core, and no pygame,

@@ -18,8 +18,6 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import ipaddress
-import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +29,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from kiosk.backoffice.config import BackofficeConfig
+from kiosk.durable import write_atomically
 from kiosk.errors import KioskError
 
 CA_YEARS = 10
@@ -122,8 +121,8 @@ class CertificateAuthority:
             .sign(key, hashes.SHA256())
         )
         self._certificate, self._key = certificate, key
-        _write(self.ca_key, _key_pem(key), private=True)
-        _write(self.ca_pem, to_pem(certificate).encode())
+        write_atomically(self.ca_key, _key_pem(key), 0o600)
+        write_atomically(self.ca_pem, to_pem(certificate).encode())
         self._issue_server_certificate(public_host)
         self.write_crl([])
 
@@ -140,8 +139,8 @@ class CertificateAuthority:
         ).add_extension(
             x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False
         ).add_extension(_key_usage(), critical=True).sign(self.key, hashes.SHA256())
-        _write(self.server_key, _key_pem(key), private=True)
-        _write(self.server_pem, to_pem(certificate).encode())
+        write_atomically(self.server_key, _key_pem(key), 0o600)
+        write_atomically(self.server_pem, to_pem(certificate).encode())
 
     # -- using it ------------------------------------------------------------------------
 
@@ -228,7 +227,7 @@ class CertificateAuthority:
                 .build()
             )
         crl = builder.sign(self.key, hashes.SHA256())
-        _write(self.crl_pem, crl.public_bytes(serialization.Encoding.PEM))
+        write_atomically(self.crl_pem, crl.public_bytes(serialization.Encoding.PEM))
 
 
 def check_csr(csr_pem: str | bytes) -> CertificatePublicKey:
@@ -264,17 +263,3 @@ def _key_pem(key: ec.EllipticCurvePrivateKey) -> bytes:
                              serialization.NoEncryption())
 
 
-def _write(path: Path, data: bytes, *, private: bool = False) -> None:
-    """Replace ``path`` atomically (nginx may be reading the old one); a private file is
-    0600 from its first byte."""
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        os.fchmod(fd, 0o600 if private else 0o644)
-        with os.fdopen(fd, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

@@ -11,8 +11,6 @@ half-written card behind. A profile from disk is outside input: anything malform
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -20,6 +18,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from kiosk.cie import ids
+from kiosk.durable import write_atomically
 from kiosk.errors import KioskError
 from kiosk.sim import families
 from kiosk.sim.ias_data import IasKeys, PinState
@@ -153,22 +152,9 @@ class CardProfile:
         for optional in ("atr", "ias", "pins", "icao"):
             if doc[optional] is None:
                 del doc[optional]
-        _write_atomically(path, json.dumps(doc, indent=2) + "\n")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(path, (json.dumps(doc, indent=2) + "\n").encode())
         self.path = path
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def sn_icc_for(nis: str) -> bytes:

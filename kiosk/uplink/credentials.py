@@ -15,9 +15,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import os
 import ssl
-import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,6 +25,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from kiosk.durable import write_atomically
 from kiosk.errors import KioskError
 
 KEY = "key.pem"
@@ -76,26 +75,6 @@ def same_key(certificate: x509.Certificate, key: ec.EllipticCurvePrivateKey) -> 
     info = serialization.PublicFormat.SubjectPublicKeyInfo
     return (certificate.public_key().public_bytes(der, info)
             == key.public_key().public_bytes(der, info))
-
-
-def write_atomically(path: Path, content: bytes, mode: int = 0o644) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        os.fchmod(fd, mode)
-        os.write(fd, content)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    try:
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
 
 
 @dataclass(frozen=True)

@@ -34,12 +34,13 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from kiosk.config import Uplink as UplinkSettings
+from kiosk.durable import write_atomically
 from kiosk.errors import KioskError
 from kiosk.journeys.ports import CardProof, EventValue, Nonce, RemoteVerdict
 from kiosk.uplink import enroll
 from kiosk.uplink.backoff import Backoff
 from kiosk.uplink.client import UplinkClient, UplinkError
-from kiosk.uplink.credentials import CredentialsError, Identity, Store, write_atomically
+from kiosk.uplink.credentials import CredentialsError, Identity, Store
 from kiosk.uplink.outbox import Outbox, OutboxError, OutboxStatus
 from kiosk.uplink.schemas import (
     Command,
