@@ -134,6 +134,7 @@ class Service:
         self.app = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "--factory", "kiosk.backoffice.app:factory",
              "--uds", str(nginx.socket_path(self.config)), "--workers", str(workers),
+             "--loop", "uvloop", "--http", "httptools",
              "--no-access-log", "--log-level", "warning",
              "--timeout-graceful-shutdown", str(GRACEFUL_SECONDS)],
             env=env, stdin=subprocess.DEVNULL,
