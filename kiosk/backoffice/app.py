@@ -23,12 +23,13 @@ from kiosk.backoffice.config import BackofficeConfig, load
 from kiosk.backoffice.errors import ApiError, api_error, http_error, unexpected_error
 from kiosk.backoffice.level3 import Level3Policy
 from kiosk.backoffice.notify import notifier_for
-from kiosk.backoffice.writers import Writers
+from kiosk.backoffice.transactions import transactions_for
 
 
 def create_app(config: BackofficeConfig) -> Starlette:
-    engine = db.make_engine(config.database_url)
-    context = ApiContext(config, engine, notifier_for(engine), Writers(engine))
+    engine = db.make_engine(config.database_url, managed_wal=True)
+    context = ApiContext(config, engine, notifier_for(engine),
+                         transactions_for(config.database_url, engine))
     routes = [
         *enroll.routes(context, CertificateAuthority.from_config(config)),
         *heartbeat.routes(context),
@@ -40,9 +41,11 @@ def create_app(config: BackofficeConfig) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await context.notifier.start()
+        await context.transactions.start()
         try:
             yield
         finally:
+            await context.transactions.stop()
             await context.notifier.stop()
             engine.dispose()
 

@@ -10,10 +10,17 @@ taking the write lock up front makes concurrent writers queue instead. Code that
 uses :func:`reader`, whose transactions stay deferred and so never queue.
 
 SQLite runs with ``synchronous=NORMAL``: in WAL mode a commit survives the crash or SIGKILL of
-any process, but a power cut or an OS crash may roll back the last commits, events the kiosk
-already deleted among them. FULL would close that window at half the commit rate (an fsync per
-commit); a deployment that must survive power loss runs on PostgreSQL, which syncs each
-commit by default.
+any process, but a power cut or an OS crash may roll back the last commits. The application
+closes that window where it matters: a durable transaction (an event batch, whose ack makes
+the kiosk delete its events) is answered only after an fsync of the WAL, shared by the commits
+waiting for one (wal.py), which is FULL's guarantee without an fsync inside each commit; a
+heartbeat is not waited for (the next one replaces a lost one). The application's engine also
+leaves checkpoints to wal.py (``managed_wal``), so that no request pays for one.
+
+PostgreSQL's pools are sized to the work, with no overflow (connections opened and closed
+under load cost more than the queries) and no pre-ping (a round trip per checkout): a
+connection found dead fails its request with ``DATABASE_UNAVAILABLE``, and SQLAlchemy then
+discards the pool's other connections of the same age.
 
 A database that is not there is a :class:`~kiosk.errors.KioskError` with a code, never a
 traceback: ``CONFIG_INVALID`` for a URL that cannot be right, ``DATABASE_UNAVAILABLE`` for
@@ -28,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, exc
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from kiosk.errors import KioskError
@@ -37,6 +45,7 @@ if TYPE_CHECKING:
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 SQLITE_POOL_SIZE = 16
+POSTGRES_POOL_SIZE = 10
 READ_ONLY = "kiosk_read_only"  # an execution option of ours, read by _sqlite_begin
 
 
@@ -59,16 +68,31 @@ def parse_url(url: str) -> URL:
                      code="CONFIG_INVALID")
 
 
-def make_engine(url: str, **options: Any) -> Engine:
-    """An engine for ``url``; it connects at its first use."""
+def make_engine(url: str, *, managed_wal: bool = False, **options: Any) -> Engine:
+    """An engine for ``url``; it connects at its first use. ``managed_wal``: SQLite's
+    checkpoints are left to the caller (wal.py)."""
     parsed = parse_url(url)
     if parsed.get_backend_name() == "postgresql":
-        return create_engine(parsed, pool_pre_ping=True, **options)
+        options.setdefault("pool_size", POSTGRES_POOL_SIZE)
+        return create_engine(parsed, max_overflow=0, **options)
     options.setdefault("pool_size", SQLITE_POOL_SIZE)
     engine = create_engine(parsed, **options)
     event.listen(engine, "connect", _sqlite_connect)
+    if managed_wal:
+        event.listen(engine, "connect", _sqlite_no_autocheckpoint)
     event.listen(engine, "begin", _sqlite_begin)
     return engine
+
+
+def make_async_engine(url: str, *, durable: bool = True) -> AsyncEngine:
+    """A PostgreSQL engine on psycopg's async connections, for the request path.
+    ``durable=False``: its commits do not wait for the WAL flush (``synchronous_commit``
+    off for its sessions; for what the kiosk sends again anyway)."""
+    parsed = parse_url(url)
+    assert parsed.get_backend_name() == "postgresql"
+    connect_args = {} if durable else {"options": "-c synchronous_commit=off"}
+    return create_async_engine(parsed, pool_size=POSTGRES_POOL_SIZE, max_overflow=0,
+                               connect_args=connect_args)
 
 
 def _sqlite_connect(dbapi_connection: Any, record: object) -> None:
@@ -80,6 +104,10 @@ def _sqlite_connect(dbapi_connection: Any, record: object) -> None:
     cursor.execute("PRAGMA synchronous = NORMAL")  # see the module's docstring
     cursor.execute("PRAGMA foreign_keys = ON")
     cursor.close()
+
+
+def _sqlite_no_autocheckpoint(dbapi_connection: Any, record: object) -> None:
+    dbapi_connection.execute("PRAGMA wal_autocheckpoint = 0")
 
 
 def _sqlite_begin(connection: Connection) -> None:

@@ -26,6 +26,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from kiosk.backoffice import db
 from kiosk.backoffice.models import Command, Kiosk, utcnow
 from kiosk.errors import KioskError
 from kiosk.uplink.schemas import CommandKind
@@ -141,11 +142,11 @@ class SqlitePoller(_Background):
                 self.wake(kiosk_id)
 
     def _newest(self) -> int:
-        with self._engine.begin() as connection:
+        with db.reader(self._engine).begin() as connection:
             return connection.scalar(select(func.max(Command.id))) or 0
 
     def _issued_after(self, newest: int) -> list[tuple[int, int]]:
-        with self._engine.begin() as connection:
+        with db.reader(self._engine).begin() as connection:
             rows = connection.execute(_ISSUED_AFTER, {"newest": newest})
             return [(kiosk_id, last) for kiosk_id, last in rows]
 

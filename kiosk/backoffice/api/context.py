@@ -2,9 +2,9 @@
 notifier, and the one way a request becomes a transaction on behalf of a kiosk.
 
 Each authenticated request is one short transaction on a Core connection (the ORM's unit of
-work costs more than the whole request should), run on a worker thread (the drivers are
-synchronous): the certificate's serial is looked up, the caller's identity taken
-from that row, and the handler's work done, all in the same transaction, so that a revocation
+work costs more than the whole request should), run without leaving the event loop
+(transactions.py): the certificate's serial is looked up, the caller's identity taken from
+that row, and the handler's work done, all in the same transaction, so that a revocation
 committed before the request began is always seen.
 """
 
@@ -17,16 +17,15 @@ from typing import TypeVar
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
 from kiosk.backoffice import db
 from kiosk.backoffice.config import BackofficeConfig
 from kiosk.backoffice.errors import Model, parse_body
-from kiosk.backoffice.identity import Caller, Presented, identify, presented
+from kiosk.backoffice.identity import Caller, identify, presented
 from kiosk.backoffice.models import utcnow
 from kiosk.backoffice.notify import Notifier
-from kiosk.backoffice.writers import Writers
+from kiosk.backoffice.transactions import Transactions
 
 T = TypeVar("T")
 KioskWork = Callable[[Connection, Caller, dt.datetime], T]
@@ -37,15 +36,14 @@ class ApiContext:
     config: BackofficeConfig
     engine: Engine
     notifier: Notifier
-    writers: Writers
+    transactions: Transactions
 
     def sessions(self) -> sessionmaker[Session]:
         """ORM sessions, for the rare requests that go through the registry."""
         return db.make_sessionmaker(self.engine)
 
-    def transaction(self, work: Callable[[Connection], T]) -> T:
-        with self.writers.turn(), self.engine.begin() as connection:
-            return work(connection)
+    async def transaction(self, work: Callable[[Connection], T]) -> T:
+        return await self.transactions.run(work)
 
     async def body(self, request: Request, model: type[Model]) -> Model:
         """The body as ``model``; a request without a verified certificate is refused first,
@@ -57,15 +55,13 @@ class ApiContext:
                        durable: bool = True) -> T:
         """``work`` in one transaction, for the kiosk whose certificate nginx verified.
 
-        ``durable=False`` is for what the kiosk sends again anyway (a heartbeat): on
-        PostgreSQL its commit does not wait for the WAL to reach the disk, which is most of
-        its latency; a crash may lose it, and the next heartbeat replaces it."""
+        ``durable=False`` is for what the kiosk sends again anyway (a heartbeat): its commit
+        does not wait for the disk, which is most of its latency; a crash may lose it, and
+        the next heartbeat replaces it."""
         certificate = presented(request.headers)
-        return await run_in_threadpool(self._transaction, certificate, work, durable)
 
-    def _transaction(self, certificate: Presented, work: KioskWork[T], durable: bool) -> T:
-        with self.writers.turn(), self.engine.begin() as connection:
-            if not durable and connection.dialect.name == "postgresql":
-                connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+        def identified(connection: Connection) -> T:
             now = utcnow()
             return work(connection, identify(connection, certificate, now), now)
+
+        return await self.transactions.run(identified, durable=durable)

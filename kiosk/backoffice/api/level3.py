@@ -79,8 +79,8 @@ def routes(context: ApiContext, policy: Level3Policy) -> list[BaseRoute]:
         challenge, kiosk_id = await context.as_kiosk(request, spend)
         judged = await run_in_threadpool(policy.judge, der, challenge, signature,
                                          dt.datetime.now(dt.UTC))
-        verification_id = await run_in_threadpool(_record, context, kiosk_id, proof.nonce_id,
-                                                  judged, keep_codice_fiscale)
+        verification_id = await _record(context, kiosk_id, proof.nonce_id, judged,
+                                        keep_codice_fiscale)
         return json_response(L3Verdict(
             verification_id=verification_id, works=judged.works,
             certificate=judged.certificate, signature_valid=judged.signature_valid,
@@ -93,7 +93,7 @@ def routes(context: ApiContext, policy: Level3Policy) -> list[BaseRoute]:
     ]
 
 
-def _record(context: ApiContext, kiosk_id: int, nonce_id: str, judged: Judgement,
+async def _record(context: ApiContext, kiosk_id: int, nonce_id: str, judged: Judgement,
             keep_codice_fiscale: bool) -> int:
     def insert_row(connection: Connection) -> int:
         inserted = connection.execute(insert(Verification).values(
@@ -106,4 +106,4 @@ def _record(context: ApiContext, kiosk_id: int, nonce_id: str, judged: Judgement
         assert key is not None
         return int(key[0])
 
-    return context.transaction(insert_row)
+    return await context.transaction(insert_row)

@@ -1,0 +1,94 @@
+"""Where the request path's transactions run: on the event loop, with no hop to a thread.
+
+Handing each request to a worker thread (the database drivers are synchronous) cost more
+CPU than its queries: the thread pool's queue, and the GIL passed back and forth. The
+handlers' work stays plain synchronous Core code, ``work(connection)``; what differs is how
+it is run:
+
+- PostgreSQL: on SQLAlchemy's asyncio engine over psycopg's async connections, through
+  ``AsyncConnection.run_sync``: the work runs in a greenlet, and each query awaits the server
+  without blocking the loop. Non-durable work (a heartbeat) runs on a second pool whose
+  sessions have ``synchronous_commit`` off, so it needs no ``SET`` of its own.
+- SQLite: directly, under the process's writer turn (writers.py). A transaction here is a few
+  statements on a local file, tens of microseconds, with neither an fsync nor a checkpoint in
+  it (wal.py does both off the loop); a durable one that wrote waits for the WAL's next fsync
+  before its answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol, TypeVar
+
+from sqlalchemy import Connection, Engine
+
+from kiosk.backoffice import db
+from kiosk.backoffice.wal import Wal
+from kiosk.backoffice.writers import Writers
+
+T = TypeVar("T")
+
+
+class Transactions(Protocol):
+    async def run(self, work: Callable[[Connection], T], *, durable: bool = True) -> T:
+        """``work`` in one transaction, committed when it returns, rolled back when it
+        raises. ``durable=False``: a power cut right after the answer may lose it."""
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+class PostgresTransactions:
+    def __init__(self, url: str) -> None:
+        self._durable = db.make_async_engine(url)
+        self._relaxed = db.make_async_engine(url, durable=False)
+
+    async def run(self, work: Callable[[Connection], T], *, durable: bool = True) -> T:
+        engine = self._durable if durable else self._relaxed
+        async with engine.begin() as connection:
+            return await connection.run_sync(work)
+
+    async def start(self) -> None:
+        pass
+
+    async def stop(self) -> None:
+        await self._durable.dispose()
+        await self._relaxed.dispose()
+
+
+class SqliteTransactions:
+    def __init__(self, engine: Engine) -> None:
+        assert engine.url.database
+        self._engine = engine
+        self._writers = Writers(engine.url.database)
+        self._wal = Wal(engine, self._writers)
+
+    async def run(self, work: Callable[[Connection], T], *, durable: bool = True) -> T:
+        async with self._writers.turn():
+            with self._engine.begin() as connection:
+                changes = _total_changes(connection)
+                result = work(connection)
+                wrote = _total_changes(connection) != changes
+        if durable and wrote:
+            await self._wal.sync()
+        return result
+
+    async def start(self) -> None:
+        await self._wal.start()
+
+    async def stop(self) -> None:
+        await self._wal.stop()
+
+
+def _total_changes(connection: Connection) -> int:
+    changes: int = connection.connection.driver_connection.total_changes  # type: ignore[union-attr]
+    return changes
+
+
+def transactions_for(url: str, engine: Engine) -> Transactions:
+    """``engine`` is the application's synchronous one (SQLite's is made with
+    ``managed_wal``)."""
+    if engine.dialect.name == "postgresql":
+        return PostgresTransactions(url)
+    return SqliteTransactions(engine)
