@@ -8,7 +8,9 @@ it is run:
 - PostgreSQL: on SQLAlchemy's asyncio engine over psycopg's async connections, through
   ``AsyncConnection.run_sync``: the work runs in a greenlet, and each query awaits the server
   without blocking the loop. Non-durable work (a heartbeat) runs on a second pool whose
-  sessions have ``synchronous_commit`` off, so it needs no ``SET`` of its own.
+  sessions have ``synchronous_commit`` off, so it needs no ``SET`` of its own. Work that is
+  not ``atomic`` runs without BEGIN and COMMIT, each statement committing on its own: two
+  round trips to the server fewer, which is most of a heartbeat's cost there.
 - SQLite: directly, under the process's writer turn (writers.py). A transaction here is a few
   statements on a local file, tens of microseconds, with neither an fsync nor a checkpoint in
   it (wal.py does both off the loop); a durable one that wrote waits for the WAL's next fsync
@@ -30,9 +32,13 @@ T = TypeVar("T")
 
 
 class Transactions(Protocol):
-    async def run(self, work: Callable[[Connection], T], *, durable: bool = True) -> T:
+    async def run(self, work: Callable[[Connection], T], *, durable: bool = True,
+                  atomic: bool = True) -> T:
         """``work`` in one transaction, committed when it returns, rolled back when it
-        raises. ``durable=False``: a power cut right after the answer may lose it."""
+        raises. ``durable=False``: a power cut right after the answer may lose it.
+        ``atomic=False``: each of the work's writes stands on its own (one statement, or
+        bookkeeping such as a kiosk's last contact), so none needs the others' company;
+        a refusal raised after one of them does not undo it."""
 
     async def start(self) -> None: ...
 
@@ -44,10 +50,15 @@ class PostgresTransactions:
         self._durable = db.make_async_engine(url)
         self._relaxed = db.make_async_engine(url, durable=False)
 
-    async def run(self, work: Callable[[Connection], T], *, durable: bool = True) -> T:
+    async def run(self, work: Callable[[Connection], T], *, durable: bool = True,
+                  atomic: bool = True) -> T:
         engine = self._durable if durable else self._relaxed
-        async with engine.begin() as connection:
-            return await connection.run_sync(work)
+        async with engine.connect() as connection:
+            if not atomic:
+                await connection.execution_options(isolation_level="AUTOCOMMIT")
+                return await connection.run_sync(work)
+            async with connection.begin():
+                return await connection.run_sync(work)
 
     async def start(self) -> None:
         pass
@@ -64,7 +75,9 @@ class SqliteTransactions:
         self._writers = Writers(engine.url.database)
         self._wal = Wal(engine, self._writers)
 
-    async def run(self, work: Callable[[Connection], T], *, durable: bool = True) -> T:
+    async def run(self, work: Callable[[Connection], T], *, durable: bool = True,
+                  atomic: bool = True) -> T:
+        # Always a transaction: BEGIN IMMEDIATE is how a writer takes its turn (db.py).
         async with self._writers.turn():
             with self._engine.begin() as connection:
                 changes = _total_changes(connection)

@@ -37,7 +37,7 @@ def routes(context: ApiContext) -> list[BaseRoute]:
                 "b_depth": beat.outbox_depth, "b_alarm": beat.outbox_alarm,
             })
 
-        await context.as_kiosk(request, store, durable=False)
+        await context.as_kiosk(request, store, durable=False, atomic=False)
         return json_response(HeartbeatReply(server_time=dt.datetime.now(dt.UTC)))
 
     return [Route(f"{API_PREFIX}/heartbeat", heartbeat, methods=["POST"])]
