@@ -74,12 +74,14 @@ class SqliteTransactions:
         self._engine = engine
         self._writers = Writers(engine.url.database)
         self._wal = Wal(engine, self._writers)
+        self._kept: Connection | None = None
 
     async def run(self, work: Callable[[Connection], T], *, durable: bool = True,
                   atomic: bool = True) -> T:
         # Always a transaction: BEGIN IMMEDIATE is how a writer takes its turn (db.py).
         async with self._writers.turn():
-            with self._engine.begin() as connection:
+            connection = self._connection()
+            with connection.begin():
                 changes = _total_changes(connection)
                 result = work(connection)
                 wrote = _total_changes(connection) != changes
@@ -87,11 +89,20 @@ class SqliteTransactions:
             await self._wal.sync()
         return result
 
+    def _connection(self) -> Connection:
+        """The loop's one connection, kept (its transactions never overlap): a checkout
+        from the pool and back cost as much as a statement."""
+        if self._kept is None or self._kept.invalidated or self._kept.closed:
+            self._kept = self._engine.connect()
+        return self._kept
+
     async def start(self) -> None:
         await self._wal.start()
 
     async def stop(self) -> None:
         await self._wal.stop()
+        if self._kept is not None:
+            self._kept.close()
 
 
 def _total_changes(connection: Connection) -> int:
