@@ -135,6 +135,9 @@ class Service:
             [sys.executable, "-m", "uvicorn", "--factory", "kiosk.backoffice.app:factory",
              "--uds", str(nginx.socket_path(self.config)), "--workers", str(workers),
              "--loop", "uvloop", "--http", "httptools",
+             # nginx sets its own Date and Server and is the only client (on a Unix socket,
+             # no forwarded address to trust): per-request work whose result is thrown away
+             "--no-proxy-headers", "--no-server-header", "--no-date-header",
              "--no-access-log", "--log-level", "warning",
              "--timeout-graceful-shutdown", str(GRACEFUL_SECONDS)],
             env=env, stdin=subprocess.DEVNULL,
