@@ -14,15 +14,18 @@ it is run:
 - SQLite: directly, under the process's writer turn (writers.py). A transaction here is a few
   statements on a local file, tens of microseconds, with neither an fsync nor a checkpoint in
   it (wal.py does both off the loop); a durable one that wrote waits for the WAL's next fsync
-  before its answer.
+  before its answer. Work that usually only reads (a command poll) is tried first as a
+  reader, outside the writers' turn, and run again as a writer only if it must write.
 """
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 from collections.abc import Callable
 from typing import Protocol, TypeVar
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, exc
 
 from kiosk.backoffice import db
 from kiosk.backoffice.wal import Wal
@@ -33,12 +36,13 @@ T = TypeVar("T")
 
 class Transactions(Protocol):
     async def run(self, work: Callable[[Connection], T], *, durable: bool = True,
-                  atomic: bool = True) -> T:
+                  atomic: bool = True, reads_first: bool = False) -> T:
         """``work`` in one transaction, committed when it returns, rolled back when it
         raises. ``durable=False``: a power cut right after the answer may lose it.
         ``atomic=False``: each of the work's writes stands on its own (one statement, or
         bookkeeping such as a kiosk's last contact), so none needs the others' company;
-        a refusal raised after one of them does not undo it."""
+        a refusal raised after one of them does not undo it. ``reads_first``: the work
+        usually only reads (a command poll), and may be run twice."""
 
     async def start(self) -> None: ...
 
@@ -51,7 +55,7 @@ class PostgresTransactions:
         self._relaxed = db.make_async_engine(url, durable=False)
 
     async def run(self, work: Callable[[Connection], T], *, durable: bool = True,
-                  atomic: bool = True) -> T:
+                  atomic: bool = True, reads_first: bool = False) -> T:
         engine = self._durable if durable else self._relaxed
         async with engine.connect() as connection:
             if not atomic:
@@ -77,7 +81,10 @@ class SqliteTransactions:
         self._kept: Connection | None = None
 
     async def run(self, work: Callable[[Connection], T], *, durable: bool = True,
-                  atomic: bool = True) -> T:
+                  atomic: bool = True, reads_first: bool = False) -> T:
+        if reads_first:
+            with contextlib.suppress(_WantsToWrite):
+                return self._read_only(work)
         # Always a transaction: BEGIN IMMEDIATE is how a writer takes its turn (db.py).
         async with self._writers.turn():
             connection = self._connection()
@@ -88,6 +95,28 @@ class SqliteTransactions:
         if durable and wrote:
             await self._wal.sync()
         return result
+
+    def _read_only(self, work: Callable[[Connection], T]) -> T:
+        """``work`` in a deferred transaction, outside the writers' turn, on a connection
+        that refuses writes (``query_only``): the first write raises, rolls back, and the
+        caller runs the work again as a writer. Never waits for a writer: in WAL mode a
+        reader has its own snapshot."""
+        connection = self._connection()
+        driver = connection.connection.driver_connection
+        assert driver is not None
+        driver.execute("PRAGMA query_only = ON")
+        connection.execution_options(**{db.READ_ONLY: True})
+        try:
+            with connection.begin():
+                return work(connection)
+        except exc.OperationalError as error:
+            if isinstance(error.orig, sqlite3.OperationalError) \
+                    and error.orig.sqlite_errorname == "SQLITE_READONLY":
+                raise _WantsToWrite from None
+            raise
+        finally:
+            connection.execution_options(**{db.READ_ONLY: False})
+            driver.execute("PRAGMA query_only = OFF")
 
     def _connection(self) -> Connection:
         """The loop's one connection, kept (its transactions never overlap): a checkout
@@ -103,6 +132,10 @@ class SqliteTransactions:
         await self._wal.stop()
         if self._kept is not None:
             self._kept.close()
+
+
+class _WantsToWrite(Exception):
+    pass
 
 
 def _total_changes(connection: Connection) -> int:

@@ -82,13 +82,14 @@ def routes(context: ApiContext) -> list[BaseRoute]:
         # Not atomic: a delivery recorded without the rest is still true (transactions.py).
         commands, caller = await context.as_kiosk(
             request, lambda connection, caller, now: (_pending(connection, caller, now), caller),
-            atomic=False)
+            atomic=False, reads_first=True)
         if commands or wait == 0:
             return json_response(CommandList(commands=commands))
         async with context.notifier.waiting(caller.kiosk_id) as woken:
             while True:
                 # Registered first, then looked: a command issued in between is not missed.
-                commands = await context.as_kiosk(request, _pending, atomic=False)
+                commands = await context.as_kiosk(request, _pending, atomic=False,
+                                                  reads_first=True)
                 remaining = deadline - loop.time()
                 if commands or remaining <= 0:
                     return json_response(CommandList(commands=commands))

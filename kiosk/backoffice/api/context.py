@@ -52,18 +52,21 @@ class ApiContext:
         return await parse_body(request, model, self.config.server.body_limit_bytes)
 
     async def as_kiosk(self, request: Request, work: KioskWork[T], *,
-                       durable: bool = True, atomic: bool = True) -> T:
+                       durable: bool = True, atomic: bool = True,
+                       reads_first: bool = False) -> T:
         """``work`` in one transaction, for the kiosk whose certificate nginx verified.
 
         ``durable=False`` is for what the kiosk sends again anyway (a heartbeat): its commit
         does not wait for the disk, which is most of its latency; a crash may lose it, and
         the next heartbeat replaces it. ``atomic=False`` is for work whose writes each stand
-        alone (transactions.py); the identity check still comes first and sees every
-        revocation committed before the request began."""
+        alone, ``reads_first`` for work that usually only reads (transactions.py); the
+        identity check still comes first and sees every revocation committed before the
+        request began."""
         certificate = presented(request.headers)
 
         def identified(connection: Connection) -> T:
             now = utcnow()
             return work(connection, identify(connection, certificate, now), now)
 
-        return await self.transactions.run(identified, durable=durable, atomic=atomic)
+        return await self.transactions.run(identified, durable=durable, atomic=atomic,
+                                           reads_first=reads_first)
