@@ -46,7 +46,7 @@ class Wal:
         self._fd: int | None = None
         self._inode: int | None = None
         self._next: asyncio.Future[None] | None = None  # the commits the next fsync covers
-        self._syncing = False
+        self._syncing: asyncio.Task[None] | None = None
         self._checkpoints: asyncio.Task[None] | None = None
 
     async def sync(self) -> None:
@@ -54,9 +54,8 @@ class Wal:
         if self._next is None:
             self._next = asyncio.get_running_loop().create_future()
         waiting = self._next
-        if not self._syncing:
-            self._syncing = True
-            asyncio.get_running_loop().create_task(self._sync_rounds())
+        if self._syncing is None:
+            self._syncing = asyncio.create_task(self._sync_rounds())
         await asyncio.shield(waiting)
 
     async def _sync_rounds(self) -> None:
@@ -70,7 +69,7 @@ class Wal:
                 else:
                     batch.set_result(None)
         finally:
-            self._syncing = False
+            self._syncing = None
 
     def _fsync(self) -> None:
         """fsync is per file, not per descriptor: an fd of our own sees SQLite's writes. A

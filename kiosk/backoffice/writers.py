@@ -37,14 +37,22 @@ class Writers:
         async with self._in_process:
             if self._fd is None:
                 self._fd = self._open()
+            fd = self._fd
             try:
-                fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
-                await asyncio.to_thread(fcntl.flock, self._fd, fcntl.LOCK_EX)
+                locking = asyncio.ensure_future(asyncio.to_thread(fcntl.flock, fd,
+                                                                  fcntl.LOCK_EX))
+                try:
+                    await asyncio.shield(locking)
+                except asyncio.CancelledError:
+                    # The thread will still get the lock: hand it back when it does.
+                    locking.add_done_callback(lambda _: fcntl.flock(fd, fcntl.LOCK_UN))
+                    raise
             try:
                 yield
             finally:
-                fcntl.flock(self._fd, fcntl.LOCK_UN)
+                fcntl.flock(fd, fcntl.LOCK_UN)
 
     @contextlib.contextmanager
     def blocking_turn(self) -> Iterator[None]:
