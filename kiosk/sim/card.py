@@ -1,7 +1,7 @@
 """The virtual CIE's command interpreter: what the chip answers to each APDU.
 
-It parses APDUs itself (short and extended) instead of reusing the terminal's codec, so the
-two sides of every test are written independently. Answers follow PROTOCOL.md §7 and
+It sits on top of the card's layers: the applets below it (ias.py, icao.py), and under those
+the APDU parser and status words they all share (apdu.py). Answers follow PROTOCOL.md §7 and
 ISO/IEC 7816-4: ``6A82`` for unknown files and applications, ``6D00`` for unknown
 instructions, ``6282`` for a read that crosses the end of a file, ``6B00`` for one past it.
 
@@ -13,26 +13,29 @@ after a number of APDUs.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import ClassVar
 
 from kiosk.sim import filesystem
+from kiosk.sim.apdu import (
+    SW_BEYOND_EOF,
+    SW_CLA_UNKNOWN,
+    SW_CONDITIONS,
+    SW_END_OF_FILE,
+    SW_INS_UNKNOWN,
+    SW_NO_CURRENT_EF,
+    SW_NOT_FOUND,
+    SW_OK,
+    SW_SECURITY,
+    SW_WRONG_LENGTH,
+    SW_WRONG_P1P2,
+    Apdu,
+    Malformed,
+    parse,
+)
 from kiosk.sim.filesystem import DedicatedFile, ElementaryFile
 from kiosk.sim.ias import IasApplet
 from kiosk.sim.icao import IcaoApplet
 from kiosk.sim.profile import CardProfile
-
-SW_OK = b"\x90\x00"
-SW_END_OF_FILE = b"\x62\x82"
-SW_WRONG_LENGTH = b"\x67\x00"
-SW_NO_CURRENT_EF = b"\x69\x86"
-SW_SECURITY = b"\x69\x82"
-SW_CONDITIONS = b"\x69\x85"
-SW_NOT_FOUND = b"\x6a\x82"
-SW_WRONG_P1P2 = b"\x6a\x86"
-SW_BEYOND_EOF = b"\x6b\x00"
-SW_INS_UNKNOWN = b"\x6d\x00"
-SW_CLA_UNKNOWN = b"\x6e\x00"
 
 # Plain, plain chaining, secure messaging, SM chaining (PROTOCOL.md §2.2, §2.3).
 _CLASSES = (0x00, 0x10, 0x0C, 0x1C)
@@ -40,51 +43,6 @@ _CLASSES = (0x00, 0x10, 0x0C, 0x1C)
 SM_READ_MAX = 0xE7
 INS_GENERAL_AUTHENTICATE = 0x86
 SHORT_LE_MAX = 256
-
-
-class Malformed(Exception):
-    """The bytes do not form an APDU; the card answers ``6700``."""
-
-
-@dataclass(frozen=True, slots=True)
-class Apdu:
-    cla: int
-    ins: int
-    p1: int
-    p2: int
-    data: bytes
-    le: int | None
-
-
-def parse(raw: bytes) -> Apdu:
-    """ISO/IEC 7816-3 §12.1 cases 1-4, short and extended."""
-    if len(raw) < 4:
-        raise Malformed
-    head, body = raw[:4], raw[4:]
-    data, le = b"", None
-    if not body:
-        pass
-    elif len(body) == 1:
-        le = body[0] or 256
-    elif body[0] != 0:
-        lc, rest = body[0], body[1:]
-        if len(rest) not in (lc, lc + 1):
-            raise Malformed
-        data = rest[:lc]
-        if len(rest) == lc + 1:
-            le = rest[lc] or 256
-    elif len(body) == 3:
-        le = int.from_bytes(body[1:3], "big") or 65536
-    elif len(body) > 3:
-        lc, rest = int.from_bytes(body[1:3], "big"), body[3:]
-        if lc == 0 or len(rest) not in (lc, lc + 2):
-            raise Malformed
-        data = rest[:lc]
-        if len(rest) == lc + 2:
-            le = int.from_bytes(rest[lc:], "big") or 65536
-    else:
-        raise Malformed
-    return Apdu(head[0], head[1], head[2], head[3], data, le)
 
 
 class VirtualCie:
@@ -100,7 +58,7 @@ class VirtualCie:
         self._mf = filesystem.build(profile.files, is_cie=profile.is_cie)
         self._apdus_seen = 0
         self._ias = IasApplet(profile)
-        self._icao = IcaoApplet(profile, self._ias)
+        self._icao = IcaoApplet(profile, lambda: self._ias.channel, self._ias.open_channel)
         self.reset()
 
     def reset(self) -> None:

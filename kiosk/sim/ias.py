@@ -18,32 +18,31 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
 
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from kiosk.cie import tlv
 from kiosk.sim import families, iso9796
+from kiosk.sim.apdu import (
+    SW_AUTH_FAILED,
+    SW_CHAIN,
+    SW_CONDITIONS,
+    SW_NO_REFERENCE,
+    SW_OK,
+    SW_SECURITY,
+    SW_SM_UNSUPPORTED,
+    SW_SM_WRONG,
+    SW_WRONG_DATA,
+    SW_WRONG_LENGTH,
+    SW_WRONG_P1P2,
+    Answer,
+    Apdu,
+)
 from kiosk.sim.cvc import CvcRejected, TerminalKey, accept
 from kiosk.sim.ias_data import IasKeys
 from kiosk.sim.pins import PinStore
 from kiosk.sim.profile import CardProfile
 from kiosk.sim.sm import SecureMessaging, SmFailure, objects, session_keys
-
-if TYPE_CHECKING:
-    from kiosk.sim.card import Apdu
-
-SW_OK = b"\x90\x00"
-SW_AUTH_FAILED = b"\x63\x00"
-SW_WRONG_LENGTH = b"\x67\x00"
-SW_SM_UNSUPPORTED = b"\x68\x82"
-SW_CHAIN = b"\x68\x83"
-SW_SECURITY = b"\x69\x82"
-SW_CONDITIONS = b"\x69\x85"
-SW_SM_WRONG = b"\x69\x88"
-SW_WRONG_DATA = b"\x6a\x80"
-SW_WRONG_P1P2 = b"\x6a\x86"
-SW_NO_REFERENCE = b"\x6a\x88"
 
 SM, CHAINING = 0x0C, 0x10
 CHALLENGE = 8
@@ -56,8 +55,6 @@ _DH_ONE = {
 }
 _CA_KEY = bytes.fromhex("4D 09 70 07 BF A0 04 03 7F 49 80")
 _PK_ICC = bytes.fromhex("4D 04 A6 02 91 00")
-
-Answer = tuple[bytes, bytes]
 
 
 @dataclass

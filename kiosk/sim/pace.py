@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from kiosk.cie import des, tlv
 from kiosk.sim import rfc5114
+from kiosk.sim.apdu import SW_AUTH_FAILED, SW_CONDITIONS, SW_NO_REFERENCE, SW_OK, SW_WRONG_DATA
 from kiosk.sim.icao_data import kdf
 from kiosk.sim.sm import SecureMessaging
 
@@ -33,11 +34,6 @@ PARAMETER_ID = b"\x02"
 NONCE = 8
 TOKEN = 8
 
-SW_OK = b"\x90\x00"
-SW_AUTH_FAILED = b"\x63\x00"
-SW_CONDITIONS = b"\x69\x85"
-SW_WRONG_DATA = b"\x6a\x80"
-SW_NO_REFERENCE = b"\x6a\x88"
 
 Answer = tuple[bytes, bytes]
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 
 from kiosk.sim import families
-from kiosk.sim.card import VirtualCie, parse
+from kiosk.sim.apdu import parse
+from kiosk.sim.card import VirtualCie
 from kiosk.sim.profile import Behaviours, new_profile
 
 NIS = b"910718464654"
