@@ -22,10 +22,11 @@ from kiosk.cie.atr import ChipFamily, traits
 from kiosk.cie.dapp import RsaKey, authenticate, read_ca_key
 from kiosk.cie.errors import ProtocolError, UnsupportedChip
 from kiosk.cie.files import read_ef, select_aid
-from kiosk.cie.flow import Flow
+from kiosk.cie.flow import Flow, tagged
 from kiosk.cie.info import enter_ias, read_nis
 from kiosk.cie.secured import protected, secure
 from kiosk.cie.sm import SecureChannel
+from kiosk.cie.steps import Step
 
 SM_CHUNK = 0xE7
 
@@ -41,16 +42,23 @@ class IasSession:
 def open_session(
     family: ChipFamily | None, random_bytes: Callable[[int], bytes] = secrets.token_bytes
 ) -> Flow[IasSession]:
+    public = yield from tagged(Step.PUBLIC, _read_public(family))
+    sn_icc, nis, chip = public
+    group = yield from tagged(Step.KEY_AGREEMENT, _read_group(family))
+    ca = yield from tagged(Step.KEY_AGREEMENT, read_ca_key())
+    agreement = yield from tagged(Step.KEY_AGREEMENT, dh.agree(group, random_bytes))
+    channel = SecureChannel.for_ias(agreement.secret)
+    yield from tagged(Step.DAPP, authenticate(channel, agreement, ca, chip, random_bytes))
+    return IasSession(family, nis, sn_icc, channel)
+
+
+def _read_public(family: ChipFamily | None) -> Flow[tuple[bytes, str, RsaKey]]:
+    """EF.SN.ICC, the NIS and the chip's DAPP key, in plain."""
     yield from enter_ias(family)
     sn_icc = yield from read_ef(ids.EF_SN_ICC)
     nis = yield from read_nis()
     chip = RsaKey.from_pkcs1((yield from read_ef(ids.EF_INT_KPUB)))
-    group = yield from _read_group(family)
-    ca = yield from read_ca_key()
-    agreement = yield from dh.agree(group, random_bytes)
-    channel = SecureChannel.for_ias(agreement.secret)
-    yield from authenticate(channel, agreement, ca, chip, random_bytes)
-    return IasSession(family, nis, sn_icc, channel)
+    return sn_icc, nis, chip
 
 
 def _read_group(family: ChipFamily | None) -> Flow[dh.DhGroup]:
@@ -78,6 +86,10 @@ def _read_group(family: ChipFamily | None) -> Flow[dh.DhGroup]:
 
 def read_protected(channel: SecureChannel, fid: bytes) -> Flow[bytes]:
     """Select the CIE DF and read EF ``fid`` under secure messaging."""
+    return (yield from tagged(Step.READ, _read_protected(channel, fid)))
+
+
+def _read_protected(channel: SecureChannel, fid: bytes) -> Flow[bytes]:
     answer = yield from protected(channel, select_aid(ids.CIE_AID))
     if not answer.ok:
         raise ProtocolError("SELECT of the CIE application refused", answer.sw)
@@ -92,6 +104,10 @@ def sign_digest(channel: SecureChannel, digest: bytes) -> Flow[bytes]:
     """Sign a SHA-256 digest with the authentication key 81 (needs a verified PIN, §2.7)."""
     if len(digest) != 32:
         raise ValueError("a SHA-256 digest is 32 bytes")
+    return (yield from tagged(Step.SIGN, _sign_digest(channel, digest)))
+
+
+def _sign_digest(channel: SecureChannel, digest: bytes) -> Flow[bytes]:
     answer = yield from protected(
         channel, Command(0x00, 0x22, 0x41, 0xA4, bytes.fromhex("80 01 02 84 01 81"))
     )

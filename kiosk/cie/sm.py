@@ -193,6 +193,7 @@ class SecureChannel:
             command.p2,
             objects + tlv.encode(TAG_MAC, mac),
             le=SHORT_MAX_LE,
+            step=command.step,
         )
 
     def _encrypt(self, data: memoryview) -> bytes:

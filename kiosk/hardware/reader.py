@@ -24,7 +24,8 @@ from typing import TypeVar
 from kiosk.cie.apdu import Command, Response, get_response, with_short_le
 from kiosk.cie.errors import ProtocolError
 from kiosk.cie.flow import Flow, drive
-from kiosk.hardware.errors import BadReaderUri, NoCard, NoReader
+from kiosk.cie.steps import CHANGES_CARD
+from kiosk.hardware.errors import BadReaderUri, NoCard, NoReader, ReaderError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -186,7 +187,12 @@ class CardReader:
 
 
 class CardSession:
-    """One connected card. Resolves ``61xx`` and ``6Cxx`` before anyone sees them."""
+    """One connected card. Resolves ``61xx`` and ``6Cxx`` before anyone sees them.
+
+    When the link fails while a command waits for its answer, the error says whether that
+    command may have changed the card (:attr:`ReaderError.in_doubt`): a card that leaves during
+    CHANGE REFERENCE DATA may or may not hold the new PIN.
+    """
 
     def __init__(self, reader: str, connection: Connection, lock: threading.RLock) -> None:
         self.reader = reader
@@ -199,7 +205,12 @@ class CardSession:
 
     def transmit(self, command: Command) -> Response:
         with self._lock:
-            return self._exchange(command.encode(), command.describe())
+            try:
+                return self._exchange(command.encode(), command.describe())
+            except ReaderError as error:
+                if command.step in CHANGES_CARD and error.in_doubt is None:
+                    error.in_doubt = command.step
+                raise
 
     def run(self, flow: Flow[T]) -> T:
         return drive(flow, self.transmit)

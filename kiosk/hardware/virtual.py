@@ -7,6 +7,8 @@ on the ``sim`` profile.
 | card inserted / removed events      | yes: :meth:`VirtualDriver.insert`, ``remove``        |
 | card torn away during an exchange   | yes: the card answers None, the session gets        |
 |                                     | ``CARD_REMOVED``                                    |
+| card taken away after an answer     | yes: the answer arrives, the next command gets      |
+|                                     | ``CARD_REMOVED``                                    |
 | extended APDUs                      | yes, unless built with ``extended_apdus=False``:    |
 |                                     | then ``6700``, as many short-APDU readers answer    |
 
@@ -34,6 +36,7 @@ from kiosk.hardware.reader import (
 
 class VirtualCard(Protocol):
     atr: bytes
+    in_field: bool  # False once the card has left, after its last answer or instead of one
 
     def reset(self) -> None: ...
 
@@ -114,6 +117,8 @@ class VirtualConnection(Connection):
         if answer is None:
             self._driver.remove()
             raise CardRemoved("the card left the reader during the exchange")
+        if not card.in_field:
+            self._driver.remove()  # it answered, then left: the next command finds no card
         return answer
 
     def reset(self) -> bytes:

@@ -7,7 +7,7 @@ instructions, ``6282`` for a read that crosses the end of a file, ``6B00`` for o
 
 A profile's behaviours inject what real cards and readers do to a terminal: answers split
 through ``61xx`` and GET RESPONSE, ``6Cxx`` for a wrong Le, a card torn from the field
-after a number of APDUs.
+while an answer is awaited or taken away between two commands.
 """
 
 from __future__ import annotations
@@ -48,8 +48,8 @@ SHORT_LE_MAX = 256
 class VirtualCie:
     """One card, as a reader sees it: an ATR, and an answer for every APDU.
 
-    ``apdu`` returns None when the card has been torn from the field (the
-    ``tear_after_apdus`` behaviour): the link then drops the connection, as a reader does.
+    ``apdu`` returns None when the card has been torn from the field, and :attr:`in_field`
+    says whether it is still there after an answer (see :meth:`apdu`).
     """
 
     def __init__(self, profile: CardProfile) -> None:
@@ -57,6 +57,7 @@ class VirtualCie:
         self.atr = profile.atr
         self._mf = filesystem.build(profile.files, is_cie=profile.is_cie)
         self._apdus_seen = 0
+        self.in_field = True
         self._ias = IasApplet(profile)
         self._icao = IcaoApplet(profile, lambda: self._ias.channel, self._ias.open_channel)
         self.reset()
@@ -71,10 +72,31 @@ class VirtualCie:
         self._pending_sw = SW_OK
 
     def apdu(self, raw: bytes) -> bytes | None:
-        tear = self.profile.behaviours.tear_after_apdus
+        """The answer to ``raw``, or None when the card left the field before answering.
+
+        Two kinds of tear, as a hand moves: ``tear_after_apdus`` N, the card answers N commands
+        and is gone while the reader waits for the next answer (``torn_command`` says whether
+        the chip still ran that command); ``leave_after_apdus`` N, it answers its N-th command
+        and is gone before the next one. Either way :attr:`in_field` turns False and stays so:
+        a link then drops the card, as a reader does.
+        """
+        if not self.in_field:
+            return None
+        behaviours = self.profile.behaviours
+        tear = behaviours.tear_after_apdus
         if tear is not None and self._apdus_seen >= tear:
+            self.in_field = False
+            if behaviours.torn_command == "done":
+                self._run(raw)  # the chip did it; only its answer is lost
             return None
         self._apdus_seen += 1
+        answer = self._run(raw)
+        leave = behaviours.leave_after_apdus
+        if leave is not None and self._apdus_seen >= leave:
+            self.in_field = False
+        return answer
+
+    def _run(self, raw: bytes) -> bytes:
         try:
             command = parse(raw)
         except Malformed:

@@ -67,6 +67,10 @@ class TearableCard:
         self.apdus_seen = 0
         self.threads: set[str] = set()
 
+    @property
+    def in_field(self) -> bool:
+        return self.card.in_field
+
     def reset(self) -> None:
         self.card.reset()
 
