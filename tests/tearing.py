@@ -38,6 +38,7 @@ from kiosk.sim.profile import CardProfile
 
 PIN, PUK, NEW_PIN, WRONG_PIN, CAN = "73914628", "46820135", "51739264", "00000000", "123456"
 DIGEST = hashlib.sha256(b"tearing").digest()
+CHALLENGE = bytes(range(genuine.CHALLENGE_SIZE))
 
 
 def secret(digits: str) -> Secret:
@@ -51,7 +52,7 @@ OPERATIONS: dict[str, Task] = {
     "auth-wrong-pin": lambda family: tasks.authenticate(family, secret(WRONG_PIN), DIGEST),
     "change-pin": lambda family: tasks.change(family, secret(PIN), secret(NEW_PIN)),
     "unblock": lambda family: tasks.unblock(family, secret(PUK), secret(NEW_PIN)),
-    "verify-chip": lambda family: genuine.read_evidence(family, bytes(range(genuine.CHALLENGE_SIZE))),
+    "verify-chip": lambda family: genuine.read_evidence(family, CHALLENGE),
     "read-id": lambda family: icao.read_identity(secret(CAN)),
 }
 
