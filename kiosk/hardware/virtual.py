@@ -36,7 +36,10 @@ from kiosk.hardware.reader import (
 
 class VirtualCard(Protocol):
     atr: bytes
-    in_field: bool  # False once the card has left, after its last answer or instead of one
+
+    @property
+    def in_field(self) -> bool:
+        """False once the card has left, after its last answer or instead of one."""
 
     def reset(self) -> None: ...
 
