@@ -10,8 +10,14 @@ before it is sent: a card whose CA key does not pair with the public exponent is
 rather than after a failed EXTERNAL AUTHENTICATE.
 
 The signatures are ISO/IEC 9796-2 scheme 1 with SHA-256 (``6A ‖ M1 ‖ H ‖ BC``, raw RSA). No
-maintained library offers message-recovery RSA, so the few lines of it are written here with
-``pow``; what is signed and checked follows the middleware byte for byte.
+maintained library offers message-recovery RSA, so the few lines of it are written here on
+:mod:`kiosk.cie.bignum`; what is signed and checked follows the middleware byte for byte.
+
+The arithmetic is kept to what each operation needs. The terminal's own key is used through
+its CRT parts (recovered once from the published n, e, d). The CA's key is only an exponent
+against each card's n_CA, with no primes to speed it up, so a certificate, which depends on
+nothing but the CA key, is made and checked once per CA key and kept (cards of one issuing
+batch share it; a kiosk meets few of them).
 """
 
 from __future__ import annotations
@@ -21,13 +27,14 @@ import json
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from asn1crypto.keys import RSAPublicKey
 
 from kiosk.cie import tlv
 from kiosk.cie.apdu import Command, Response
+from kiosk.cie.bignum import CrtKey, powmod
 from kiosk.cie.dh import DhAgreement
 from kiosk.cie.errors import ProtocolError, UnsupportedChip
 from kiosk.cie.flow import Flow
@@ -54,6 +61,15 @@ class InteropConstants:
     def chr(self) -> bytes:
         """The terminal's certificate holder reference: four zero bytes and SN.IFD."""
         return bytes(4) + self.sn_ifd
+
+    @property
+    def ifd_key(self) -> CrtKey:
+        return _ifd_key(self.ifd_n, int.from_bytes(self.ifd_e, "big"), self.ifd_d)
+
+
+@cache
+def _ifd_key(n: int, e: int, d: int) -> CrtKey:
+    return CrtKey.recover(n, e, d)
 
 
 @cache
@@ -118,12 +134,11 @@ def read_ca_key() -> Flow[CaKey]:
     return key
 
 
-def _sign_9796(message: bytes, digest: bytes, n: int, d: int) -> bytes:
-    size = (n.bit_length() + 7) // 8
+def _block_9796(message: bytes, digest: bytes, size: int) -> int:
     block = b"\x6a" + message + digest + b"\xbc"
     if len(block) != size:
         raise ValueError("ISO 9796-2 block must be as long as the modulus")
-    return pow(int.from_bytes(block, "big"), d, n).to_bytes(size, "big")
+    return int.from_bytes(block, "big")
 
 
 def _recover_9796(signature: bytes, key: RsaKey) -> tuple[bytes, bytes]:
@@ -131,7 +146,8 @@ def _recover_9796(signature: bytes, key: RsaKey) -> tuple[bytes, bytes]:
     s = int.from_bytes(signature, "big")
     if len(signature) != key.size or s >= key.n:
         raise ProtocolError("ISO 9796-2 signature of the wrong size")
-    for candidate in (pow(s, key.e, key.n), key.n - pow(s, key.e, key.n)):
+    opened = powmod(s, key.e, key.n)
+    for candidate in (opened, key.n - opened):
         block = candidate.to_bytes(key.size, "big")
         if block[0] == 0x6A and block[-1] == 0xBC:
             return block[1 : -1 - HASH_SIZE], block[-1 - HASH_SIZE : -1]
@@ -140,14 +156,19 @@ def _recover_9796(signature: bytes, key: RsaKey) -> tuple[bytes, bytes]:
 
 def terminal_certificate(ca: CaKey, k: InteropConstants | None = None) -> bytes:
     """The CVC ``7F21 {5F37 signature, 5F38 remainder, 42 CAR}`` for this card's CA."""
-    k = k or interop_constants()
+    return _certificate(ca, k or interop_constants())
+
+
+@lru_cache(maxsize=16)
+def _certificate(ca: CaKey, k: InteropConstants) -> bytes:
     car = ca.chr[4:]
     ifd_n = k.ifd_n.to_bytes((k.ifd_n.bit_length() + 7) // 8, "big")
     body = k.cpi + car + k.chr + ca.cha[:6] + b"\x01" + k.oid + ifd_n + k.ifd_e
     n_ca = int.from_bytes(ca.n, "big")
     size = len(ca.n)
     split = size - HASH_SIZE - 2
-    signature = _sign_9796(body[:split], hashlib.sha256(body).digest(), n_ca, k.ca_d)
+    block = _block_9796(body[:split], hashlib.sha256(body).digest(), size)
+    signature = powmod(block, k.ca_d, n_ca).to_bytes(size, "big")
     recovered, _digest = _recover_9796(signature, RsaKey(n_ca, int.from_bytes(ca.e, "big")))
     if recovered != body[:split]:
         raise UnsupportedChip("the card's DAPP CA key does not pair with the CIE constants")
@@ -164,11 +185,12 @@ def external_auth_data(rnd_icc: bytes, dh: DhAgreement,
                        k: InteropConstants | None = None) -> bytes:
     """SN.IFD ‖ the terminal's signature binding the card's challenge to both DH values."""
     k = k or interop_constants()
-    size = (k.ifd_n.bit_length() + 7) // 8
-    prnd = random_bytes(size - HASH_SIZE - 2)
+    key = k.ifd_key
+    prnd = random_bytes(key.size - HASH_SIZE - 2)
     digest = hashlib.sha256(prnd + dh.pk_ifd + k.sn_ifd + rnd_icc + dh.pk_icc
                             + _dh_tail(dh)).digest()
-    return k.sn_ifd + _sign_9796(prnd, digest, k.ifd_n, k.ifd_d)
+    signature = key.private(_block_9796(prnd, digest, key.size)).to_bytes(key.size, "big")
+    return k.sn_ifd + signature
 
 
 def check_internal_auth(answer: bytes, rnd_ifd: bytes, dh: DhAgreement, chip: RsaKey) -> None:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, replace
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from kiosk.cie import tlv
+from kiosk.cie.bignum import powmod
 from kiosk.sim import families, iso9796
 from kiosk.sim.apdu import (
     SW_AUTH_FAILED,
@@ -275,14 +276,14 @@ class IasApplet:
             return SW_WRONG_DATA
         p, g, q = (int.from_bytes(v, "big") for v in (keys.dh_p, keys.dh_g, keys.dh_q))
         peer = int.from_bytes(dos[0x91], "big")
-        if not 1 < peer < p - 1 or pow(peer, q, p) != 1:
+        if not 1 < peer < p - 1 or powmod(peer, q, p) != 1:
             return SW_WRONG_DATA  # not in the subgroup of order q: a small-subgroup probe
         own = secrets.randbelow(q - 1) + 1
         size = len(keys.dh_p)
         self._session = _Session(
-            sm=SecureMessaging(*session_keys(pow(peer, own, p).to_bytes(size, "big")), ssc=1),
+            sm=SecureMessaging(*session_keys(powmod(peer, own, p).to_bytes(size, "big")), ssc=1),
             pk_ifd=dos[0x91],
-            pk_icc=pow(g, own, p).to_bytes(size, "big"),
+            pk_icc=powmod(g, own, p).to_bytes(size, "big"),
         )
         self._pins.reset()
         return SW_OK
@@ -361,7 +362,7 @@ class IasApplet:
         rnd_ifd = command.data
         sn_icc = self._profile.files.get("mf:D003", bytes(12))[-8:]  # INFERRED: its last 8 bytes
         bound = session.pk_icc + sn_icc + rnd_ifd + session.pk_ifd + _domain(keys)
-        signature = iso9796.sign_with_random(keys.private_key(0x82), bound)
+        signature = iso9796.sign_with_random(keys.crt_key(0x82), bound)
         session.next_ssc = session.rnd_icc[4:8] + rnd_ifd[4:8]
         session.dapp_done = True
         return sn_icc + signature, SW_OK
@@ -383,10 +384,9 @@ def _public(modulus: bytes, exponent: bytes) -> rsa.RSAPublicNumbers:
 
 def _pkcs1_sign(keys: IasKeys, reference: int, data: bytes) -> Answer:
     """Algorithm ``02``: the card adds PKCS#1 v1.5 type-1 padding to the caller's bytes (§2.7)."""
-    numbers = keys.private_key(reference).private_numbers()
-    n = numbers.public_numbers.n
-    size = (n.bit_length() + 7) // 8
+    key = keys.crt_key(reference)
+    size = key.size
     if not data or len(data) > size - 11:
         return b"", SW_WRONG_LENGTH
     block = b"\x00\x01" + b"\xff" * (size - 3 - len(data)) + b"\x00" + data
-    return pow(int.from_bytes(block, "big"), numbers.d, n).to_bytes(size, "big"), SW_OK
+    return key.private(int.from_bytes(block, "big")).to_bytes(size, "big"), SW_OK

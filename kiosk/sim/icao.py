@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from kiosk.cie.bignum import powmod
 from kiosk.sim import rfc5114
 from kiosk.sim.apdu import (
     SW_NO_REFERENCE,
@@ -135,6 +136,6 @@ class IcaoApplet:
         private = int.from_bytes(keys.chip_key, "big")
         if self._profile.behaviours.chip_key_mismatch:
             private = private % (rfc5114.Q - 1) + 1  # any key but the one DG14 publishes
-        secret = rfc5114.encode(pow(peer, private, rfc5114.P))
+        secret = rfc5114.encode(powmod(peer, private, rfc5114.P))
         channel.rekey_after_answer(kdf(secret, 1), kdf(secret, 2))
         return SW_OK
