@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from kiosk.cie.steps import Step
 from kiosk.journeys.views import Choice, Language
 
 
@@ -82,11 +83,16 @@ class CardDone:
 
 @dataclass(frozen=True, slots=True)
 class CardFailed:
-    """A card job ended with a coded error (never a message: it could say too much)."""
+    """A card job ended with a coded error (never a message: it could say too much).
+
+    ``in_doubt`` is the step whose answer the link lost when that step may have changed the
+    card (a try spent, the PIN changed or unblocked): then nobody knows whether it did.
+    """
 
     ticket: int
     code: str
     tries_left: int | None = None
+    in_doubt: Step | None = None
 
 
 PersonEvent = (

@@ -61,6 +61,7 @@ class Exit(enum.Enum):
     RETRY = "retry"
     BACK = "back"
     HANDOFF = "handoff"
+    IN_DOUBT = "in-doubt"
     DONE = "done"
     COUNTER = "counter"
     APP = "app"
@@ -154,7 +155,12 @@ BASE_FAILURES = {"CARD_REMOVED": Exit.CARD_REMOVED, "NO_CARD": Exit.CARD_REMOVED
 
 
 class RunCardTask(State[C]):
-    """Submit one card job, wait for its answer, leave by what it says."""
+    """Submit one card job, wait for its answer, leave by what it says.
+
+    A task that may change the card (``may_change``) leaves by :attr:`Exit.IN_DOUBT` when the
+    link failed while such a change was on its way, with the step in ``ctx.doubt``: the
+    citizen must hear that it may have happened, not a plain "card removed".
+    """
 
     def __init__(
         self,
@@ -163,12 +169,16 @@ class RunCardTask(State[C]):
         done: Callable[[C, Any], Exit],
         exits: set[Exit],
         failures: Mapping[str, Exit] | None = None,
+        *,
+        may_change: bool = False,
     ) -> None:
         super().__init__(name)
         self._build = build
         self._done = done
         self._failures = {**BASE_FAILURES, **(failures or {})}
-        self.exits = frozenset({*exits, Exit.FAILED, *self._failures.values()})
+        self._may_change = may_change
+        doubt = {Exit.IN_DOUBT} if may_change else set()
+        self.exits = frozenset({*exits, Exit.FAILED, *self._failures.values(), *doubt})
 
     def enter(self, ctx: C, services: Services) -> None:
         ctx.failure = None
@@ -180,6 +190,9 @@ class RunCardTask(State[C]):
         ctx.ticket = None
         if isinstance(event, CardFailed):
             ctx.failure = Failure(event.code, event.tries_left)
+            if self._may_change and event.in_doubt is not None:
+                ctx.doubt = event.in_doubt
+                return Exit.IN_DOUBT
             return self._failures.get(event.code, Exit.FAILED)
         chosen = self._done(ctx, event.result)
         assert chosen in self.exits, f"{self.name} cannot exit by {chosen}"

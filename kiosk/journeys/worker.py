@@ -78,7 +78,8 @@ def outcome(reader: CardReader, ticket: int, job: CardJob) -> CardDone | CardFai
         result = run_job(reader, job)
     except (CieError, KioskError) as error:
         log.info("card job %s failed [%s]", job.name, error.code)
-        return CardFailed(ticket, error.code, getattr(error, "tries_left", None))
+        return CardFailed(ticket, error.code, getattr(error, "tries_left", None),
+                          getattr(error, "in_doubt", None))
     return CardDone(ticket, result)
 
 

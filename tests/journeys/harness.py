@@ -58,30 +58,49 @@ def set_tries(profile: Path, pin: int | None = None, puk: int | None = None) -> 
 
 
 class TearableCard:
-    """The virtual CIE, which a test can tear from the field after its next ``n`` APDUs."""
+    """The virtual CIE, which a test can take away in the two ways a hand moves it: torn while
+    the kiosk waits for the answer after the next ``apdus_left`` answers (the torn command
+    reaching the chip when ``torn_runs``), or gone right after the next ``leave_after``
+    answers. ``log`` keeps every command it got."""
 
     def __init__(self, card: VirtualCie) -> None:
         self.card = card
         self.atr = card.atr
         self.apdus_left: int | None = None
+        self.leave_after: int | None = None
+        self.torn_runs = False
+        self.gone = False
         self.apdus_seen = 0
+        self.log: list[bytes] = []
         self.threads: set[str] = set()
 
     @property
     def in_field(self) -> bool:
-        return self.card.in_field
+        return not self.gone
 
     def reset(self) -> None:
         self.card.reset()
 
+    def laid_again(self) -> None:
+        """Back on the reader, to stay."""
+        self.apdus_left = self.leave_after = None
+        self.gone = False
+
     def apdu(self, raw: bytes) -> bytes | None:
         if self.apdus_left == 0:
+            if self.torn_runs:
+                self.card.apdu(raw)
             return None
         if self.apdus_left is not None:
             self.apdus_left -= 1
         self.apdus_seen += 1
+        self.log.append(raw)
         self.threads.add(threading.current_thread().name)
-        return self.card.apdu(raw)
+        answer = self.card.apdu(raw)
+        if self.leave_after is not None:
+            self.leave_after -= 1
+            self.gone = self.leave_after == 0
+        return answer
 
 
 class ScriptedWorker(CardWorker):
@@ -171,9 +190,14 @@ class Kiosk:
             self.driver.remove()
         return self.send(CardRemoved())
 
-    def tear_after(self, apdus: int) -> None:
+    def tear_after(self, apdus: int, *, torn_runs: bool = False) -> None:
         assert self.card is not None
         self.card.apdus_left = apdus
+        self.card.torn_runs = torn_runs
+
+    def leave_after(self, apdus: int) -> None:
+        assert self.card is not None
+        self.card.leave_after = apdus
 
     def wait(self, seconds: float) -> View:
         self.clock.now += seconds
