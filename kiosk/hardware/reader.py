@@ -16,7 +16,7 @@ import abc
 import importlib
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TypeVar
@@ -24,7 +24,7 @@ from typing import TypeVar
 from kiosk.cie.apdu import Command, Response, get_response, with_short_le
 from kiosk.cie.errors import ProtocolError
 from kiosk.cie.flow import Flow, drive
-from kiosk.cie.steps import CHANGES_CARD
+from kiosk.cie.steps import CHANGES_CARD, Step
 from kiosk.hardware.errors import BadReaderUri, NoCard, NoReader, ReaderError
 
 log = logging.getLogger(__name__)
@@ -212,8 +212,19 @@ class CardSession:
                     error.in_doubt = command.step
                 raise
 
-    def run(self, flow: Flow[T]) -> T:
-        return drive(flow, self.transmit)
+    def run(self, flow: Flow[T], on_step: Callable[[Step], None] | None = None) -> T:
+        """Run ``flow``; ``on_step`` hears each new step as the flow reaches it (progress)."""
+        if on_step is None:
+            return drive(flow, self.transmit)
+        current: list[Step | None] = [None]
+
+        def transmit(command: Command) -> Response:
+            if command.step is not None and command.step is not current[0]:
+                current[0] = command.step
+                on_step(command.step)
+            return self.transmit(command)
+
+        return drive(flow, transmit)
 
     def reset(self) -> bytes:
         with self._lock:

@@ -54,6 +54,7 @@ class JourneyContext:
     # A card that left with a command's answer lost: that step, and what the card said after.
     doubt: Step | None = None
     reread: CardStatus | None = None
+    progress: Step | None = None  # what the card is doing now, while a task runs
 
     def secrets(self) -> tuple[Secret, ...]:
         return tuple(value for f in fields(self)

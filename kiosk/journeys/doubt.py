@@ -140,7 +140,7 @@ class AfterDoubt:
             reread=RunCardTask("RereadTriesLeft", lambda ctx, services: jobs.status(), _reread,
                                {Exit.CONTINUE}),
             show=Ask("ShowWhatTheCardSays", Screen.AFTER_DOUBT, {Choice.DONE: Exit.DONE},
-                     _verdict_facts),
+                     _verdict_facts, cancel=False),
         )
 
     def rows(self, end: End) -> Table:
@@ -152,5 +152,4 @@ class AfterDoubt:
             (self.reread, Exit.FAILED): self.wait,
             (self.reread, Exit.CARD_REMOVED): self.wait,
             (self.show, Exit.DONE): end,
-            (self.show, Exit.CANCEL): end,
         }

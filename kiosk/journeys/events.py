@@ -95,7 +95,15 @@ class CardFailed:
     in_doubt: Step | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class CardProgress:
+    """A card job reached a new step: what the screen says the card is doing."""
+
+    ticket: int
+    step: Step
+
+
 PersonEvent = (
     Chosen | LanguageChosen | DigitTyped | DigitDeleted | Confirmed | Cancel | ExtendSession
 )
-Event = PersonEvent | CardInserted | CardRemoved | Tick | CardDone | CardFailed
+Event = PersonEvent | CardInserted | CardRemoved | Tick | CardDone | CardFailed | CardProgress

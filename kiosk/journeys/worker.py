@@ -25,11 +25,19 @@ from kiosk.cie.errors import CieError
 from kiosk.cie.flow import Flow
 from kiosk.cie.info import identify_family
 from kiosk.cie.secret import Secret
+from kiosk.cie.steps import Step
 from kiosk.errors import KioskError
 from kiosk.hardware.reader import CardInserted as CardLaid
 from kiosk.hardware.reader import CardLeft, CardReader, ReaderDetached, ReaderEvent
 from kiosk.journeys.catalogue import INTERNAL_ERROR
-from kiosk.journeys.events import CardDone, CardFailed, CardInserted, CardRemoved, Event
+from kiosk.journeys.events import (
+    CardDone,
+    CardFailed,
+    CardInserted,
+    CardProgress,
+    CardRemoved,
+    Event,
+)
 
 log = logging.getLogger(__name__)
 
@@ -61,21 +69,26 @@ def take(source: Secret) -> Secret:
     return moved
 
 
-def run_job(reader: CardReader, job: CardJob) -> Any:
+def run_job(
+    reader: CardReader, job: CardJob, on_step: Callable[[Step], None] | None = None
+) -> Any:
     try:
         with reader.session() as session:
             session.reset()
             family = session.run(identify_family(session.atr))
-            result = session.run(job.task(family))
+            result = session.run(job.task(family), on_step)
         return job.finish(result) if job.finish is not None else result
     finally:
         for secret in job.secrets:
             secret.wipe()
 
 
-def outcome(reader: CardReader, ticket: int, job: CardJob) -> CardDone | CardFailed:
+def outcome(reader: CardReader, ticket: int, job: CardJob,
+            post: Post | None = None) -> CardDone | CardFailed:
+    """Run ``job``; with ``post``, each step it reaches is posted as :class:`CardProgress`."""
+    progress = None if post is None else lambda step: post(CardProgress(ticket, step))
     try:
-        result = run_job(reader, job)
+        result = run_job(reader, job, progress)
     except (CieError, KioskError) as error:
         log.info("card job %s failed [%s]", job.name, error.code)
         return CardFailed(ticket, error.code, getattr(error, "tries_left", None),
@@ -124,7 +137,7 @@ class InlineCardWorker(CardWorker):
     """Runs each job at once on the caller's thread: for tests and technician tools."""
 
     def _start(self, ticket: int, job: CardJob) -> None:
-        self.post(outcome(self.reader, ticket, job))
+        self.post(outcome(self.reader, ticket, job, self.post))
 
 
 class ThreadCardWorker(CardWorker):
@@ -152,7 +165,7 @@ class ThreadCardWorker(CardWorker):
         while (item := self._jobs.get()) is not None:
             ticket, job = item
             try:
-                answer: Event = outcome(self.reader, ticket, job)
+                answer: Event = outcome(self.reader, ticket, job, self.post)
             except Exception as error:  # noqa: BLE001 - the thread must answer every job
                 log.error("card job %s crashed: %s", job.name, type(error).__name__)
                 answer = CardFailed(ticket, INTERNAL_ERROR)

@@ -69,6 +69,7 @@ class TearableCard:
         self.apdus_left: int | None = None
         self.leave_after: int | None = None
         self.torn_runs = False
+        self.tear_at: tuple[int, bool] | None = None  # an instruction, and "with data only"
         self.gone = False
         self.apdus_seen = 0
         self.log: list[bytes] = []
@@ -83,10 +84,18 @@ class TearableCard:
 
     def laid_again(self) -> None:
         """Back on the reader, to stay."""
-        self.apdus_left = self.leave_after = None
+        self.apdus_left = self.leave_after = self.tear_at = None
         self.gone = False
 
+    def tear_at_instruction(self, ins: int, *, runs: bool, with_data: bool = False) -> None:
+        """Tear at the next command with instruction ``ins`` (under SM, ``with_data``: only
+        one that carries a cryptogram, e.g. a VERIFY with a code rather than an empty one)."""
+        self.tear_at, self.torn_runs = (ins, with_data), runs
+
     def apdu(self, raw: bytes) -> bytes | None:
+        if self.tear_at is not None and raw[1] == self.tear_at[0] and (
+                not self.tear_at[1] or raw[5:6] == b"\x87"):
+            self.apdus_left, self.tear_at = 0, None
         if self.apdus_left == 0:
             if self.torn_runs:
                 self.card.apdu(raw)
