@@ -213,7 +213,7 @@ READ_RUN_IN_FULL = 3
 
 
 def tears(
-    steps: list[Step | None], *, opening: bool = True
+    steps: list[Step | None], *, opening: bool = True, every_read: bool = False
 ) -> list[tuple[Behaviours, Step | None]]:
     """The tears of one operation, and the step each leaves in doubt (None: nothing at stake).
 
@@ -221,13 +221,14 @@ def tears(
     on even N it never got it), or taken away right after answer N: either way APDU N+1 is the
     one whose answer never came. Without ``opening``, the APDUs before the operation's first
     own step are left to another operation's run. In a run of READ chunks, which differ only in
-    their offset, the first three and then every third (and the last) are torn.
+    their offset, the first three and then every third (and the last) are torn, unless
+    ``every_read``.
     """
     first_own = 0 if opening else next(
         (index for index, step in enumerate(steps) if step not in OPENING), len(steps))
     runs: list[tuple[Behaviours, Step | None]] = []
     for index in range(first_own, len(steps)):
-        if not _worth_tearing(steps, index):
+        if not every_read and not _worth_tearing(steps, index):
             continue
         step = steps[index]
         doubt = step if step in CHANGES_CARD else None
