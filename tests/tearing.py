@@ -25,8 +25,11 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.cie import genuine, icao, tasks
+from kiosk.cie.apdu import Command, Response
 from kiosk.cie.errors import CieError
+from kiosk.cie.flow import Flow, drive
 from kiosk.cie.info import identify_family
+from kiosk.cie.link import CardLink
 from kiosk.cie.secret import Secret
 from kiosk.cie.steps import CHANGES_CARD, Step
 from kiosk.errors import KioskError
@@ -45,15 +48,16 @@ def secret(digits: str) -> Secret:
     return Secret.from_digits(bytearray(digits.encode()))
 
 
-Task = Callable[[Any], Any]
+Task = Callable[[CardLink], Flow[Any]]
+# The operations of ``kiosk card``, as it runs them.
 OPERATIONS: dict[str, Task] = {
     "status": tasks.status,
-    "auth": lambda family: tasks.authenticate(family, secret(PIN), DIGEST),
-    "auth-wrong-pin": lambda family: tasks.authenticate(family, secret(WRONG_PIN), DIGEST),
-    "change-pin": lambda family: tasks.change(family, secret(PIN), secret(NEW_PIN)),
-    "unblock": lambda family: tasks.unblock(family, secret(PUK), secret(NEW_PIN)),
-    "verify-chip": lambda family: genuine.read_evidence(family, CHALLENGE),
-    "read-id": lambda family: icao.read_identity(secret(CAN)),
+    "auth": lambda link: tasks.authenticate(link, secret(PIN), DIGEST, with_security_object=True),
+    "auth-wrong-pin": lambda link: tasks.authenticate(link, secret(WRONG_PIN), DIGEST),
+    "change-pin": lambda link: tasks.change(link, secret(PIN), secret(NEW_PIN)),
+    "unblock": lambda link: tasks.unblock(link, secret(PUK), secret(NEW_PIN)),
+    "verify-chip": lambda link: genuine.read_evidence(link.family, CHALLENGE),
+    "read-id": lambda link: icao.read_identity(secret(CAN), link=link),
 }
 
 
@@ -104,6 +108,9 @@ class Recording(Connection):
     def reset(self) -> bytes:
         return self.inner.reset()
 
+    def present(self) -> bool:
+        return self.inner.present()
+
     def close(self) -> None:
         self.inner.close()
 
@@ -124,17 +131,15 @@ class Outcome:
 def run(session: CardSession, task: Task, record: Recording | None = None) -> Any:
     """Reset the card and run ``task`` for its family, as ``kiosk card`` does."""
     session.reset()
-    family = session.run(identify_family(session.atr))
+    link = CardLink(session.run(identify_family(session.atr)))
     if record is None:
-        return session.run(task(family))
+        return session.run(task(link))
 
-    def transmit(command: Any) -> Any:
+    def transmit(command: Command) -> Response:
         record.step = command.step
         return CardSession.transmit(session, command)
 
-    from kiosk.cie.flow import drive
-
-    return drive(task(family), transmit)
+    return drive(task(link), transmit)
 
 
 class Slot:

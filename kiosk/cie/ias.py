@@ -3,8 +3,9 @@
 The order is the official middleware's: enter the IAS application (by AID or by MF, as the
 chip family wants), read EF.SN.ICC and the NIS, then the chip's DAPP key (EF 1004) in the CIE
 DF, fetch the DH group and the DAPP CA key, agree on K, open secure messaging, and run DAPP.
-The caller resets the card before each session, as the middleware does, so no verified PIN or
-channel survives from one operation to the next.
+A session serves every task while its card stays (:mod:`kiosk.cie.link`); it remembers which
+DF is current, so a protected read selects the CIE DF only when it is not already (it is,
+right after the opening, which reads EF 1004 there).
 
 Reads under secure messaging use 231-byte chunks, the most a protected answer carries
 (PROTOCOL.md §2.3, §7.4), instead of the middleware's 128.
@@ -31,12 +32,13 @@ from kiosk.cie.steps import Step
 SM_CHUNK = 0xE7
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, eq=False)
 class IasSession:
     family: ChipFamily | None
     nis: str
     sn_icc: bytes
     channel: SecureChannel
+    df: bytes | None = ids.CIE_AID  # the AID of the current DF, when known
 
 
 def open_session(
@@ -84,16 +86,19 @@ def _read_group(family: ChipFamily | None) -> Flow[dh.DhGroup]:
         ) from None
 
 
-def read_protected(channel: SecureChannel, fid: bytes) -> Flow[bytes]:
-    """Select the CIE DF and read EF ``fid`` under secure messaging."""
-    return (yield from tagged(Step.READ, _read_protected(channel, fid)))
+def read_protected(session: IasSession, fid: bytes) -> Flow[bytes]:
+    """Read EF ``fid`` of the CIE DF under secure messaging (selecting the DF if need be)."""
+    return (yield from tagged(Step.READ, _read_protected(session, fid)))
 
 
-def _read_protected(channel: SecureChannel, fid: bytes) -> Flow[bytes]:
-    answer = yield from protected(channel, select_aid(ids.CIE_AID))
-    if not answer.ok:
-        raise ProtocolError("SELECT of the CIE application refused", answer.sw)
-    return (yield from secure(channel, read_ef(fid, chunk=SM_CHUNK)))
+def _read_protected(session: IasSession, fid: bytes) -> Flow[bytes]:
+    if session.df != ids.CIE_AID:
+        session.df = None
+        answer = yield from protected(session.channel, select_aid(ids.CIE_AID))
+        if not answer.ok:
+            raise ProtocolError("SELECT of the CIE application refused", answer.sw)
+        session.df = ids.CIE_AID
+    return (yield from secure(session.channel, read_ef(fid, chunk=SM_CHUNK)))
 
 
 # DigestInfo prefix of SHA-256 (RFC 8017 §9.2 note 1): the card adds the PKCS#1 padding itself.

@@ -38,6 +38,7 @@ from kiosk.cie.errors import (
 from kiosk.cie.files import select_aid
 from kiosk.cie.flow import Flow, tagged
 from kiosk.cie.lds import EF_COM, EF_SOD, SM_CHUNK, data_group_fid, read_file
+from kiosk.cie.link import CardLink
 from kiosk.cie.mrz import MrzKey
 from kiosk.cie.secret import Secret
 from kiosk.cie.secured import protected, secure
@@ -72,13 +73,24 @@ def read_identity(
     *,
     extended: bool = False,
     random_bytes: Callable[[int], bytes] = secrets.token_bytes,
+    link: CardLink | None = None,
 ) -> Flow[IcaoRead]:
     """PACE with ``can`` (else BAC with ``mrz``), then the files and chip authentication.
+
+    With ``link``, a channel it holds from an earlier read of the same card session serves
+    again (no second PACE), and the channel this read ends with is kept on it: the chip
+    authentication's new one when it passed, none when it failed (neither is usable then).
 
     Raises :class:`WrongCan`, :class:`WrongMrz`, or, when neither method can run, the reason
     PACE could not (:class:`PaceUnsupported`, :class:`ReaderNoExtendedApdu`…).
     """
-    access, channel = yield from _open(can, mrz, random_bytes)
+    held = link.icao if link is not None and link.icao is not None and link.icao.usable else None
+    if held is not None and link is not None and link.icao_access is not None:
+        access, channel = Access(link.icao_access), held
+    else:
+        access, channel = yield from _open(can, mrz, random_bytes)
+        if link is not None:
+            link.keep_icao(access.value, channel, opened=True)
     chunk = EXTENDED_CHUNK if extended else SM_CHUNK
 
     def read(fid: bytes) -> Flow[bytes]:
@@ -99,7 +111,16 @@ def read_identity(
             channel, files["0E"], ef_com, random_bytes))
     else:
         proof = chip_auth.ChipAuthentication(chip_auth.Result.NOT_SUPPORTED, "no DG14")
+    if link is not None:
+        _keep(link, access, proof)
     return IcaoRead(access, ef_com, files, sod, proof)
+
+
+def _keep(link: CardLink, access: Access, proof: chip_auth.ChipAuthentication) -> None:
+    if proof.result is chip_auth.Result.PASSED and proof.channel is not None:
+        link.keep_icao(access.value, proof.channel, opened=False)
+    elif proof.result is chip_auth.Result.FAILED:
+        link.wipe()
 
 
 def _open(

@@ -301,6 +301,12 @@ class PcscConnection(Connection):
                 return False
             known = self._driver.wait_for_change(self._reader, known, left)
 
+    def present(self) -> bool:
+        if self._card is None:
+            return False
+        hr, _reader, state, _protocol, _atr = scard.SCardStatus(self._card)
+        return not _hr(hr) and bool(state & _STATUS_PRESENT)
+
     def _card_gone(self) -> bool:
         hr, _reader, state, _protocol, _atr = scard.SCardStatus(self._card)
         hr = _hr(hr)

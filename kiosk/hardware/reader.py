@@ -76,6 +76,11 @@ class Connection(abc.ABC):
         """Reset the card (forgetting any verified PIN and secure channel); the new ATR."""
 
     @abc.abstractmethod
+    def present(self) -> bool:
+        """Whether the card of this session still lies on the reader, unreset by anyone else:
+        asked of the reader, without an APDU (a card session is kept between tasks)."""
+
+    @abc.abstractmethod
     def close(self) -> None:
         """End the session, resetting the card; idempotent."""
 
@@ -198,6 +203,7 @@ class CardSession:
         self.reader = reader
         self._connection = connection
         self._lock = lock
+        self.resets = 0  # how often this session reset the card: what the card forgot
 
     @property
     def atr(self) -> bytes:
@@ -228,7 +234,12 @@ class CardSession:
 
     def reset(self) -> bytes:
         with self._lock:
+            self.resets += 1
             return self._connection.reset()
+
+    def present(self) -> bool:
+        with self._lock:
+            return self._connection.present()
 
     def _exchange(self, raw: bytes, header: str) -> Response:
         answer = Response.parse(self._connection.transmit(raw))

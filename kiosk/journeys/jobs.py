@@ -20,10 +20,10 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from kiosk.cie import ids, tasks
-from kiosk.cie.atr import ChipFamily
 from kiosk.cie.errors import ProtocolError
 from kiosk.cie.flow import Flow
-from kiosk.cie.ias import open_session, read_protected
+from kiosk.cie.ias import read_protected
+from kiosk.cie.link import CardLink, ias_session
 from kiosk.cie.pins import Reference, tries_left
 from kiosk.cie.secret import Secret
 from kiosk.journeys.certificates import UNREADABLE, CertificateCheck, CertificatePolicy
@@ -51,13 +51,13 @@ class AuthResult:
 Found = tuple[tasks.CardStatus, bytes | None]
 
 
-def _status_and_certificate(family: ChipFamily | None) -> Flow[Found]:
-    session = yield from open_session(family)
+def _status_and_certificate(link: CardLink) -> Flow[Found]:
+    session = yield from ias_session(link)
     pin = yield from tries_left(session.channel, Reference.PIN)
     puk = yield from tries_left(session.channel, Reference.PUK)
-    status = tasks.CardStatus(family, session.nis, pin, puk)
+    status = tasks.CardStatus(link.family, session.nis, pin, puk)
     try:
-        der = yield from read_protected(session.channel, ids.EF_CERT_CIE)
+        der = yield from read_protected(session, ids.EF_CERT_CIE)
     except ProtocolError:
         return status, None
     return status, der
@@ -85,19 +85,19 @@ def authenticate(pin: Secret, policy: CertificatePolicy) -> CardJob:
         return AuthResult(proof.nis, proof.serial, checked,
                           _signed(proof.certificate, challenge, proof.signature))
 
-    return CardJob("authenticate", lambda family: tasks.authenticate(family, owned, digest),
+    return CardJob("authenticate", lambda link: tasks.authenticate(link, owned, digest),
                    (owned,), finish)
 
 
 def change(old: Secret, new: Secret) -> CardJob:
     owned = take(old), take(new)
-    return CardJob("change", lambda family: tasks.change(family, *owned), owned)
+    return CardJob("change", lambda link: tasks.change(link, *owned), owned)
 
 
 def unblock(puk: Secret, new: Secret, *, confirmed: bool) -> CardJob:
     owned = take(puk), take(new)
     return CardJob(
-        "unblock", lambda family: tasks.unblock(family, *owned, confirmed=confirmed), owned
+        "unblock", lambda link: tasks.unblock(link, *owned, confirmed=confirmed), owned
     )
 
 

@@ -15,6 +15,7 @@ from asn1crypto import x509 as asn1_x509
 from kiosk.attach import build_reader
 from kiosk.cie import tasks
 from kiosk.cie.info import identify_family
+from kiosk.cie.link import CardLink
 from kiosk.cie.secret import Secret
 from kiosk.hardware.virtual import VirtualDriver
 from kiosk.journeys import (
@@ -252,6 +253,6 @@ def card_status(profile: Path) -> tasks.CardStatus:
     try:
         with reader.session() as session:
             family = session.run(identify_family(session.atr))
-            return session.run(tasks.status(family))
+            return session.run(tasks.status(CardLink(family)))
     finally:
         reader.close()

@@ -137,7 +137,7 @@ def test_removal_during_every_apdu_of_every_card_task(issued_card: Card, test_pk
     or PUK command's, "the change may have happened" and, once the card is back, what the
     card now says; a placement problem either way."""
     sent = task_apdus(issued_card, test_pki, name, task)
-    assert len(sent) > 5
+    assert len(sent) > 1  # a later task goes on with the secure channel the first one opened
     _, actions, _ = SCRIPTS[name]
     # Every APDU of the tasks that carry a PIN or PUK; every third of the reads (tries left,
     # certificate), which differ from each other only in which read fails.
