@@ -110,7 +110,7 @@ class Kiosk:
     def start(self) -> None:
         profile = self.config.profile
         self._reader, self._sim_card = build_reader(
-            profile.reader, profile.state_path, create_demo=True
+            profile.reader, profile.state_path, create_demo=True, timing=profile.card_timing
         )
         display = profile.display
         size = (display.size[0], display.size[1]) if display.size else None

@@ -12,10 +12,11 @@ while an answer is awaited or taken away between two commands.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import ClassVar
 
-from kiosk.sim import filesystem
+from kiosk.sim import filesystem, timing
 from kiosk.sim.apdu import (
     SW_BEYOND_EOF,
     SW_CLA_UNKNOWN,
@@ -58,6 +59,7 @@ class VirtualCie:
         self._mf = filesystem.build(profile.files, is_cie=profile.is_cie)
         self._apdus_seen = 0
         self.in_field = True
+        self.modelled_seconds = 0.0  # what a real CIE would have taken (behaviours.timing)
         self._ias = IasApplet(profile)
         self._icao = IcaoApplet(profile, lambda: self._ias.channel, self._ias.open_channel)
         self.reset()
@@ -91,6 +93,10 @@ class VirtualCie:
             return None
         self._apdus_seen += 1
         answer = self._run(raw)
+        if behaviours.timing == "cie":
+            delay = timing.seconds(raw, answer)
+            self.modelled_seconds += delay
+            time.sleep(delay)
         leave = behaviours.leave_after_apdus
         if leave is not None and self._apdus_seen >= leave:
             self.in_field = False
