@@ -22,6 +22,7 @@ from asn1crypto import x509 as asn1_x509
 from cryptography.hazmat.primitives import serialization
 
 from kiosk.attach import build_reader
+from kiosk.cie.steps import Step
 from kiosk.cli import output
 from kiosk.errors import KioskError
 from kiosk.hardware.reader import CardReader
@@ -41,7 +42,7 @@ from kiosk.journeys import (
     Tick,
     View,
 )
-from kiosk.journeys.events import CardFailed
+from kiosk.journeys.events import CardFailed, CardProgress
 from kiosk.journeys.worker import CardJob, CardWorker
 from kiosk.sim import issuing, pki
 from kiosk.sim.card import VirtualCie
@@ -216,6 +217,8 @@ class _StandIn(CardWorker):
             secret.wipe()
         if self.answer is not None:
             self.post(CardFailed(ticket, self.answer))
+        else:  # held at the secure channel: the screen says so
+            self.post(CardProgress(ticket, Step.DAPP))
 
 
 class _TornAtChange:
