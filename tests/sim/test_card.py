@@ -161,3 +161,9 @@ def test_reset_forgets_the_current_file() -> None:
     send(c, "00 A4 02 0C 02 10 01")
     c.reset()
     assert send(c, "00 B0 00 00 0C") == "69 86"
+
+
+def test_every_family_says_which_table_it_comes_from() -> None:
+    assert set(families.SOURCES) == set(families.FAMILIES)
+    opencie_only = {f for f, source in families.SOURCES.items() if "opencie" in source}
+    assert opencie_only == {"Actalis B946"}
