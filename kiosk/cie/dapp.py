@@ -5,9 +5,11 @@ Every CIE client uses the same public interoperability constants (``data/dapp-in
 shipped as package data and never retyped): the terminal's RSA key, the fixed fields of its
 card-verifiable certificate, and the private exponent of the "CA" that signs that certificate.
 The CA's modulus is read from the card (GET DATA ``BF A0 04``), so the certificate is signed
-anew for each card, and, like the official middleware, checked with the card's own (n, e)
-before it is sent: a card whose CA key does not pair with the public exponent is refused here
-rather than after a failed EXTERNAL AUTHENTICATE.
+for each card's CA key. When the card refuses it, the kiosk checks it with the card's own
+(n, e), as the official middleware does before sending it: a card whose CA key does not pair
+with the public exponent is an unsupported chip, not a protocol error. (Checking first would
+cost a full 2048-bit exponentiation on every first contact with a CA key, for a refusal no
+card of the field gives.)
 
 The signatures are ISO/IEC 9796-2 scheme 1 with SHA-256 (``6A ‖ M1 ‖ H ‖ BC``, raw RSA). No
 maintained library offers message-recovery RSA, so the few lines of it are written here on
@@ -159,21 +161,34 @@ def terminal_certificate(ca: CaKey, k: InteropConstants | None = None) -> bytes:
     return _certificate(ca, k or interop_constants())
 
 
+def _body(ca: CaKey, k: InteropConstants) -> tuple[bytes, int]:
+    """The CVC body, and where its recoverable part ends (the rest goes in 5F38)."""
+    ifd_n = k.ifd_n.to_bytes((k.ifd_n.bit_length() + 7) // 8, "big")
+    body = k.cpi + ca.chr[4:] + k.chr + ca.cha[:6] + b"\x01" + k.oid + ifd_n + k.ifd_e
+    return body, len(ca.n) - HASH_SIZE - 2
+
+
 @lru_cache(maxsize=16)
 def _certificate(ca: CaKey, k: InteropConstants) -> bytes:
-    car = ca.chr[4:]
-    ifd_n = k.ifd_n.to_bytes((k.ifd_n.bit_length() + 7) // 8, "big")
-    body = k.cpi + car + k.chr + ca.cha[:6] + b"\x01" + k.oid + ifd_n + k.ifd_e
-    n_ca = int.from_bytes(ca.n, "big")
+    body, split = _body(ca, k)
     size = len(ca.n)
-    split = size - HASH_SIZE - 2
     block = _block_9796(body[:split], hashlib.sha256(body).digest(), size)
-    signature = powmod(block, k.ca_d, n_ca).to_bytes(size, "big")
-    recovered, _digest = _recover_9796(signature, RsaKey(n_ca, int.from_bytes(ca.e, "big")))
-    if recovered != body[:split]:
-        raise UnsupportedChip("the card's DAPP CA key does not pair with the CIE constants")
+    signature = powmod(block, k.ca_d, int.from_bytes(ca.n, "big")).to_bytes(size, "big")
     return tlv.encode(0x7F21, tlv.encode(0x5F37, signature) + tlv.encode(0x5F38, body[split:])
-                      + tlv.encode(0x42, car))
+                      + tlv.encode(0x42, ca.chr[4:]))
+
+
+def pairs(ca: CaKey, k: InteropConstants | None = None) -> bool:
+    """Whether the card's CA key opens the certificate signed with the published exponent."""
+    k = k or interop_constants()
+    signature = tlv.find(terminal_certificate(ca, k), 0x7F21, 0x5F37) or b""
+    body, split = _body(ca, k)
+    try:
+        recovered, _digest = _recover_9796(
+            signature, RsaKey(int.from_bytes(ca.n, "big"), int.from_bytes(ca.e, "big")))
+    except ProtocolError:
+        return False
+    return recovered == body[:split]
 
 
 def _dh_tail(dh: DhAgreement) -> bytes:
@@ -216,8 +231,11 @@ def authenticate(channel: SecureChannel, dh: DhAgreement, ca: CaKey, chip: RsaKe
     k = interop_constants()
     _require((yield from protected(channel, Command(
         0x00, 0x22, 0x81, 0xB6, bytes.fromhex("80 01 41 83 01 84"), le=256))), "MSE SET DST")
-    _require((yield from protected(channel, Command(
-        0x00, 0x2A, 0x00, 0xAE, terminal_certificate(ca, k)))), "PSO VERIFY CERTIFICATE")
+    answer = yield from protected(channel, Command(
+        0x00, 0x2A, 0x00, 0xAE, terminal_certificate(ca, k)))
+    if not answer.ok and not pairs(ca, k):
+        raise UnsupportedChip("the card's DAPP CA key does not pair with the CIE constants")
+    _require(answer, "PSO VERIFY CERTIFICATE")
     _require((yield from protected(channel, Command(
         0x00, 0x22, 0x81, 0xA4, tlv.encode(0x83, k.chr)))), "MSE SET AT (terminal)")
     rnd_icc = _require((yield from protected(channel, Command(

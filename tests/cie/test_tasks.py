@@ -23,6 +23,7 @@ from kiosk.cie.errors import (
     InvalidPinFormat,
     PinBlocked,
     PukBlocked,
+    UnsupportedChip,
     WrongPin,
     WrongPuk,
 )
@@ -243,3 +244,16 @@ def test_secrets_are_wiped_right_after_the_apdus_that_carry_them(issued_card: Ca
     puk, newer = secret(TEST_PUK), secret(TEST_PIN)
     run(profile, lambda link: tasks.unblock(link, puk, newer))
     assert [len(s) for s in (pin, wrong, old, new, puk, newer)] == [0] * 6
+
+
+def test_a_card_whose_dapp_ca_key_does_not_pair_is_an_unsupported_chip(
+    issued_card: Card, tmp_path: Path
+) -> None:
+    """Its card refuses the terminal's certificate; only then does the kiosk check the pairing,
+    and says which it is (not a protocol error)."""
+    profile = CardProfile.load(issued_card())
+    assert profile.ias is not None
+    profile.ias = profile.ias.model_copy(update={"ca_exponent": b"\x01\x00\x01"})
+    profile.save(tmp_path / "unpaired.json")
+    with pytest.raises(UnsupportedChip):
+        status(tmp_path / "unpaired.json")
