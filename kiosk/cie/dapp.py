@@ -16,7 +16,8 @@ maintained library offers message-recovery RSA, so the few lines of it are writt
 :mod:`kiosk.cie.bignum`; what is signed and checked follows the middleware byte for byte.
 
 The arithmetic is kept to what each operation needs. The terminal's own key is used through
-its CRT parts (recovered once from the published n, e, d). The CA's key is only an exponent
+its CRT parts (its primes, found once from the published n, e and d, are package data). The
+CA's key is only an exponent
 against each card's n_CA, with no primes to speed it up, so a certificate, which depends on
 nothing but the CA key, is made and checked once per CA key and kept (cards of one issuing
 batch share it; a kiosk meets few of them).
@@ -66,12 +67,20 @@ class InteropConstants:
 
     @property
     def ifd_key(self) -> CrtKey:
-        return _ifd_key(self.ifd_n, int.from_bytes(self.ifd_e, "big"), self.ifd_d)
+        return _ifd_key(self.ifd_n, self.ifd_d)
 
 
 @cache
-def _ifd_key(n: int, e: int, d: int) -> CrtKey:
-    return CrtKey.recover(n, e, d)
+def _ifd_key(n: int, d: int) -> CrtKey:
+    """The terminal's key with its primes (``data/dapp-ifd-primes.json``, found once from the
+    published n, e and d), checked against the published modulus."""
+    raw = json.loads(
+        resources.files("kiosk.cie").joinpath("data/dapp-ifd-primes.json").read_text("utf-8")
+    )
+    key = CrtKey.from_primes(int(raw["ifd_p_hex"], 16), int(raw["ifd_q_hex"], 16), d)
+    if key.n != n:
+        raise ValueError("dapp-ifd-primes.json does not factor the published IFD modulus")
+    return key
 
 
 @cache
