@@ -192,7 +192,10 @@ class Kiosk:
         pygame.quit()
 
     def _wake(self) -> None:
-        pygame.event.post(pygame.event.Event(self.WAKE))
+        # One pending WAKE drains everything posted before it: a card job's progress steps
+        # must not queue a WAKE each ahead of the citizen's touches.
+        if not pygame.event.peek(self.WAKE):
+            pygame.event.post(pygame.event.Event(self.WAKE))
 
     def _on_reader_event(self, event: ReaderEvent) -> None:
         card_event = from_reader(event)
