@@ -19,6 +19,7 @@ from pathlib import Path
 from kiosk.cie import tasks
 from kiosk.cie.atr import ChipFamily
 from kiosk.cie.flow import Flow
+from kiosk.cie.link import CardLink
 from kiosk.cie.secret import Secret
 from kiosk.errors import KioskError
 from kiosk.hardware.reader import CardReader, Connection, open_reader
@@ -42,6 +43,9 @@ class Counting(Connection):
     def reset(self) -> bytes:
         return self.inner.reset()
 
+    def present(self) -> bool:
+        return self.inner.present()
+
     def close(self) -> None:
         self.inner.close()
 
@@ -51,13 +55,13 @@ def secret(digits: str) -> Secret:
 
 
 def measure(reader: CardReader, label: str,
-            task: Callable[[ChipFamily | None], Flow[object]]) -> None:
+            task: Callable[[CardLink], Flow[object]]) -> None:
     with reader.session() as session:
         session.reset()
         counting = Counting(session._connection)
         session._connection = counting
         wall, cpu = time.perf_counter(), time.process_time()
-        session.run(task(ChipFamily.NXP))
+        session.run(task(CardLink(ChipFamily.NXP)))
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     print(f"{label:<14} {counting.apdus:4d} APDUs  {counting.sent:6d} B out  "
           f"{counting.received:6d} B in   host CPU {cpu * 1e3:6.1f} ms   wall {wall * 1e3:6.1f} ms")
@@ -91,15 +95,17 @@ def main() -> None:
             digest = hashlib.sha256(b"bench").digest()
             print("through pcscd + vpcd (reads under SM in 231-byte chunks):")
             measure(reader, "status", tasks.status)
-            measure(reader, "L3 auth", lambda f: tasks.authenticate(f, secret(PIN), digest))
-            measure(reader, "change PIN", lambda f: tasks.change(f, secret(PIN), secret(NEW_PIN)))
+            measure(reader, "L3 auth", lambda link: tasks.authenticate(
+                link, secret(PIN), digest, with_security_object=True))
+            measure(reader, "change PIN",
+                    lambda link: tasks.change(link, secret(PIN), secret(NEW_PIN)))
             for _ in range(3):  # block the PIN so that unblocking means something
                 try:
                     measure(reader, "(wrong PIN)",
-                            lambda f: tasks.authenticate(f, secret("00000000"), digest))
+                            lambda link: tasks.authenticate(link, secret("00000000"), digest))
                 except Exception as exc:  # noqa: BLE001 - expected: wrong or blocked
                     print(f"{'(wrong PIN)':<14} {getattr(exc, 'code', exc)}")
-            measure(reader, "unblock", lambda f: tasks.unblock(f, secret(PUK), secret(PIN)))
+            measure(reader, "unblock", lambda link: tasks.unblock(link, secret(PUK), secret(PIN)))
         finally:
             reader.close()
             card.terminate()

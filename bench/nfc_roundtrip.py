@@ -21,6 +21,7 @@ from pathlib import Path
 from bench.apdu_roundtrip import card_info_time, measure, report
 from kiosk.cie import tasks
 from kiosk.cie.info import identify_family
+from kiosk.cie.link import CardLink
 from kiosk.cie.secret import Secret
 from kiosk.errors import KioskError
 from kiosk.hardware.reader import CardReader, open_reader
@@ -55,7 +56,7 @@ def auth_flow_time(reader: CardReader, rounds: int = 5) -> float:
             session.reset()
             family = session.run(identify_family(session.atr))
             pin = Secret.from_digits(bytearray(PIN.encode()))
-            session.run(tasks.authenticate(family, pin, digest))
+            session.run(tasks.authenticate(CardLink(family), pin, digest))
             samples.append(time.perf_counter() - start)
     return statistics.median(samples) * 1e3
 

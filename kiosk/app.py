@@ -129,7 +129,7 @@ class Kiosk:
     def start(self) -> None:
         profile = self.config.profile
         self._reader, self._sim_card = build_reader(
-            profile.reader, profile.state_path, create_demo=True
+            profile.reader, profile.state_path, create_demo=True, timing=profile.card_timing
         )
         display = profile.display
         size = (display.size[0], display.size[1]) if display.size else None
@@ -220,7 +220,10 @@ class Kiosk:
         pygame.quit()
 
     def _wake(self) -> None:
-        pygame.event.post(pygame.event.Event(self.WAKE))
+        # One pending WAKE drains everything posted before it: a card job's progress steps
+        # must not queue a WAKE each ahead of the citizen's touches.
+        if not pygame.event.peek(self.WAKE):
+            pygame.event.post(pygame.event.Event(self.WAKE))
 
     def _on_command(self, command: Command) -> None:
         """From the uplink's thread: the session takes it from its queue."""

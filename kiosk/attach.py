@@ -10,6 +10,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Literal
 
 from kiosk.hardware.reader import CardReader, open_reader
 from kiosk.hardware.virtual import VirtualDriver
@@ -21,13 +22,15 @@ log = logging.getLogger(__name__)
 
 
 def build_reader(
-    uri: str, base: Path | None = None, *, create_demo: bool = False
+    uri: str, base: Path | None = None, *, create_demo: bool = False,
+    timing: Literal["instant", "cie"] | None = None,
 ) -> tuple[CardReader, VirtualCie | None]:
     """The reader for ``uri``; for ``sim:PROFILE`` also the virtual card, not yet inserted.
 
     A relative profile path is taken from ``base`` (the profile's state directory). With
     ``create_demo``, a missing profile is created as the demo card: what the ``sim`` profile of
-    a fresh install needs, and never what a technician's explicit path should get.
+    a fresh install needs, and never what a technician's explicit path should get. ``timing``
+    overrides the card's own (``"cie"``: as slow as a real card, kiosk/sim/timing.py).
     """
     scheme, _, rest = uri.partition(":")
     if scheme != "sim":
@@ -38,8 +41,10 @@ def build_reader(
     if create_demo and not path.exists():
         issuing.write_card(path)
         log.info("created the demo card %s", path)
-    card = VirtualCie(CardProfile.load(path))
-    return open_reader("sim"), card
+    profile = CardProfile.load(path)
+    if timing is not None:
+        profile.behaviours = profile.behaviours.model_copy(update={"timing": timing})
+    return open_reader("sim"), VirtualCie(profile)
 
 
 @contextmanager

@@ -75,6 +75,8 @@ class Profile(_Strict):
     display: Display = Display()
     certificates: Certificates = Certificates()
     speech: Literal["off", "espeak"] = Field("off", description="spoken guidance")
+    card_timing: Literal["instant", "cie"] = Field(
+        "instant", description="a sim: card answers at once, or as slowly as a real CIE")
     uplink: Uplink | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 

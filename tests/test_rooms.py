@@ -15,7 +15,8 @@ KIOSK = Path(__file__).resolve().parent.parent / "kiosk"
 ALLOWED = {
     "cie": set(),
     "hardware": {"kiosk.errors", "kiosk.cie"},
-    "sim": {"kiosk.errors", "kiosk.durable", "kiosk.cie.ids", "kiosk.cie.des", "kiosk.cie.tlv", "kiosk.cie.data"},
+    "sim": {"kiosk.errors", "kiosk.durable", "kiosk.cie.ids", "kiosk.cie.des", "kiosk.cie.tlv",
+            "kiosk.cie.data", "kiosk.cie.bignum"},
     "ui": {"kiosk.errors", "kiosk.journeys", "kiosk.hardware.audio"},
     "journeys": {"kiosk.errors", "kiosk.cie", "kiosk.hardware.reader", "kiosk.hardware.errors"},
     # The uplink is an adapter behind the journeys' ports: it may implement them, never drive

@@ -7,9 +7,10 @@ and the CIE only needs them for PACE (PROTOCOL.md §4.2).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from kiosk.cie.errors import ProtocolError
+from kiosk.cie.steps import Step
 
 SW_OK = 0x9000
 SW_END_OF_FILE = 0x6282
@@ -35,7 +36,8 @@ class Command:
     """One command APDU.
 
     ``le`` is the number of bytes expected: ``None`` for no Le field, 256 for the short ``00``
-    ("up to 256"), 65536 for the extended ``00 00``.
+    ("up to 256"), 65536 for the extended ``00 00``. ``step`` says why it is sent
+    (:mod:`kiosk.cie.steps`); it never reaches the wire.
     """
 
     cla: int
@@ -44,6 +46,7 @@ class Command:
     p2: int
     data: bytes = b""
     le: int | None = None
+    step: Step | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         for name in ("cla", "ins", "p1", "p2"):

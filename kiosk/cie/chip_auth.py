@@ -28,6 +28,7 @@ from asn1crypto import core, keys
 
 from kiosk.cie import kdf, tlv
 from kiosk.cie.apdu import Command
+from kiosk.cie.bignum import powmod
 from kiosk.cie.datagroups import TAG_DG14, outer_value
 from kiosk.cie.dh import private_exponent
 from kiosk.cie.errors import DataGroupMalformed, ProtocolError
@@ -154,7 +155,8 @@ def _dh_public_key(der: bytes) -> tuple[ModpGroup, int]:
 def _check_group(group: ModpGroup) -> None:
     if group.p.bit_length() < MIN_P_BITS or not group.p & 1 or not 1 < group.g < group.p - 1:
         raise DataGroupMalformed("DG14's DH parameters are not a plausible group")
-    if group.q is not None and (not 1 < group.q < group.p or pow(group.g, group.q, group.p) != 1):
+    q = group.q
+    if q is not None and (not 1 < q < group.p or powmod(group.g, q, group.p) != 1):
         raise DataGroupMalformed("DG14's DH generator does not have order q")
 
 
@@ -182,11 +184,11 @@ def authenticate(
     group = key.group
     x = private_exponent(group.q if group.q is not None else group.p - 1, random_bytes)
     answer = yield from protected(
-        channel, mse_set_kat(group.encode(pow(group.g, x, group.p)), key.key_id)
+        channel, mse_set_kat(group.encode(powmod(group.g, x, group.p)), key.key_id)
     )
     if not answer.ok:
         return ChipAuthentication(Result.FAILED, f"MSE SET KAT refused (SW {answer.sw:04X})")
-    shared = group.encode(pow(key.public, x, group.p))
+    shared = group.encode(powmod(key.public, x, group.p))
     fresh = SecureChannel(kdf.derive(shared, kdf.ENC), kdf.derive(shared, kdf.MAC), bytes(SSC_SIZE))
     try:
         again = yield from secure(fresh, read_file(EF_COM, SM_CHUNK))

@@ -5,13 +5,22 @@ Every CIE client uses the same public interoperability constants (``data/dapp-in
 shipped as package data and never retyped): the terminal's RSA key, the fixed fields of its
 card-verifiable certificate, and the private exponent of the "CA" that signs that certificate.
 The CA's modulus is read from the card (GET DATA ``BF A0 04``), so the certificate is signed
-anew for each card, and, like the official middleware, checked with the card's own (n, e)
-before it is sent: a card whose CA key does not pair with the public exponent is refused here
-rather than after a failed EXTERNAL AUTHENTICATE.
+for each card's CA key. When the card refuses it, the kiosk checks it with the card's own
+(n, e), as the official middleware does before sending it: a card whose CA key does not pair
+with the public exponent is an unsupported chip, not a protocol error. (Checking first would
+cost a full 2048-bit exponentiation on every first contact with a CA key, for a refusal no
+card of the field gives.)
 
 The signatures are ISO/IEC 9796-2 scheme 1 with SHA-256 (``6A ‖ M1 ‖ H ‖ BC``, raw RSA). No
-maintained library offers message-recovery RSA, so the few lines of it are written here with
-``pow``; what is signed and checked follows the middleware byte for byte.
+maintained library offers message-recovery RSA, so the few lines of it are written here on
+:mod:`kiosk.cie.bignum`; what is signed and checked follows the middleware byte for byte.
+
+The arithmetic is kept to what each operation needs. The terminal's own key is used through
+its CRT parts (its primes, found once from the published n, e and d, are package data). The
+CA's key is only an exponent
+against each card's n_CA, with no primes to speed it up, so a certificate, which depends on
+nothing but the CA key, is made and checked once per CA key and kept (cards of one issuing
+batch share it; a kiosk meets few of them).
 """
 
 from __future__ import annotations
@@ -21,13 +30,14 @@ import json
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from asn1crypto.keys import RSAPublicKey
 
 from kiosk.cie import tlv
 from kiosk.cie.apdu import Command, Response
+from kiosk.cie.bignum import CrtKey, powmod
 from kiosk.cie.dh import DhAgreement
 from kiosk.cie.errors import ProtocolError, UnsupportedChip
 from kiosk.cie.flow import Flow
@@ -54,6 +64,23 @@ class InteropConstants:
     def chr(self) -> bytes:
         """The terminal's certificate holder reference: four zero bytes and SN.IFD."""
         return bytes(4) + self.sn_ifd
+
+    @property
+    def ifd_key(self) -> CrtKey:
+        return _ifd_key(self.ifd_n, self.ifd_d)
+
+
+@cache
+def _ifd_key(n: int, d: int) -> CrtKey:
+    """The terminal's key with its primes (``data/dapp-ifd-primes.json``, found once from the
+    published n, e and d), checked against the published modulus."""
+    raw = json.loads(
+        resources.files("kiosk.cie").joinpath("data/dapp-ifd-primes.json").read_text("utf-8")
+    )
+    key = CrtKey.from_primes(int(raw["ifd_p_hex"], 16), int(raw["ifd_q_hex"], 16), d)
+    if key.n != n:
+        raise ValueError("dapp-ifd-primes.json does not factor the published IFD modulus")
+    return key
 
 
 @cache
@@ -118,12 +145,11 @@ def read_ca_key() -> Flow[CaKey]:
     return key
 
 
-def _sign_9796(message: bytes, digest: bytes, n: int, d: int) -> bytes:
-    size = (n.bit_length() + 7) // 8
+def _block_9796(message: bytes, digest: bytes, size: int) -> int:
     block = b"\x6a" + message + digest + b"\xbc"
     if len(block) != size:
         raise ValueError("ISO 9796-2 block must be as long as the modulus")
-    return pow(int.from_bytes(block, "big"), d, n).to_bytes(size, "big")
+    return int.from_bytes(block, "big")
 
 
 def _recover_9796(signature: bytes, key: RsaKey) -> tuple[bytes, bytes]:
@@ -131,7 +157,8 @@ def _recover_9796(signature: bytes, key: RsaKey) -> tuple[bytes, bytes]:
     s = int.from_bytes(signature, "big")
     if len(signature) != key.size or s >= key.n:
         raise ProtocolError("ISO 9796-2 signature of the wrong size")
-    for candidate in (pow(s, key.e, key.n), key.n - pow(s, key.e, key.n)):
+    opened = powmod(s, key.e, key.n)
+    for candidate in (opened, key.n - opened):
         block = candidate.to_bytes(key.size, "big")
         if block[0] == 0x6A and block[-1] == 0xBC:
             return block[1 : -1 - HASH_SIZE], block[-1 - HASH_SIZE : -1]
@@ -140,19 +167,37 @@ def _recover_9796(signature: bytes, key: RsaKey) -> tuple[bytes, bytes]:
 
 def terminal_certificate(ca: CaKey, k: InteropConstants | None = None) -> bytes:
     """The CVC ``7F21 {5F37 signature, 5F38 remainder, 42 CAR}`` for this card's CA."""
-    k = k or interop_constants()
-    car = ca.chr[4:]
+    return _certificate(ca, k or interop_constants())
+
+
+def _body(ca: CaKey, k: InteropConstants) -> tuple[bytes, int]:
+    """The CVC body, and where its recoverable part ends (the rest goes in 5F38)."""
     ifd_n = k.ifd_n.to_bytes((k.ifd_n.bit_length() + 7) // 8, "big")
-    body = k.cpi + car + k.chr + ca.cha[:6] + b"\x01" + k.oid + ifd_n + k.ifd_e
-    n_ca = int.from_bytes(ca.n, "big")
+    body = k.cpi + ca.chr[4:] + k.chr + ca.cha[:6] + b"\x01" + k.oid + ifd_n + k.ifd_e
+    return body, len(ca.n) - HASH_SIZE - 2
+
+
+@lru_cache(maxsize=16)
+def _certificate(ca: CaKey, k: InteropConstants) -> bytes:
+    body, split = _body(ca, k)
     size = len(ca.n)
-    split = size - HASH_SIZE - 2
-    signature = _sign_9796(body[:split], hashlib.sha256(body).digest(), n_ca, k.ca_d)
-    recovered, _digest = _recover_9796(signature, RsaKey(n_ca, int.from_bytes(ca.e, "big")))
-    if recovered != body[:split]:
-        raise UnsupportedChip("the card's DAPP CA key does not pair with the CIE constants")
+    block = _block_9796(body[:split], hashlib.sha256(body).digest(), size)
+    signature = powmod(block, k.ca_d, int.from_bytes(ca.n, "big")).to_bytes(size, "big")
     return tlv.encode(0x7F21, tlv.encode(0x5F37, signature) + tlv.encode(0x5F38, body[split:])
-                      + tlv.encode(0x42, car))
+                      + tlv.encode(0x42, ca.chr[4:]))
+
+
+def pairs(ca: CaKey, k: InteropConstants | None = None) -> bool:
+    """Whether the card's CA key opens the certificate signed with the published exponent."""
+    k = k or interop_constants()
+    signature = tlv.find(terminal_certificate(ca, k), 0x7F21, 0x5F37) or b""
+    body, split = _body(ca, k)
+    try:
+        recovered, _digest = _recover_9796(
+            signature, RsaKey(int.from_bytes(ca.n, "big"), int.from_bytes(ca.e, "big")))
+    except ProtocolError:
+        return False
+    return recovered == body[:split]
 
 
 def _dh_tail(dh: DhAgreement) -> bytes:
@@ -164,11 +209,12 @@ def external_auth_data(rnd_icc: bytes, dh: DhAgreement,
                        k: InteropConstants | None = None) -> bytes:
     """SN.IFD ‖ the terminal's signature binding the card's challenge to both DH values."""
     k = k or interop_constants()
-    size = (k.ifd_n.bit_length() + 7) // 8
-    prnd = random_bytes(size - HASH_SIZE - 2)
+    key = k.ifd_key
+    prnd = random_bytes(key.size - HASH_SIZE - 2)
     digest = hashlib.sha256(prnd + dh.pk_ifd + k.sn_ifd + rnd_icc + dh.pk_icc
                             + _dh_tail(dh)).digest()
-    return k.sn_ifd + _sign_9796(prnd, digest, k.ifd_n, k.ifd_d)
+    signature = key.private(_block_9796(prnd, digest, key.size)).to_bytes(key.size, "big")
+    return k.sn_ifd + signature
 
 
 def check_internal_auth(answer: bytes, rnd_ifd: bytes, dh: DhAgreement, chip: RsaKey) -> None:
@@ -194,8 +240,11 @@ def authenticate(channel: SecureChannel, dh: DhAgreement, ca: CaKey, chip: RsaKe
     k = interop_constants()
     _require((yield from protected(channel, Command(
         0x00, 0x22, 0x81, 0xB6, bytes.fromhex("80 01 41 83 01 84"), le=256))), "MSE SET DST")
-    _require((yield from protected(channel, Command(
-        0x00, 0x2A, 0x00, 0xAE, terminal_certificate(ca, k)))), "PSO VERIFY CERTIFICATE")
+    answer = yield from protected(channel, Command(
+        0x00, 0x2A, 0x00, 0xAE, terminal_certificate(ca, k)))
+    if not answer.ok and not pairs(ca, k):
+        raise UnsupportedChip("the card's DAPP CA key does not pair with the CIE constants")
+    _require(answer, "PSO VERIFY CERTIFICATE")
     _require((yield from protected(channel, Command(
         0x00, 0x22, 0x81, 0xA4, tlv.encode(0x83, k.chr)))), "MSE SET AT (terminal)")
     rnd_icc = _require((yield from protected(channel, Command(

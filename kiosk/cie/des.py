@@ -43,19 +43,19 @@ def unpad(data: bytes) -> bytes:
     return body[:-1]
 
 
-def encrypt_3des(key: bytes, data: bytes | bytearray) -> bytes:
+def encrypt_3des(key: bytes | bytearray, data: bytes | bytearray) -> bytes:
     """2-key 3DES (K1 K2 K1) in CBC mode with a zero IV; ``data`` must be padded already."""
     encryptor = _cbc(key, data).encryptor()
     return encryptor.update(data) + encryptor.finalize()
 
 
-def decrypt_3des(key: bytes, data: bytes) -> bytes:
+def decrypt_3des(key: bytes | bytearray, data: bytes) -> bytes:
     """Inverse of :func:`encrypt_3des`."""
     decryptor = _cbc(key, data).decryptor()
     return decryptor.update(data) + decryptor.finalize()
 
 
-def retail_mac(key: bytes, data: bytes) -> bytes:
+def retail_mac(key: bytes | bytearray, data: bytes) -> bytes:
     """ISO/IEC 9797-1 MAC algorithm 3 over ``pad(data)``, 8 bytes.
 
     Single DES with K1 in CBC over every block but the last; the last block goes through the
@@ -72,18 +72,18 @@ def retail_mac(key: bytes, data: bytes) -> bytes:
     return final.update(padded[-BLOCK:]) + final.finalize()
 
 
-def _cbc(key: bytes, data: bytes | bytearray) -> Cipher[modes.CBC]:
+def _cbc(key: bytes | bytearray, data: bytes | bytearray) -> Cipher[modes.CBC]:
     _check_key(key)
     if len(data) % BLOCK:
         raise ValueError("3DES-CBC data must be a multiple of 8 bytes")
     return Cipher(_k1k2k1(key), modes.CBC(_ZERO_IV))
 
 
-def _k1k2k1(key: bytes) -> TripleDES:
+def _k1k2k1(key: bytes | bytearray) -> TripleDES:
     """The 24-byte form: ``cryptography`` deprecates the 16-byte shorthand for the same cipher."""
     return TripleDES(bytes(key) + bytes(key[:BLOCK]))
 
 
-def _check_key(key: bytes) -> None:
+def _check_key(key: bytes | bytearray) -> None:
     if len(key) != KEY_SIZE:
         raise ValueError("a 2-key 3DES key is 16 bytes")

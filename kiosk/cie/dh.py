@@ -3,11 +3,12 @@
 The group and both public values are kept as the bytes that crossed the wire, because DAPP
 hashes exactly those bytes (§2.4); integers are only made for the arithmetic.
 
-The modular exponentiations use Python's ``pow``: ``cryptography`` 50 deprecates finite-field
-DH and announces its removal, so building on it would break at the next upgrade. ``pow`` is not
-constant-time, but the exponent is fresh for every session and used for just two
-exponentiations, which leaves a timing observer a single sample per secret. Python ints cannot
-be wiped either; the exponent lives only in :func:`agree`'s frame.
+The modular exponentiations use GMP (:mod:`kiosk.cie.bignum`): ``cryptography`` 50 deprecates
+finite-field DH and announces its removal, and its DH checks the group for a third of a second
+at every key it builds from numbers. GMP's ``powmod`` is not constant-time, but the exponent
+is fresh for every session and used for just two exponentiations, which leaves a timing
+observer a single sample per secret. Python ints cannot be wiped either; the exponent lives
+only in :func:`agree`'s frame.
 
 What a card sends is checked before use: the group must be plausible, and the card's public
 value must lie in the subgroup of order q, so that a broken or hostile card cannot steer the
@@ -22,6 +23,7 @@ from dataclasses import dataclass, field
 
 from kiosk.cie import tlv
 from kiosk.cie.apdu import SHORT_MAX_DATA, Command, Response
+from kiosk.cie.bignum import powmod
 from kiosk.cie.errors import ProtocolError
 from kiosk.cie.flow import Flow
 
@@ -82,7 +84,7 @@ def agree(
     """Send our public value (MSE SET KAT), fetch the card's, and compute K."""
     g, p, q = (int.from_bytes(value, "big") for value in (group.g, group.p, group.q))
     x = private_exponent(q, random_bytes)
-    pk_ifd = _fixed(pow(g, x, p), p)
+    pk_ifd = _fixed(powmod(g, x, p), p)
     for command in mse_set_kat(pk_ifd):
         answer = yield command
         if not answer.ok:
@@ -90,9 +92,9 @@ def agree(
     answer = yield _get_data(_ICC_PUBLIC_KEY)
     pk_icc = _find(answer, 0xA6, 0x91)
     y = int.from_bytes(pk_icc, "big")
-    if not 1 < y < p - 1 or pow(y, q, p) != 1:
+    if not 1 < y < p - 1 or powmod(y, q, p) != 1:
         raise ProtocolError("the card's DH public value is not in the group")
-    return DhAgreement(group, pk_ifd, pk_icc, _fixed(pow(y, x, p), p))
+    return DhAgreement(group, pk_ifd, pk_icc, _fixed(powmod(y, x, p), p))
 
 
 def private_exponent(q: int, random_bytes: Callable[[int], bytes]) -> int:
@@ -134,7 +136,7 @@ def _checked_group(g: bytes, p: bytes, q: bytes) -> DhGroup:
     p_int, g_int, q_int = (int.from_bytes(value, "big") for value in (p, g, q))
     if p_int.bit_length() < MIN_P_BITS or not p_int & 1:
         raise ProtocolError("the card's DH prime is not a plausible prime")
-    if not 1 < g_int < p_int - 1 or not 1 < q_int < p_int or pow(g_int, q_int, p_int) != 1:
+    if not 1 < g_int < p_int - 1 or not 1 < q_int < p_int or powmod(g_int, q_int, p_int) != 1:
         raise ProtocolError("the card's DH generator does not have order q")
     return DhGroup(g, p, q)
 

@@ -15,10 +15,12 @@ sees the response.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Generator
 from typing import TypeVar
 
 from kiosk.cie.apdu import Command, Response
+from kiosk.cie.steps import Step
 
 T = TypeVar("T")
 Flow = Generator[Command, Response, T]
@@ -30,5 +32,18 @@ def drive(flow: Flow[T], exchange: Callable[[Command], Response]) -> T:
         command = next(flow)
         while True:
             command = flow.send(exchange(command))
+    except StopIteration as done:
+        return done.value  # type: ignore[no-any-return]
+
+
+def tagged(step: Step, flow: Flow[T]) -> Flow[T]:
+    """``flow`` with every command it yields marked as sent for ``step``, unless a flow inside
+    it marked the command already (the innermost step wins)."""
+    try:
+        command = next(flow)
+        while True:
+            if command.step is None:
+                command = dataclasses.replace(command, step=step)
+            command = flow.send((yield command))
     except StopIteration as done:
         return done.value  # type: ignore[no-any-return]

@@ -24,8 +24,9 @@ from kiosk.cie.apdu import Command
 from kiosk.cie.atr import ChipFamily
 from kiosk.cie.errors import ProtocolError, PublicKeyInvalid
 from kiosk.cie.files import read_ef, select_aid
-from kiosk.cie.flow import Flow
+from kiosk.cie.flow import Flow, tagged
 from kiosk.cie.info import enter_ias
+from kiosk.cie.steps import Step
 
 CHALLENGE_SIZE = 16
 
@@ -69,6 +70,10 @@ def _der(padded: bytes) -> bytes:
 def read_evidence(family: ChipFamily | None, challenge: bytes) -> Flow[Evidence]:
     if len(challenge) != CHALLENGE_SIZE:
         raise ValueError(f"the challenge is {CHALLENGE_SIZE} bytes")
+    return (yield from tagged(Step.PUBLIC, _read_evidence(family, challenge)))
+
+
+def _read_evidence(family: ChipFamily | None, challenge: bytes) -> Flow[Evidence]:
     yield from enter_ias(family)
     dh_params = _der((yield from read_ef(ids.EF_DH)))
     answer = yield select_aid(ids.CIE_AID)
@@ -78,10 +83,11 @@ def read_evidence(family: ChipFamily | None, challenge: bytes) -> Flow[Evidence]
     dapp_key = _der((yield from read_ef(ids.EF_INT_KPUB)))
     servizi_key = _der((yield from read_ef(ids.EF_SERVIZI_INT_KPUB)))
     security_object = yield from read_ef(ids.EF_SOD)
-    answer = yield Command(0x00, 0x22, 0x41, 0xA4, bytes.fromhex("80 01 02 84 01 83"))
+    answer = yield Command(0x00, 0x22, 0x41, 0xA4, bytes.fromhex("80 01 02 84 01 83"),
+                           step=Step.SIGN)
     if not answer.ok:
         raise ProtocolError("MSE SET of the Servizi key refused", answer.sw)
-    answer = yield Command(0x00, 0x88, 0x00, 0x00, challenge, le=256)
+    answer = yield Command(0x00, 0x88, 0x00, 0x00, challenge, le=256, step=Step.SIGN)
     if not answer.ok:
         raise ProtocolError("PIN-less INTERNAL AUTHENTICATE refused", answer.sw)
     files = {"A1": nis, "A4": dapp_key, "A5": servizi_key, "1B": dh_params}

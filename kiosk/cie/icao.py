@@ -36,12 +36,14 @@ from kiosk.cie.errors import (
     ReaderNoExtendedApdu,
 )
 from kiosk.cie.files import select_aid
-from kiosk.cie.flow import Flow
+from kiosk.cie.flow import Flow, tagged
 from kiosk.cie.lds import EF_COM, EF_SOD, SM_CHUNK, data_group_fid, read_file
+from kiosk.cie.link import CardLink
 from kiosk.cie.mrz import MrzKey
 from kiosk.cie.secret import Secret
 from kiosk.cie.secured import protected, secure
 from kiosk.cie.sm import SecureChannel
+from kiosk.cie.steps import Step
 
 T = TypeVar("T")
 EXTENDED_CHUNK = 0x400
@@ -71,17 +73,28 @@ def read_identity(
     *,
     extended: bool = False,
     random_bytes: Callable[[int], bytes] = secrets.token_bytes,
+    link: CardLink | None = None,
 ) -> Flow[IcaoRead]:
     """PACE with ``can`` (else BAC with ``mrz``), then the files and chip authentication.
+
+    With ``link``, a channel it holds from an earlier read of the same card session serves
+    again (no second PACE), and the channel this read ends with is kept on it: the chip
+    authentication's new one when it passed, none when it failed (neither is usable then).
 
     Raises :class:`WrongCan`, :class:`WrongMrz`, or, when neither method can run, the reason
     PACE could not (:class:`PaceUnsupported`, :class:`ReaderNoExtendedApdu`…).
     """
-    access, channel = yield from _open(can, mrz, random_bytes)
+    held = link.icao if link is not None and link.icao is not None and link.icao.usable else None
+    if held is not None and link is not None and link.icao_access is not None:
+        access, channel = Access(link.icao_access), held
+    else:
+        access, channel = yield from _open(can, mrz, random_bytes)
+        if link is not None:
+            link.keep_icao(access.value, channel, opened=True)
     chunk = EXTENDED_CHUNK if extended else SM_CHUNK
 
     def read(fid: bytes) -> Flow[bytes]:
-        flow = secure(channel, read_file(fid, chunk))
+        flow = tagged(Step.READ, secure(channel, read_file(fid, chunk)))
         return (yield from (_widened(flow) if extended else flow))
 
     ef_com = yield from read(EF_COM)
@@ -94,32 +107,42 @@ def read_identity(
                 raise
     sod = yield from read(EF_SOD)
     if "0E" in files:
-        proof = yield from chip_auth.authenticate(channel, files["0E"], ef_com, random_bytes)
+        proof = yield from tagged(Step.CHIP_AUTHENTICATION, chip_auth.authenticate(
+            channel, files["0E"], ef_com, random_bytes))
     else:
         proof = chip_auth.ChipAuthentication(chip_auth.Result.NOT_SUPPORTED, "no DG14")
+    if link is not None:
+        _keep(link, access, proof)
     return IcaoRead(access, ef_com, files, sod, proof)
+
+
+def _keep(link: CardLink, access: Access, proof: chip_auth.ChipAuthentication) -> None:
+    if proof.result is chip_auth.Result.PASSED and proof.channel is not None:
+        link.keep_icao(access.value, proof.channel, opened=False)
+    elif proof.result is chip_auth.Result.FAILED:
+        link.wipe()
 
 
 def _open(
     can: Secret | None, mrz: MrzKey | None, random_bytes: Callable[[int], bytes]
 ) -> Flow[tuple[Access, SecureChannel]]:
     """The secure channel, with the eMRTD application selected under it."""
-    card_access = yield from read_card_access()
+    card_access = yield from tagged(Step.PUBLIC, read_card_access())
     try:
         if card_access is None:
             raise PaceUnsupported("the card has no EF.CardAccess")
         if can is None:
             raise PaceUnsupported("no CAN was given")
         info = choose_pace(parse_card_access(card_access))
-        channel = yield from pace.establish(info, can, random_bytes)
+        channel = yield from tagged(Step.PACE, pace.establish(info, can, random_bytes))
     except (PaceUnsupported, PaceRefused, ReaderNoExtendedApdu):
         if mrz is None:
             raise
-        answer = yield select_aid(ids.ICAO_AID)
+        answer = yield dataclasses.replace(select_aid(ids.ICAO_AID), step=Step.BAC)
         if not answer.ok:
             raise ProtocolError("SELECT of the eMRTD application refused", answer.sw) from None
-        return Access.BAC, (yield from bac.establish(mrz, random_bytes))
-    answer = yield from protected(channel, select_aid(ids.ICAO_AID))
+        return Access.BAC, (yield from tagged(Step.BAC, bac.establish(mrz, random_bytes)))
+    answer = yield from tagged(Step.PACE, protected(channel, select_aid(ids.ICAO_AID)))
     if not answer.ok:
         raise ProtocolError("SELECT of the eMRTD application refused under PACE", answer.sw)
     return Access.PACE, channel

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from kiosk.cie.bignum import powmod
 from kiosk.cie.errors import ProtocolError
 
 
@@ -38,7 +39,7 @@ class ModpGroup:
         y = int.from_bytes(value, "big")
         if len(value) > self.size or not 1 < y < self.p - 1:
             raise ProtocolError(f"{what} is out of range")
-        if self.q is not None and pow(y, self.q, self.p) != 1:
+        if self.q is not None and powmod(y, self.q, self.p) != 1:
             raise ProtocolError(f"{what} is not in the subgroup")
         return y
 

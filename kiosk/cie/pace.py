@@ -32,6 +32,7 @@ from asn1crypto import core
 
 from kiosk.cie import kdf, tlv
 from kiosk.cie.apdu import EXTENDED_MAX_LE, SHORT_MAX_LE, Command, Response
+from kiosk.cie.bignum import powmod
 from kiosk.cie.card_access import PaceInfo
 from kiosk.cie.des import decrypt_3des, retail_mac
 from kiosk.cie.dh import private_exponent
@@ -137,13 +138,13 @@ def _map_generator(group: ModpGroup, nonce: int, random_bytes: Callable[[int], b
     """Generic mapping: g' = g^s · PK_map,IC^x mod p (ICAO 9303-11 §4.4, generic mapping)."""
     assert group.q is not None  # standardised groups name their order
     x = private_exponent(group.q, random_bytes)
-    answer = yield general_authenticate(0x81, group.encode(pow(group.g, x, group.p)))
+    answer = yield general_authenticate(0x81, group.encode(powmod(group.g, x, group.p)))
     if answer.sw >> 8 == 0x67:
         raise ReaderNoExtendedApdu("extended-length GENERAL AUTHENTICATE refused", answer.sw)
     if not answer.ok:
         raise ProtocolError("GENERAL AUTHENTICATE (mapping) refused", answer.sw)
     card = group.checked_public(_dynamic(answer, 0x82, "mapping key"), "the card's mapping key")
-    mapped = pow(group.g, nonce, group.p) * pow(card, x, group.p) % group.p
+    mapped = powmod(group.g, nonce, group.p) * powmod(card, x, group.p) % group.p
     if mapped == 1:
         raise ProtocolError("the mapped generator is 1")
     return mapped
@@ -155,7 +156,7 @@ def _agree(
     """Ephemeral DH on the mapped generator: our public value, the card's, and Z."""
     assert group.q is not None
     x = private_exponent(group.q, random_bytes)
-    ours = group.encode(pow(generator, x, group.p))
+    ours = group.encode(powmod(generator, x, group.p))
     answer = yield general_authenticate(0x83, ours)
     if not answer.ok:
         raise ProtocolError("GENERAL AUTHENTICATE (key agreement) refused", answer.sw)
@@ -164,7 +165,7 @@ def _agree(
     )
     if theirs == ours:  # a chip that echoes our key agrees with itself
         raise ProtocolError("the card's ephemeral key equals ours")
-    return ours, theirs, group.encode(pow(int.from_bytes(theirs, "big"), x, group.p))
+    return ours, theirs, group.encode(powmod(int.from_bytes(theirs, "big"), x, group.p))
 
 
 def _exchange_tokens(protocol: str, ks_mac: bytes, ours: bytes, theirs: bytes) -> Flow[None]:

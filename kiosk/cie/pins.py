@@ -22,10 +22,11 @@ from kiosk.cie.errors import (
     WrongPin,
     WrongPuk,
 )
-from kiosk.cie.flow import Flow
+from kiosk.cie.flow import Flow, tagged
 from kiosk.cie.secret import Secret
 from kiosk.cie.secured import protected, protected_secret
 from kiosk.cie.sm import SecureChannel
+from kiosk.cie.steps import Step
 
 PIN_LENGTH = 8
 SW_BLOCKED = 0x6983
@@ -59,7 +60,9 @@ def require_format(*secrets: Secret) -> None:
 
 def tries_left(channel: SecureChannel, reference: Reference) -> Flow[Tries]:
     """The empty VERIFY (no data): ``63Cx`` without spending a try, ``9000`` when verified."""
-    answer = yield from protected(channel, Command(0x00, 0x20, 0x00, reference))
+    answer = yield from tagged(
+        Step.TRIES, protected(channel, Command(0x00, 0x20, 0x00, reference))
+    )
     if answer.ok:
         return Tries(left=MAX_TRIES[reference], verified=True)
     if answer.sw1 == 0x63 and answer.sw2 & 0xF0 == 0xC0:
@@ -88,7 +91,10 @@ def _outcome(answer: Response, reference: Reference, step: str) -> None:
 
 def verify(channel: SecureChannel, reference: Reference, secret: Secret) -> Flow[None]:
     require_format(secret)
-    answer = yield from protected_secret(channel, Command(0x00, 0x20, 0x00, reference), secret)
+    step = Step.VERIFY_PIN if reference == Reference.PIN else Step.VERIFY_PUK
+    answer = yield from tagged(
+        step, protected_secret(channel, Command(0x00, 0x20, 0x00, reference), secret)
+    )
     _outcome(answer, reference, "VERIFY")
 
 
@@ -96,9 +102,9 @@ def change_pin(channel: SecureChannel, old: Secret, new: Secret) -> Flow[None]:
     """VERIFY with the old PIN, then CHANGE REFERENCE DATA with old ‖ new (§3)."""
     require_format(old, new)
     yield from verify(channel, Reference.PIN, old)
-    answer = yield from protected_secret(
+    answer = yield from tagged(Step.CHANGE_PIN, protected_secret(
         channel, Command(0x00, 0x24, 0x00, Reference.PIN), old, new
-    )
+    ))
     _outcome(answer, Reference.PIN, "CHANGE REFERENCE DATA")
 
 
@@ -106,7 +112,7 @@ def unblock_pin(channel: SecureChannel, puk: Secret, new_pin: Secret) -> Flow[No
     """VERIFY with the PUK, then RESET RETRY COUNTER with the new PIN (P1 ``02``, §3)."""
     require_format(puk, new_pin)
     yield from verify(channel, Reference.PUK, puk)
-    answer = yield from protected_secret(
+    answer = yield from tagged(Step.UNBLOCK_PIN, protected_secret(
         channel, Command(0x00, 0x2C, 0x02, Reference.PIN), new_pin
-    )
+    ))
     _outcome(answer, Reference.PIN, "RESET RETRY COUNTER")

@@ -15,10 +15,14 @@ is not ``9000``, which ends the chain (the remaining pieces are not sent).
 
 Any other outer status word than ``9000``, ``6282`` and ``6B00`` is a plain error: it is
 returned as it is, and the counter still steps for it, since the middleware counts one value per
-answer whatever its form. A card that answers in plain has usually dropped its own session
-(ICAO 9303-11 asks it to for SM errors ``6987``/``6988``), so callers should treat such an
-answer as the end of the channel. A forged or malformed protected answer raises
-:class:`SmError` and closes the channel for good, as h11 does after a protocol error.
+answer whatever its form. A card that answers in plain may have dropped its own session, so the
+channel is not reused for another task after one (:attr:`SecureChannel.usable`); the SM errors
+``6882``, ``6987`` and ``6988`` say it has (ICAO 9303-11 asks the card to end the session),
+and raise :class:`SmError` at once. A forged or malformed protected answer raises
+:class:`SmError` too, and closes the channel for good, as h11 does after a protocol error.
+
+One channel serves every task of a card session (:mod:`kiosk.cie.link`), so its keys are
+kept in buffers that :meth:`SecureChannel.wipe` zeroes when the session ends.
 """
 
 from __future__ import annotations
@@ -52,6 +56,9 @@ PIECE_SIZE = 0xE7
 CLA_SM = 0x0C
 CLA_CHAINING = 0x10
 UNWRAPPED_SWS = frozenset({SW_OK, SW_END_OF_FILE, SW_OFFSET_BEYOND_EOF})
+# "SM not supported", "SM data objects missing", "SM data objects incorrect": the card has no
+# session (any more) for this channel.
+SW_SESSION_LOST = frozenset({0x6882, 0x6987, 0x6988})
 
 TAG_CRYPTOGRAM = 0x87  # padding indicator 01, then the cryptogram (even INS)
 TAG_CRYPTOGRAM_ODD = 0x85  # the cryptogram alone (odd INS, whose data is BER-TLV)
@@ -81,15 +88,32 @@ def ssc_from_challenges(rnd_icc: bytes, rnd_ifd: bytes) -> bytes:
 class SecureChannel:
     """One secure-messaging session: two 3DES keys and the send sequence counter."""
 
-    __slots__ = ("_broken", "_k_enc", "_k_mac", "_ssc", "_unanswered")
+    __slots__ = ("_broken", "_k_enc", "_k_mac", "_plain_seen", "_ssc", "_unanswered")
 
     def __init__(self, k_enc: bytes, k_mac: bytes, ssc: bytes) -> None:
-        self._k_enc = bytes(k_enc)
-        self._k_mac = bytes(k_mac)
+        self._k_enc = bytearray(k_enc)
+        self._k_mac = bytearray(k_mac)
         self._ssc = 0
         self._unanswered = 0
         self._broken = False
+        self._plain_seen = False
         self.reset_ssc(ssc)
+
+    @property
+    def usable(self) -> bool:
+        """Whether another task may go on with this channel: not wiped or broken, no answer
+        pending, and no plain answer seen (after which the card may have dropped it)."""
+        return not (self._broken or self._plain_seen or self._unanswered)
+
+    @property
+    def wiped(self) -> bool:
+        return not any(self._k_enc) and not any(self._k_mac)
+
+    def wipe(self) -> None:
+        """Zero the keys in place and close the channel; idempotent."""
+        _wipe(self._k_enc)
+        _wipe(self._k_mac)
+        self._broken = True
 
     @classmethod
     def for_ias(cls, secret: bytes) -> SecureChannel:
@@ -193,6 +217,7 @@ class SecureChannel:
             command.p2,
             objects + tlv.encode(TAG_MAC, mac),
             le=SHORT_MAX_LE,
+            step=command.step,
         )
 
     def _encrypt(self, data: memoryview) -> bytes:
@@ -206,7 +231,10 @@ class SecureChannel:
             _wipe(plain)
 
     def _open(self, response: Response) -> Response:
+        if response.sw in SW_SESSION_LOST:
+            raise SmError("the card dropped the secure channel", response.sw)
         if response.sw not in UNWRAPPED_SWS:
+            self._plain_seen = True
             return response
         raw = response.data
         try:
@@ -241,7 +269,7 @@ class SecureChannel:
 
     def _check_open(self) -> None:
         if self._broken:
-            raise SmError("secure channel closed after a forged or malformed answer")
+            raise SmError("secure channel closed (wiped, or after a forged or malformed answer)")
 
 
 def _le_bytes(le: int) -> bytes:

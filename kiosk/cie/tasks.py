@@ -1,11 +1,13 @@
-"""What the kiosk does with a CIE, each as one flow from a freshly reset card to a result.
+"""What the kiosk does with a CIE, each as one flow on a card session (:class:`CardLink`).
 
-Every task opens its own IAS session (DH, DAPP) because the card forgets everything at reset,
-and the caller resets it before each task, as the official middleware does. Secrets are taken
-as :class:`~kiosk.cie.secret.Secret` holders, checked for format before the first APDU, and
-wiped right after the last APDU that carries them, whatever the card answered. A task
-abandoned half-way (the card taken away) leaves them to the caller, which wipes them on every
-path too.
+A task goes on with the IAS session an earlier task of the same card session opened, and
+opens one (DH, DAPP) only when there is none (:func:`kiosk.cie.link.ias_session`): the
+official middleware resets the card before every operation and pays for DH and DAPP each
+time, which on a real chip is seconds. A task run alone (``kiosk card ...``) gets a fresh link
+on a freshly reset card. Secrets are taken as :class:`~kiosk.cie.secret.Secret` holders,
+checked for format before the first APDU, and wiped right after the last APDU that carries
+them, whatever the card answered. A task abandoned half-way (the card taken away) leaves them
+to the caller, which wipes them on every path too.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from kiosk.cie import ids
 from kiosk.cie.atr import ChipFamily
 from kiosk.cie.errors import ConfirmationRequired, PukBlocked
 from kiosk.cie.flow import Flow
-from kiosk.cie.ias import open_session, read_protected, sign_digest
+from kiosk.cie.ias import read_protected, sign_digest
+from kiosk.cie.link import CardLink, ias_session
 from kiosk.cie.pins import (
     Reference,
     Tries,
@@ -69,35 +72,38 @@ class Proof:
     certificate: bytes
     serial: str
     signature: bytes
-    security_object: bytes
+    security_object: bytes | None  # EF 1006, when asked for
 
 
-def status(
-    family: ChipFamily | None, random_bytes: Random = secrets.token_bytes
-) -> Flow[CardStatus]:
+def status(link: CardLink, random_bytes: Random = secrets.token_bytes) -> Flow[CardStatus]:
     """Family, NIS and tries left; spends no try."""
-    session = yield from open_session(family, random_bytes)
+    session = yield from ias_session(link, random_bytes)
     pin = yield from tries_left(session.channel, Reference.PIN)
     puk = yield from tries_left(session.channel, Reference.PUK)
-    return CardStatus(family, session.nis, pin, puk)
+    return CardStatus(link.family, session.nis, pin, puk)
 
 
 def authenticate(
-    family: ChipFamily | None,
+    link: CardLink,
     pin: Secret,
     digest: bytes,
     random_bytes: Random = secrets.token_bytes,
+    *,
+    with_security_object: bool = False,
 ) -> Flow[Proof]:
-    """VERIFY the PIN, read certificate, serial and EF.SOD, sign ``digest`` with key 81."""
+    """VERIFY the PIN, read certificate and serial (and EF.SOD when asked: 11 APDUs and 2 KB
+    that only passive authentication needs), sign ``digest`` with key 81."""
     require_format(pin)
-    session = yield from open_session(family, random_bytes)
+    session = yield from ias_session(link, random_bytes)
     try:
         yield from verify(session.channel, Reference.PIN, pin)
     finally:
         pin.wipe()
-    certificate = yield from read_protected(session.channel, ids.EF_CERT_CIE)
-    serial = yield from read_protected(session.channel, ids.EF_SERIALE)
-    security_object = yield from read_protected(session.channel, ids.EF_SOD)
+    certificate = yield from read_protected(session, ids.EF_CERT_CIE)
+    serial = yield from read_protected(session, ids.EF_SERIALE)
+    security_object = None
+    if with_security_object:
+        security_object = yield from read_protected(session, ids.EF_SOD)
     signature = yield from sign_digest(session.channel, digest)
     return Proof(
         nis=session.nis,
@@ -109,10 +115,10 @@ def authenticate(
 
 
 def change(
-    family: ChipFamily | None, old: Secret, new: Secret, random_bytes: Random = secrets.token_bytes
+    link: CardLink, old: Secret, new: Secret, random_bytes: Random = secrets.token_bytes
 ) -> Flow[None]:
     require_format(old, new)
-    session = yield from open_session(family, random_bytes)
+    session = yield from ias_session(link, random_bytes)
     try:
         yield from change_pin(session.channel, old, new)
     finally:
@@ -121,7 +127,7 @@ def change(
 
 
 def unblock(
-    family: ChipFamily | None,
+    link: CardLink,
     puk: Secret,
     new_pin: Secret,
     *,
@@ -130,7 +136,7 @@ def unblock(
 ) -> Flow[None]:
     """Unblock the PIN with the PUK, refusing to spend one of the last PUK tries unconfirmed."""
     require_format(puk, new_pin)
-    session = yield from open_session(family, random_bytes)
+    session = yield from ias_session(link, random_bytes)
     left = (yield from tries_left(session.channel, Reference.PUK)).left
     if left == 0:
         raise PukBlocked("PUK blocked: the card's digital identity is lost")

@@ -1,7 +1,8 @@
 """``kiosk card``: technician commands that talk to a card on a reader.
 
-Each operation resets the card first and runs one task of :mod:`kiosk.cie.tasks`, so nothing
-(a verified PIN, a secure channel) carries over from an earlier command. Secrets are read from
+Each operation resets the card first and runs one task of :mod:`kiosk.cie.tasks` on a fresh
+card session, so nothing (a verified PIN, a secure channel) carries over from an earlier
+command. Secrets are read from
 standard input (one per line) or a no-echo prompt, and wiped however the command ends.
 """
 
@@ -23,10 +24,10 @@ from cryptography.hazmat.primitives.serialization import Encoding
 
 from kiosk import attach, config
 from kiosk.cie import certificate, csca, genuine, icao, identity, sod, tasks
-from kiosk.cie.atr import ChipFamily
 from kiosk.cie.errors import CieError
 from kiosk.cie.flow import Flow
 from kiosk.cie.info import identify_family, read_card_info
+from kiosk.cie.link import CardLink
 from kiosk.cie.mrz import MrzKey
 from kiosk.cie.secret import Secret
 from kiosk.cli import output
@@ -125,15 +126,16 @@ def wiped(*secrets: Secret) -> Iterator[None]:
             secret.wipe()
 
 
-def run_task(
-    args: argparse.Namespace, task: Callable[[ChipFamily | None], Flow[T]]
-) -> tuple[str, T]:
-    """Reset the card on the chosen reader and run ``task`` for its chip family."""
+def run_task(args: argparse.Namespace, task: Callable[[CardLink], Flow[T]]) -> tuple[str, T]:
+    """Reset the card on the chosen reader and run ``task`` on a new card session."""
     uri, base = reader_uri(args)
     with attach.attached_reader(uri, base) as reader, reader.session() as session:
         session.reset()
-        family = session.run(identify_family(session.atr))
-        return session.reader, session.run(task(family))
+        link = CardLink(session.run(identify_family(session.atr)))
+        try:
+            return session.reader, session.run(task(link))
+        finally:
+            link.wipe()
 
 
 def read_new_pin(first: str) -> tuple[Secret, Secret]:
@@ -198,7 +200,9 @@ def cmd_verify_chip(args: argparse.Namespace) -> int:
     try:
         anchors = load_anchors(args.anchors) if args.anchors else csca.default_anchors()
         challenge = os.urandom(genuine.CHALLENGE_SIZE)
-        reader, evidence = run_task(args, lambda family: genuine.read_evidence(family, challenge))
+        reader, evidence = run_task(
+            args, lambda link: genuine.read_evidence(link.family, challenge)
+        )
         verdict = genuine.judge(evidence, anchors, datetime.now(UTC))
     except (KioskError, CieError) as exc:
         return output.error(exc, args.json)
@@ -234,7 +238,7 @@ def cmd_read_id(args: argparse.Namespace) -> int:
         mrz = _mrz_key(sys.stdin.readline()) if args.bac else None
         with wiped(*([can] if can else [])):
             reader, read = run_task(
-                args, lambda _family: icao.read_identity(can, mrz, extended=args.extended)
+                args, lambda link: icao.read_identity(can, mrz, extended=args.extended, link=link)
             )
         report = identity.judge(read, anchors, datetime.now(UTC))
         photo: dict[str, Any] | None = None
@@ -301,7 +305,8 @@ def _auth(args: argparse.Namespace) -> dict[str, Any]:
     with wiped(pin):
         reader, proof = run_task(
             args,
-            lambda family: tasks.authenticate(family, pin, hashlib.sha256(challenge).digest()),
+            lambda link: tasks.authenticate(link, pin, hashlib.sha256(challenge).digest(),
+                                            with_security_object=True),
         )
     now = datetime.now(UTC)
     cert = certificate.load(proof.certificate)
@@ -310,6 +315,7 @@ def _auth(args: argparse.Namespace) -> dict[str, Any]:
         cert, anchors, now, crls=crls, revocation=certificate.Revocation(settings.revocation)
     )
     files = {"A2": proof.serial.encode("ascii"), "A3": cert.dump()}
+    assert proof.security_object is not None
     passive = _passive_authentication(proof.security_object, files, trusted, now)
     return {
         "reader": reader,
@@ -346,7 +352,7 @@ def _passive_authentication(
 def cmd_change_pin(args: argparse.Namespace) -> dict[str, Any]:
     old, new = read_new_pin("current PIN")
     with wiped(old, new):
-        reader, _ = run_task(args, lambda family: tasks.change(family, old, new))
+        reader, _ = run_task(args, lambda link: tasks.change(link, old, new))
     return {"reader": reader, "pin_changed": True}
 
 
@@ -355,6 +361,6 @@ def cmd_unblock(args: argparse.Namespace) -> dict[str, Any]:
     puk, new = read_new_pin("PUK")
     with wiped(puk, new):
         reader, _ = run_task(
-            args, lambda family: tasks.unblock(family, puk, new, confirmed=args.confirm_last_tries)
+            args, lambda link: tasks.unblock(link, puk, new, confirmed=args.confirm_last_tries)
         )
     return {"reader": reader, "pin_unblocked": True}

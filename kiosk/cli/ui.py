@@ -24,6 +24,7 @@ from asn1crypto import x509 as asn1_x509
 from cryptography.hazmat.primitives import serialization
 
 from kiosk.attach import build_reader
+from kiosk.cie.steps import Step
 from kiosk.cli import output
 from kiosk.errors import KioskError
 from kiosk.hardware.reader import CardReader
@@ -45,7 +46,7 @@ from kiosk.journeys import (
     Tick,
     View,
 )
-from kiosk.journeys.events import CardFailed, Command
+from kiosk.journeys.events import CardFailed, CardProgress, Command
 from kiosk.journeys.ports import CardProof, Level3Checker, Nonce, Offline, RemoteVerdict
 from kiosk.journeys.worker import CardJob, CardWorker
 from kiosk.sim import issuing, pki
@@ -63,6 +64,7 @@ class Worker(enum.Enum):
     HOLD = "hold"  # never answers: the "hold the card still" screen
     FAIL = "fail"  # answers every job with PROTOCOL_ERROR
     TEAR = "tear"  # answers every job with CARD_REMOVED
+    TORN_CHANGE = "torn-change"  # the real one; the card leaves during CHANGE REFERENCE DATA
 
 
 class BackOffice(enum.Enum):
@@ -105,6 +107,8 @@ SCENARIOS: dict[str, Scenario] = {
     "lay-card": Scenario(_CHECK[:-1]),
     "reading": Scenario(_CHECK, Worker.HOLD),
     "card-removed": Scenario(_CHECK, Worker.TEAR),
+    "change-in-doubt": Scenario((*_CHANGE, NEW_PIN), Worker.TORN_CHANGE),
+    "after-doubt": Scenario((*_CHANGE, NEW_PIN, INSERT), Worker.TORN_CHANGE),
     "how-to-place-card": Scenario((*_CHECK, REMOVE, "choice.check_card", INSERT, REMOVE,
                                    "choice.check_card"), Worker.TEAR),
     "error": Scenario(_CHECK, Worker.FAIL),
@@ -233,6 +237,28 @@ class _StandIn(CardWorker):
             secret.wipe()
         if self.answer is not None:
             self.post(CardFailed(ticket, self.answer))
+        else:  # held at the secure channel: the screen says so
+            self.post(CardProgress(ticket, Step.DAPP))
+
+
+class _TornAtChange:
+    """The demo card, taken away while it changes the PIN: the answer is lost, and the card
+    comes back as it was when it is laid again."""
+
+    def __init__(self, card: VirtualCie) -> None:
+        self.card = card
+        self.atr = card.atr
+        self.in_field = True
+        self._torn = False
+
+    def reset(self) -> None:
+        self.card.reset()
+
+    def apdu(self, raw: bytes) -> bytes | None:
+        if not self._torn and raw[1:2] == b"\x24":
+            self._torn = True
+            return None
+        return self.card.apdu(raw)
 
 
 _STAND_INS = {Worker.HOLD: None, Worker.FAIL: "PROTOCOL_ERROR", Worker.TEAR: "CARD_REMOVED"}
@@ -303,8 +329,8 @@ def _type(session: KioskSession, digits: str, confirm: bool) -> None:
         session.handle(Confirmed())
 
 
-def _step(session: KioskSession, step: str, driver: VirtualDriver, card: VirtualCie,
-          clock: _Clock) -> None:
+def _step(session: KioskSession, step: str, driver: VirtualDriver,
+          card: VirtualCie | _TornAtChange, clock: _Clock) -> None:
     if step == INSERT:
         driver.insert(card)
         session.handle(CardInserted())
@@ -341,15 +367,17 @@ def drive(scenario: Scenario, language: str) -> View:
         path, certificates = _card(Path(folder), scenario)
         reader, card = build_reader(f"sim:{path}")
         assert card is not None and isinstance(reader.driver, VirtualDriver)
-        worker: CardWorker = (InlineCardWorker(reader) if scenario.worker is Worker.CARD
+        real = scenario.worker in (Worker.CARD, Worker.TORN_CHANGE)
+        worker: CardWorker = (InlineCardWorker(reader) if real
                               else _StandIn(reader, _STAND_INS[scenario.worker]))
+        laid = _TornAtChange(card) if scenario.worker is Worker.TORN_CHANGE else card
         clock = _Clock()
         level3 = _BACK_OFFICES[scenario.back_office]
         session = KioskSession(worker, certificates, clock=clock, level3=level3)
         try:
             session.handle(LanguageChosen(Language(language)))
             for step in scenario.steps:
-                _step(session, step, reader.driver, card, clock)
+                _step(session, step, reader.driver, laid, clock)
             return session.view
         finally:
             worker.close()

@@ -321,6 +321,10 @@ class NfcConnection(Connection):
             raise ReaderError("the card answered without a status word")
         return answer
 
+    def present(self) -> bool:
+        with self._driver.lock:
+            return self._card is not None and self._driver.current() is self._card
+
     def reset(self) -> bytes:
         with self._driver.lock:
             self._live()

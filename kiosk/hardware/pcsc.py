@@ -6,7 +6,9 @@
 | card inserted / removed events      | yes (``SCardGetStatusChange``)                      |
 | T=0 and T=1, extended APDUs         | as the reader allows                                |
 | pcscd restarted or stopped          | survived: contexts are dropped and re-established   |
-| card removed during an exchange     | ``CARD_REMOVED`` (checked with ``SCardStatus``)     |
+| card removed during an exchange,    | ``CARD_REMOVED``: after a failed exchange or reset, |
+| between two, or during a reset      | the reader's state change is awaited (bounded)      |
+| pcscd stopped during an exchange    | ``READER_UNAVAILABLE``                              |
 | extended APDU the reader refuses    | answered ``6700``, as many readers do themselves,   |
 |                                     | so the protocol decides (BAC, or a clear error)     |
 
@@ -41,8 +43,10 @@ log = logging.getLogger(__name__)
 
 PNP_READER = "\\\\?PnP?\\Notification"
 RETRY_SECONDS = 0.25
-# How long a suspicious answer may take to turn out to be a removal: readers poll presence
-# (pcscd asks vpcd every 400 ms), so a torn card can first show up as an empty answer.
+# How long a failed exchange may take to turn out to be a removal. pcscd learns that a card
+# left only at its next poll of the reader (every 400 ms for vpcd and for most CCID readers
+# without interrupt endpoints), so right after a torn exchange it still reports the card
+# PRESENT; one look at that moment called half of all tears a reader fault.
 REMOVAL_SETTLE_SECONDS = 1.0
 
 _SERVICE_GONE = {scard.SCARD_E_NO_SERVICE, scard.SCARD_E_SERVICE_STOPPED}
@@ -129,13 +133,35 @@ class PcscDriver(ReaderDriver):
                 raise ReaderError(f"{reader} is in use by another program", code="READER_BUSY")
             if hr:
                 raise ReaderError(f"cannot connect to {reader}: {_message(hr)}")
-            return PcscConnection(card, protocol, self)
+            return PcscConnection(card, protocol, self, reader)
 
         connection: Connection = self._with_context(attempt)
         return connection
 
     def service_gone(self) -> None:
         self._release("_context")
+
+    def wait_for_change(self, reader: str, known: int, timeout: float) -> int:
+        """Wait up to ``timeout`` seconds for ``reader``'s state to differ from ``known``
+        (``SCARD_STATE_UNAWARE``: answer at once); the state it has then."""
+        def wait(context: Any) -> int:
+            hr, result = scard.SCardGetStatusChange(
+                context, max(1, int(timeout * 1000)), [(reader, known)]
+            )
+            hr = _hr(hr)
+            if hr in _SERVICE_GONE or hr == scard.SCARD_E_INVALID_HANDLE:
+                raise _ServiceGone
+            if hr in _READER_GONE:
+                raise NoReader(f"the reader {reader!r} was disconnected")
+            if hr:  # a timeout, or a reader between states: look again, not at once
+                if hr != scard.SCARD_E_TIMEOUT:
+                    time.sleep(min(timeout, RETRY_SECONDS / 5))
+                return known
+            state: int = result[0][1] & ~scard.SCARD_STATE_CHANGED
+            return state
+
+        changed: int = self._with_context(wait)
+        return changed
 
     # -- monitoring (monitor thread) -----------------------------------------------------
 
@@ -216,10 +242,11 @@ class PcscDriver(ReaderDriver):
 
 
 class PcscConnection(Connection):
-    def __init__(self, card: Any, protocol: int, driver: PcscDriver) -> None:
+    def __init__(self, card: Any, protocol: int, driver: PcscDriver, reader: str) -> None:
         self._card = card
         self._protocol = protocol
         self._driver = driver
+        self._reader = reader
         self.atr = self._status_atr()
 
     @property
@@ -254,15 +281,41 @@ class PcscConnection(Connection):
         return bytes(response)
 
     def _raise_if_removed(self, what: str) -> None:
-        """Wait, a bounded time, for the reader to notice a card that has left."""
-        deadline = time.monotonic() + REMOVAL_SETTLE_SECONDS
+        if self._left_within(REMOVAL_SETTLE_SECONDS):
+            raise CardRemoved(f"the card left the reader during the {what}")
+
+    def _left_within(self, bound: float) -> bool:
+        """Whether the card turns out to have left, waiting up to ``bound`` seconds for the
+        reader's state to change (``SCardGetStatusChange``) rather than looking once.
+
+        Raises ReaderUnavailable when pcscd itself is gone and NoReader when the reader is:
+        those are not a card that left.
+        """
+        deadline = time.monotonic() + bound
+        known = scard.SCARD_STATE_UNAWARE
         while True:
-            hr, _reader, state, _protocol, _atr = scard.SCardStatus(self._card)
-            if _hr(hr) in _NO_CARD or not state & _STATUS_PRESENT:
-                raise CardRemoved(f"the card left the reader during the {what}")
-            if time.monotonic() > deadline:
-                return
-            time.sleep(0.05)
+            if self._card_gone():
+                return True
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            known = self._driver.wait_for_change(self._reader, known, left)
+
+    def present(self) -> bool:
+        if self._card is None:
+            return False
+        hr, _reader, state, _protocol, _atr = scard.SCardStatus(self._card)
+        return not _hr(hr) and bool(state & _STATUS_PRESENT)
+
+    def _card_gone(self) -> bool:
+        hr, _reader, state, _protocol, _atr = scard.SCardStatus(self._card)
+        hr = _hr(hr)
+        if hr in _SERVICE_GONE or hr == scard.SCARD_E_INVALID_HANDLE:
+            self._driver.service_gone()
+            raise ReaderUnavailable("the PC/SC service went away")
+        if hr in _READER_GONE:
+            raise NoReader("the reader was disconnected")
+        return hr in _NO_CARD or not state & _STATUS_PRESENT
 
     def _raise(self, hr: int, what: str) -> None:
         if hr in _NO_CARD:
@@ -272,10 +325,9 @@ class PcscConnection(Connection):
             raise ReaderUnavailable(f"the PC/SC service went away during the {what}")
         if hr in _READER_GONE:
             raise NoReader(f"the reader was disconnected during the {what}")
-        # Any other failure: tell "card gone" apart from a broken exchange.
-        status_hr, _r, state, _p, _a = scard.SCardStatus(self._card)
-        if _hr(status_hr) in _NO_CARD or not state & _STATUS_PRESENT:
-            raise CardRemoved(f"the card left the reader during the {what}")
+        # Any other failure ("Transaction failed" above all): a card that left, told apart
+        # from a broken exchange by the reader's next report.
+        self._raise_if_removed(what)
         raise ReaderError(f"{what} failed: {_message(hr)}")
 
     def reset(self) -> bytes:

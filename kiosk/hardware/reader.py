@@ -16,7 +16,7 @@ import abc
 import importlib
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TypeVar
@@ -24,7 +24,8 @@ from typing import TypeVar
 from kiosk.cie.apdu import Command, Response, get_response, with_short_le
 from kiosk.cie.errors import ProtocolError
 from kiosk.cie.flow import Flow, drive
-from kiosk.hardware.errors import BadReaderUri, NoCard, NoReader
+from kiosk.cie.steps import CHANGES_CARD, Step
+from kiosk.hardware.errors import BadReaderUri, NoCard, NoReader, ReaderError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -73,6 +74,11 @@ class Connection(abc.ABC):
     @abc.abstractmethod
     def reset(self) -> bytes:
         """Reset the card (forgetting any verified PIN and secure channel); the new ATR."""
+
+    @abc.abstractmethod
+    def present(self) -> bool:
+        """Whether the card of this session still lies on the reader, unreset by anyone else:
+        asked of the reader, without an APDU (a card session is kept between tasks)."""
 
     @abc.abstractmethod
     def close(self) -> None:
@@ -186,12 +192,18 @@ class CardReader:
 
 
 class CardSession:
-    """One connected card. Resolves ``61xx`` and ``6Cxx`` before anyone sees them."""
+    """One connected card. Resolves ``61xx`` and ``6Cxx`` before anyone sees them.
+
+    When the link fails while a command waits for its answer, the error says whether that
+    command may have changed the card (:attr:`ReaderError.in_doubt`): a card that leaves during
+    CHANGE REFERENCE DATA may or may not hold the new PIN.
+    """
 
     def __init__(self, reader: str, connection: Connection, lock: threading.RLock) -> None:
         self.reader = reader
         self._connection = connection
         self._lock = lock
+        self.resets = 0  # how often this session reset the card: what the card forgot
 
     @property
     def atr(self) -> bytes:
@@ -199,14 +211,35 @@ class CardSession:
 
     def transmit(self, command: Command) -> Response:
         with self._lock:
-            return self._exchange(command.encode(), command.describe())
+            try:
+                return self._exchange(command.encode(), command.describe())
+            except ReaderError as error:
+                if command.step in CHANGES_CARD and error.in_doubt is None:
+                    error.in_doubt = command.step
+                raise
 
-    def run(self, flow: Flow[T]) -> T:
-        return drive(flow, self.transmit)
+    def run(self, flow: Flow[T], on_step: Callable[[Step], None] | None = None) -> T:
+        """Run ``flow``; ``on_step`` hears each new step as the flow reaches it (progress)."""
+        if on_step is None:
+            return drive(flow, self.transmit)
+        current: list[Step | None] = [None]
+
+        def transmit(command: Command) -> Response:
+            if command.step is not None and command.step is not current[0]:
+                current[0] = command.step
+                on_step(command.step)
+            return self.transmit(command)
+
+        return drive(flow, transmit)
 
     def reset(self) -> bytes:
         with self._lock:
+            self.resets += 1
             return self._connection.reset()
+
+    def present(self) -> bool:
+        with self._lock:
+            return self._connection.present()
 
     def _exchange(self, raw: bytes, header: str) -> Response:
         answer = Response.parse(self._connection.transmit(raw))

@@ -7,6 +7,8 @@ on the ``sim`` profile.
 | card inserted / removed events      | yes: :meth:`VirtualDriver.insert`, ``remove``        |
 | card torn away during an exchange   | yes: the card answers None, the session gets        |
 |                                     | ``CARD_REMOVED``                                    |
+| card taken away after an answer     | yes: the answer arrives, the next command gets      |
+|                                     | ``CARD_REMOVED``                                    |
 | extended APDUs                      | yes, unless built with ``extended_apdus=False``:    |
 |                                     | then ``6700``, as many short-APDU readers answer    |
 
@@ -35,6 +37,10 @@ from kiosk.hardware.reader import (
 class VirtualCard(Protocol):
     atr: bytes
 
+    @property
+    def in_field(self) -> bool:
+        """False once the card has left, after its last answer or instead of one."""
+
     def reset(self) -> None: ...
 
     def apdu(self, raw: bytes) -> bytes | None:
@@ -47,6 +53,7 @@ class VirtualDriver(ReaderDriver):
     def __init__(self, *, extended_apdus: bool = True) -> None:
         self.extended_apdus = extended_apdus
         self._card: VirtualCard | None = None
+        self.laid = 0  # cards laid so far: a card taken away and laid again is a new one
         self._lock = threading.Lock()
         self._events: queue.Queue[ReaderEvent] = queue.Queue()
         self._events.put(ReaderAttached(self.READER))
@@ -61,6 +68,7 @@ class VirtualDriver(ReaderDriver):
         with self._lock:
             card.reset()
             self._card = card
+            self.laid += 1
             self._events.put(CardInserted(self.READER, card.atr))
 
     def remove(self) -> None:
@@ -97,12 +105,13 @@ class VirtualConnection(Connection):
     def __init__(self, driver: VirtualDriver, card: VirtualCard) -> None:
         self._driver = driver
         self._card: VirtualCard | None = card
+        self._laid = driver.laid
         self.atr = card.atr
 
     def _present(self) -> VirtualCard:
         if self._card is None:
             raise ReaderError("the card session is closed")
-        if self._driver.card is not self._card:
+        if not self.present():
             raise CardRemoved("the card left the reader")
         return self._card
 
@@ -114,6 +123,8 @@ class VirtualConnection(Connection):
         if answer is None:
             self._driver.remove()
             raise CardRemoved("the card left the reader during the exchange")
+        if not card.in_field:
+            self._driver.remove()  # it answered, then left: the next command finds no card
         return answer
 
     def reset(self) -> bytes:
@@ -121,7 +132,12 @@ class VirtualConnection(Connection):
         card.reset()
         return card.atr
 
+    def present(self) -> bool:
+        return (self._card is not None and self._driver.card is self._card
+                and self._driver.laid == self._laid)
+
     def close(self) -> None:
-        card, self._card = self._card, None
-        if card is not None and self._driver.card is card:
-            card.reset()
+        if self.present():
+            assert self._card is not None
+            self._card.reset()
+        self._card = None

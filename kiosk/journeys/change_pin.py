@@ -16,6 +16,7 @@ from kiosk.journeys.common import (
     show_wrong_pin,
 )
 from kiosk.journeys.context import ChangePinContext
+from kiosk.journeys.doubt import AfterDoubt
 from kiosk.journeys.machine import JourneyId, JourneySpec, Table
 from kiosk.journeys.states import (
     Ask,
@@ -35,7 +36,7 @@ ENTER_OLD_PIN = EnterSecret[ChangePinContext]("EnterCurrentPin", Screen.ENTER_OL
 CHANGE_PIN = RunCardTask[ChangePinContext](
     "ChangePin", lambda ctx, services: jobs.change(ctx.old, ctx.new),
     lambda ctx, result: Exit.CONTINUE, {Exit.CONTINUE},
-    {"WRONG_PIN": Exit.WRONG, "PIN_BLOCKED": Exit.BLOCKED},
+    {"WRONG_PIN": Exit.WRONG, "PIN_BLOCKED": Exit.BLOCKED}, may_change=True,
 )
 SHOW_CHANGED = Ask[ChangePinContext]("ShowPinChanged", Screen.PIN_CHANGED,
                                      {Choice.DONE: Exit.DONE}, on_removal=Exit.DONE)
@@ -46,6 +47,7 @@ WIPE_BLOCKED, WIPE_DEAD = WipeSecrets("WipeAfterBlocked"), WipeSecrets("WipeAfte
 END = End("End")
 ENDINGS = Endings.build(WAIT_FOR_CARD, END)
 NEW_PIN = NewPinSteps.build(ENDINGS)
+AFTER_DOUBT = AfterDoubt.build()
 
 TRANSITIONS: Table = {
     (WAIT_FOR_CARD, Exit.CONTINUE): READ_TRIES,
@@ -63,6 +65,7 @@ TRANSITIONS: Table = {
     (CHANGE_PIN, Exit.BLOCKED): WIPE_BLOCKED,
     (CHANGE_PIN, Exit.FAILED): ENDINGS.wipe_failed,
     (CHANGE_PIN, Exit.CARD_REMOVED): ENDINGS.wipe_removed,
+    (CHANGE_PIN, Exit.IN_DOUBT): AFTER_DOUBT.wipe,
     (WIPE_DONE, Exit.CONTINUE): SHOW_CHANGED,
     (SHOW_CHANGED, Exit.DONE): END,
     (SHOW_CHANGED, Exit.CANCEL): END,
@@ -80,6 +83,7 @@ TRANSITIONS: Table = {
     (SHOW_DEAD, Exit.CANCEL): END,
     **NEW_PIN.rows(then=CHANGE_PIN),
     **ENDINGS.rows(),
+    **AFTER_DOUBT.rows(END),
 }
 
 SPEC = JourneySpec(JourneyId.CHANGE_PIN, WAIT_FOR_CARD, END, TRANSITIONS, ChangePinContext)

@@ -12,6 +12,7 @@ import enum
 from dataclasses import dataclass, field, fields
 
 from kiosk.cie.secret import Secret
+from kiosk.cie.steps import Step
 from kiosk.cie.tasks import CardStatus
 from kiosk.journeys.jobs import AuthResult, CheckResult
 from kiosk.journeys.pin_rules import PinRule
@@ -50,6 +51,10 @@ class JourneyContext:
     handoff: Choice | None = None
     after: After = After.MENU
     notice: PinRule | Notice | None = None
+    # A card that left with a command's answer lost: that step, and what the card said after.
+    doubt: Step | None = None
+    reread: CardStatus | None = None
+    progress: Step | None = None  # what the card is doing now, while a task runs
 
     def secrets(self) -> tuple[Secret, ...]:
         return tuple(value for f in fields(self)

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from kiosk.cie.steps import Step
 from kiosk.journeys.views import Choice, Language
 
 
@@ -84,11 +85,24 @@ class CardDone:
 
 @dataclass(frozen=True, slots=True)
 class CardFailed:
-    """A card job ended with a coded error (never a message: it could say too much)."""
+    """A card job ended with a coded error (never a message: it could say too much).
+
+    ``in_doubt`` is the step whose answer the link lost when that step may have changed the
+    card (a try spent, the PIN changed or unblocked): then nobody knows whether it did.
+    """
 
     ticket: int
     code: str
     tries_left: int | None = None
+    in_doubt: Step | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CardProgress:
+    """A card job reached a new step: what the screen says the card is doing."""
+
+    ticket: int
+    step: Step
 
 
 # The longest clerk's message a command carries (the wire's limit, kiosk.uplink.schemas).
@@ -137,4 +151,5 @@ PersonEvent = (
     Chosen | LanguageChosen | DigitTyped | DigitDeleted | Confirmed | Cancel | ExtendSession
 )
 Command = Lock | Unlock | ShowNotice
-Event = PersonEvent | CardInserted | CardRemoved | Tick | CardDone | CardFailed | Command
+Event = (PersonEvent | CardInserted | CardRemoved | Tick | CardDone | CardFailed | CardProgress
+         | Command)

@@ -21,10 +21,10 @@ import secrets
 from dataclasses import dataclass, replace
 
 from kiosk.cie import certificate, ids, tasks
-from kiosk.cie.atr import ChipFamily
 from kiosk.cie.errors import ProtocolError
 from kiosk.cie.flow import Flow
-from kiosk.cie.ias import open_session, read_protected
+from kiosk.cie.ias import read_protected
+from kiosk.cie.link import CardLink, ias_session
 from kiosk.cie.pins import Reference, tries_left
 from kiosk.cie.secret import Secret
 from kiosk.journeys.certificates import (
@@ -69,13 +69,13 @@ class AuthResult:
 Found = tuple[tasks.CardStatus, bytes | None]
 
 
-def _status_and_certificate(family: ChipFamily | None) -> Flow[Found]:
-    session = yield from open_session(family)
+def _status_and_certificate(link: CardLink) -> Flow[Found]:
+    session = yield from ias_session(link)
     pin = yield from tries_left(session.channel, Reference.PIN)
     puk = yield from tries_left(session.channel, Reference.PUK)
-    status = tasks.CardStatus(family, session.nis, pin, puk)
+    status = tasks.CardStatus(link.family, session.nis, pin, puk)
     try:
-        der = yield from read_protected(session.channel, ids.EF_CERT_CIE)
+        der = yield from read_protected(session, ids.EF_CERT_CIE)
     except ProtocolError:
         return status, None
     return status, der
@@ -114,11 +114,11 @@ class Level3:
         self.nonce: Nonce | None = None
         self.challenge = b""
 
-    def sign(self, family: ChipFamily | None, pin: Secret) -> Flow[tasks.Proof]:
+    def sign(self, link: CardLink, pin: Secret) -> Flow[tasks.Proof]:
         self.nonce = None if self.checker is None else self.checker.nonce()
         self.challenge = (self.nonce.value if self.nonce is not None
                           else secrets.token_bytes(CHALLENGE_SIZE))
-        return tasks.authenticate(family, pin, hashlib.sha256(self.challenge).digest())
+        return tasks.authenticate(link, pin, hashlib.sha256(self.challenge).digest())
 
     def judge(self, proof: tasks.Proof) -> AuthResult:
         local = self.policy.judge(proof.certificate)
@@ -146,19 +146,19 @@ def authenticate(pin: Secret, policy: CertificatePolicy,
                  checker: Level3Checker | None = None) -> CardJob:
     owned = take(pin)
     level3 = Level3(policy, checker)
-    return CardJob("authenticate", lambda family: level3.sign(family, owned), (owned,),
+    return CardJob("authenticate", lambda link: level3.sign(link, owned), (owned,),
                    level3.judge)
 
 
 def change(old: Secret, new: Secret) -> CardJob:
     owned = take(old), take(new)
-    return CardJob("change", lambda family: tasks.change(family, *owned), owned)
+    return CardJob("change", lambda link: tasks.change(link, *owned), owned)
 
 
 def unblock(puk: Secret, new: Secret, *, confirmed: bool) -> CardJob:
     owned = take(puk), take(new)
     return CardJob(
-        "unblock", lambda family: tasks.unblock(family, *owned, confirmed=confirmed), owned
+        "unblock", lambda link: tasks.unblock(link, *owned, confirmed=confirmed), owned
     )
 
 

@@ -68,6 +68,8 @@ class Journey:
 
     def handle(self, event: Event) -> None:
         state = self.state
+        if isinstance(event, CardRemoved):
+            self.services.worker.end_card_session()  # a card laid again is a new session
         if isinstance(event, Cancel) and Exit.CANCEL in state.exits:
             self._follow(Exit.CANCEL)
         elif isinstance(event, CardRemoved) and state.needs_card:

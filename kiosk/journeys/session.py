@@ -365,6 +365,7 @@ class KioskSession:
         if journey is None:
             return
         journey.ctx.forget()
+        self.worker.end_card_session()  # its secure channel's keys go with the journey
         if not journey.ctx.secrets_wiped:
             raise SecretsNotWiped(f"{journey.spec.id.value}: secrets left after the journey")
         self.trail.journey_ended(journey.spec.id, reason.value)

@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from kiosk.cie.steps import Step
 from kiosk.journeys.catalogue import error_view
 from kiosk.journeys.certificates import CertificatePolicy
 from kiosk.journeys.context import After, Failure, JourneyContext
@@ -27,6 +28,7 @@ from kiosk.journeys.events import (
     CardDone,
     CardFailed,
     CardInserted,
+    CardProgress,
     CardRemoved,
     Chosen,
     Confirmed,
@@ -62,6 +64,7 @@ class Exit(enum.Enum):
     RETRY = "retry"
     BACK = "back"
     HANDOFF = "handoff"
+    IN_DOUBT = "in-doubt"
     DONE = "done"
     COUNTER = "counter"
     APP = "app"
@@ -152,12 +155,34 @@ class WaitForCard(State[JourneyContext]):
         return View(Screen.LAY_CARD)
 
 
+# What the working screen says the card is doing, by the step its task has reached.
+DOING = {
+    Step.PUBLIC: "card.doing.reading",
+    Step.KEY_AGREEMENT: "card.doing.securing",
+    Step.DAPP: "card.doing.securing",
+    Step.TRIES: "card.doing.tries",
+    Step.VERIFY_PIN: "card.doing.verify_pin",
+    Step.VERIFY_PUK: "card.doing.verify_puk",
+    Step.CHANGE_PIN: "card.doing.change_pin",
+    Step.UNBLOCK_PIN: "card.doing.unblock_pin",
+    Step.READ: "card.doing.reading_certificate",
+    Step.SIGN: "card.doing.signing",
+    Step.PACE: "card.doing.securing",
+    Step.BAC: "card.doing.securing",
+    Step.CHIP_AUTHENTICATION: "card.doing.checking_chip",
+}
+
 # Card errors every task may meet, and where they lead unless a task says otherwise.
 BASE_FAILURES = {"CARD_REMOVED": Exit.CARD_REMOVED, "NO_CARD": Exit.CARD_REMOVED}
 
 
 class RunCardTask(State[C]):
-    """Submit one card job, wait for its answer, leave by what it says."""
+    """Submit one card job, wait for its answer, leave by what it says.
+
+    A task that may change the card (``may_change``) leaves by :attr:`Exit.IN_DOUBT` when the
+    link failed while such a change was on its way, with the step in ``ctx.doubt``: the
+    citizen must hear that it may have happened, not a plain "card removed".
+    """
 
     def __init__(
         self,
@@ -166,27 +191,45 @@ class RunCardTask(State[C]):
         done: Callable[[C, Any], Exit],
         exits: set[Exit],
         failures: Mapping[str, Exit] | None = None,
+        *,
+        may_change: bool = False,
     ) -> None:
         super().__init__(name)
         self._build = build
         self._done = done
         self._failures = {**BASE_FAILURES, **(failures or {})}
-        self.exits = frozenset({*exits, Exit.FAILED, *self._failures.values()})
+        self._may_change = may_change
+        doubt = {Exit.IN_DOUBT} if may_change else set()
+        self.exits = frozenset({*exits, Exit.FAILED, *self._failures.values(), *doubt})
 
     def enter(self, ctx: C, services: Services) -> None:
         ctx.failure = None
+        ctx.progress = None
         ctx.ticket = services.worker.submit(self._build(ctx, services))
 
     def handle(self, ctx: C, services: Services, event: Event) -> Exit | None:
+        if isinstance(event, CardProgress) and event.ticket == ctx.ticket:
+            ctx.progress = event.step
+            return None
         if not isinstance(event, CardDone | CardFailed) or event.ticket != ctx.ticket:
             return None
         ctx.ticket = None
+        ctx.progress = None
         if isinstance(event, CardFailed):
             ctx.failure = Failure(event.code, event.tries_left)
+            if self._may_change and event.in_doubt is not None:
+                ctx.doubt = event.in_doubt
+                return Exit.IN_DOUBT
             return self._failures.get(event.code, Exit.FAILED)
         chosen = self._done(ctx, event.result)
         assert chosen in self.exits, f"{self.name} cannot exit by {chosen}"
         return chosen
+
+    def view(self, ctx: C, services: Services) -> View:
+        """"Hold the card still", and what the card is doing: a DH and DAPP on a real chip
+        take seconds, and a screen that says nothing for that long looks frozen."""
+        doing = DOING.get(ctx.progress) if ctx.progress is not None else None
+        return View(Screen.WORKING, facts=facts(doing=doing), can_cancel=False)
 
 
 class Ask(State[C]):

@@ -21,6 +21,7 @@ from kiosk.journeys.common import (
     show_reprint_at_counter,
 )
 from kiosk.journeys.context import UnblockContext
+from kiosk.journeys.doubt import AfterDoubt
 from kiosk.journeys.machine import JourneyId, JourneySpec, Table
 from kiosk.journeys.states import (
     Ask,
@@ -79,7 +80,7 @@ UNBLOCK = RunCardTask[UnblockContext](
     lambda ctx, services: jobs.unblock(ctx.puk, ctx.new, confirmed=bool(ctx.confirmed)),
     lambda ctx, result: Exit.CONTINUE, {Exit.CONTINUE},
     {"WRONG_PUK": Exit.WRONG, "PUK_BLOCKED": Exit.DEAD,
-     "CONFIRMATION_REQUIRED": Exit.CONFIRM_NEEDED},
+     "CONFIRMATION_REQUIRED": Exit.CONFIRM_NEEDED}, may_change=True,
 )
 SHOW_UNBLOCKED = Ask[UnblockContext]("ShowPinUnblocked", Screen.PIN_UNBLOCKED,
                                      {Choice.DONE: Exit.DONE}, on_removal=Exit.DONE)
@@ -95,6 +96,7 @@ WIPE_COUNTER, WIPE_DEAD = WipeSecrets("WipeForCounter"), WipeSecrets("WipeAfterD
 END = End("End")
 ENDINGS = Endings.build(WAIT_FOR_CARD, END)
 NEW_PIN = NewPinSteps.build(ENDINGS)
+AFTER_DOUBT = AfterDoubt.build()
 
 TRANSITIONS: Table = {
     (WAIT_FOR_CARD, Exit.CONTINUE): READ_TRIES,
@@ -123,6 +125,7 @@ TRANSITIONS: Table = {
     (UNBLOCK, Exit.CONFIRM_NEEDED): WIPE_RECONFIRM,
     (UNBLOCK, Exit.FAILED): ENDINGS.wipe_failed,
     (UNBLOCK, Exit.CARD_REMOVED): ENDINGS.wipe_removed,
+    (UNBLOCK, Exit.IN_DOUBT): AFTER_DOUBT.wipe,
     (WIPE_RECONFIRM, Exit.CONTINUE): CONFIRM_LAST_TRIES,
     (WIPE_DONE, Exit.CONTINUE): SHOW_UNBLOCKED,
     (SHOW_UNBLOCKED, Exit.DONE): END,
@@ -140,6 +143,7 @@ TRANSITIONS: Table = {
     (SHOW_DEAD, Exit.CANCEL): END,
     **NEW_PIN.rows(then=UNBLOCK),
     **ENDINGS.rows(),
+    **AFTER_DOUBT.rows(END),
 }
 
 SPEC = JourneySpec(JourneyId.UNBLOCK_PIN, WAIT_FOR_CARD, END, TRANSITIONS, UnblockContext)

@@ -21,6 +21,7 @@ from kiosk.journeys.common import (
     show_wrong_pin,
 )
 from kiosk.journeys.context import PinTestContext
+from kiosk.journeys.doubt import AfterDoubt
 from kiosk.journeys.machine import JourneyId, JourneySpec, Table
 from kiosk.journeys.states import (
     Ask,
@@ -67,7 +68,7 @@ AUTHENTICATE = RunCardTask[PinTestContext](
     "Authenticate",
     lambda ctx, services: jobs.authenticate(ctx.pin, services.certificates, services.level3),
     _authenticated, {Exit.CONTINUE},
-    {"WRONG_PIN": Exit.WRONG, "PIN_BLOCKED": Exit.BLOCKED},
+    {"WRONG_PIN": Exit.WRONG, "PIN_BLOCKED": Exit.BLOCKED}, may_change=True,
 )
 SHOW_IDENTITY = Ask[PinTestContext](
     "ShowIdentity", Screen.PIN_WORKS, {Choice.DONE: Exit.DONE}, _identity_facts,
@@ -79,6 +80,7 @@ WIPE_DONE, WIPE_WRONG = WipeSecrets("WipeAfterSuccess"), WipeSecrets("WipeAfterW
 WIPE_BLOCKED, WIPE_DEAD = WipeSecrets("WipeAfterBlocked"), WipeSecrets("WipeAfterDead")
 END = End("End")
 ENDINGS = Endings.build(WAIT_FOR_CARD, END)
+AFTER_DOUBT = AfterDoubt.build()
 
 TRANSITIONS: Table = {
     (WAIT_FOR_CARD, Exit.CONTINUE): READ_TRIES,
@@ -96,6 +98,7 @@ TRANSITIONS: Table = {
     (AUTHENTICATE, Exit.BLOCKED): WIPE_BLOCKED,
     (AUTHENTICATE, Exit.FAILED): ENDINGS.wipe_failed,
     (AUTHENTICATE, Exit.CARD_REMOVED): ENDINGS.wipe_removed,
+    (AUTHENTICATE, Exit.IN_DOUBT): AFTER_DOUBT.wipe,
     (WIPE_DONE, Exit.CONTINUE): SHOW_IDENTITY,
     (SHOW_IDENTITY, Exit.DONE): END,
     (SHOW_IDENTITY, Exit.CANCEL): END,
@@ -112,6 +115,7 @@ TRANSITIONS: Table = {
     (SHOW_DEAD, Exit.DONE): END,
     (SHOW_DEAD, Exit.CANCEL): END,
     **ENDINGS.rows(),
+    **AFTER_DOUBT.rows(END),
 }
 
 SPEC = JourneySpec(JourneyId.TEST_PIN, WAIT_FOR_CARD, END, TRANSITIONS, PinTestContext)

@@ -37,6 +37,8 @@ class Screen(enum.Enum):
     LAY_CARD_HELP = "card.lay_help"  # LAY_CARD once the card was lost mid-read twice
     WORKING = "card.working"
     CARD_REMOVED = "card.removed_stop"
+    CARD_IN_DOUBT = "card.in_doubt"  # it left while changing something: lay it again
+    AFTER_DOUBT = "card.after_doubt"  # what the card says now, and which PIN to try first
     ERROR = "error.shown"
     # check my card
     CHECK_RESULT = "check.result"

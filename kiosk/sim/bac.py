@@ -16,6 +16,7 @@ import hmac
 import secrets
 
 from kiosk.cie import des
+from kiosk.sim.apdu import SW_AUTH_FAILED, SW_CONDITIONS, SW_OK, SW_WRONG_LENGTH
 from kiosk.sim.icao_data import kdf
 from kiosk.sim.sm import SecureMessaging
 
@@ -24,10 +25,6 @@ KEY = 16
 _CRYPTOGRAM = 2 * CHALLENGE + KEY  # E_IFD: 32 bytes
 _COMMAND = _CRYPTOGRAM + 8  # E_IFD ‖ M_IFD
 
-SW_OK = b"\x90\x00"
-SW_AUTH_FAILED = b"\x63\x00"
-SW_WRONG_LENGTH = b"\x67\x00"
-SW_CONDITIONS = b"\x69\x85"
 
 
 class Bac:

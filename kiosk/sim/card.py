@@ -1,38 +1,42 @@
 """The virtual CIE's command interpreter: what the chip answers to each APDU.
 
-It parses APDUs itself (short and extended) instead of reusing the terminal's codec, so the
-two sides of every test are written independently. Answers follow PROTOCOL.md §7 and
+It sits on top of the card's layers: the applets below it (ias.py, icao.py), and under those
+the APDU parser and status words they all share (apdu.py). Answers follow PROTOCOL.md §7 and
 ISO/IEC 7816-4: ``6A82`` for unknown files and applications, ``6D00`` for unknown
 instructions, ``6282`` for a read that crosses the end of a file, ``6B00`` for one past it.
 
 A profile's behaviours inject what real cards and readers do to a terminal: answers split
 through ``61xx`` and GET RESPONSE, ``6Cxx`` for a wrong Le, a card torn from the field
-after a number of APDUs.
+while an answer is awaited or taken away between two commands.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import ClassVar
 
-from kiosk.sim import filesystem
+from kiosk.sim import filesystem, timing
+from kiosk.sim.apdu import (
+    SW_BEYOND_EOF,
+    SW_CLA_UNKNOWN,
+    SW_CONDITIONS,
+    SW_END_OF_FILE,
+    SW_INS_UNKNOWN,
+    SW_NO_CURRENT_EF,
+    SW_NOT_FOUND,
+    SW_OK,
+    SW_SECURITY,
+    SW_WRONG_LENGTH,
+    SW_WRONG_P1P2,
+    Apdu,
+    Malformed,
+    parse,
+)
 from kiosk.sim.filesystem import DedicatedFile, ElementaryFile
 from kiosk.sim.ias import IasApplet
 from kiosk.sim.icao import IcaoApplet
 from kiosk.sim.profile import CardProfile
-
-SW_OK = b"\x90\x00"
-SW_END_OF_FILE = b"\x62\x82"
-SW_WRONG_LENGTH = b"\x67\x00"
-SW_NO_CURRENT_EF = b"\x69\x86"
-SW_SECURITY = b"\x69\x82"
-SW_CONDITIONS = b"\x69\x85"
-SW_NOT_FOUND = b"\x6a\x82"
-SW_WRONG_P1P2 = b"\x6a\x86"
-SW_BEYOND_EOF = b"\x6b\x00"
-SW_INS_UNKNOWN = b"\x6d\x00"
-SW_CLA_UNKNOWN = b"\x6e\x00"
 
 # Plain, plain chaining, secure messaging, SM chaining (PROTOCOL.md §2.2, §2.3).
 _CLASSES = (0x00, 0x10, 0x0C, 0x1C)
@@ -42,56 +46,11 @@ INS_GENERAL_AUTHENTICATE = 0x86
 SHORT_LE_MAX = 256
 
 
-class Malformed(Exception):
-    """The bytes do not form an APDU; the card answers ``6700``."""
-
-
-@dataclass(frozen=True, slots=True)
-class Apdu:
-    cla: int
-    ins: int
-    p1: int
-    p2: int
-    data: bytes
-    le: int | None
-
-
-def parse(raw: bytes) -> Apdu:
-    """ISO/IEC 7816-3 §12.1 cases 1-4, short and extended."""
-    if len(raw) < 4:
-        raise Malformed
-    head, body = raw[:4], raw[4:]
-    data, le = b"", None
-    if not body:
-        pass
-    elif len(body) == 1:
-        le = body[0] or 256
-    elif body[0] != 0:
-        lc, rest = body[0], body[1:]
-        if len(rest) not in (lc, lc + 1):
-            raise Malformed
-        data = rest[:lc]
-        if len(rest) == lc + 1:
-            le = rest[lc] or 256
-    elif len(body) == 3:
-        le = int.from_bytes(body[1:3], "big") or 65536
-    elif len(body) > 3:
-        lc, rest = int.from_bytes(body[1:3], "big"), body[3:]
-        if lc == 0 or len(rest) not in (lc, lc + 2):
-            raise Malformed
-        data = rest[:lc]
-        if len(rest) == lc + 2:
-            le = int.from_bytes(rest[lc:], "big") or 65536
-    else:
-        raise Malformed
-    return Apdu(head[0], head[1], head[2], head[3], data, le)
-
-
 class VirtualCie:
     """One card, as a reader sees it: an ATR, and an answer for every APDU.
 
-    ``apdu`` returns None when the card has been torn from the field (the
-    ``tear_after_apdus`` behaviour): the link then drops the connection, as a reader does.
+    ``apdu`` returns None when the card has been torn from the field, and :attr:`in_field`
+    says whether it is still there after an answer (see :meth:`apdu`).
     """
 
     def __init__(self, profile: CardProfile) -> None:
@@ -99,8 +58,10 @@ class VirtualCie:
         self.atr = profile.atr
         self._mf = filesystem.build(profile.files, is_cie=profile.is_cie)
         self._apdus_seen = 0
+        self.in_field = True
+        self.modelled_seconds = 0.0  # what a real CIE would have taken (behaviours.timing)
         self._ias = IasApplet(profile)
-        self._icao = IcaoApplet(profile, self._ias)
+        self._icao = IcaoApplet(profile, lambda: self._ias.channel, self._ias.open_channel)
         self.reset()
 
     def reset(self) -> None:
@@ -113,10 +74,35 @@ class VirtualCie:
         self._pending_sw = SW_OK
 
     def apdu(self, raw: bytes) -> bytes | None:
-        tear = self.profile.behaviours.tear_after_apdus
+        """The answer to ``raw``, or None when the card left the field before answering.
+
+        Two kinds of tear, as a hand moves: ``tear_after_apdus`` N, the card answers N commands
+        and is gone while the reader waits for the next answer (``torn_command`` says whether
+        the chip still ran that command); ``leave_after_apdus`` N, it answers its N-th command
+        and is gone before the next one. Either way :attr:`in_field` turns False and stays so:
+        a link then drops the card, as a reader does.
+        """
+        if not self.in_field:
+            return None
+        behaviours = self.profile.behaviours
+        tear = behaviours.tear_after_apdus
         if tear is not None and self._apdus_seen >= tear:
+            self.in_field = False
+            if behaviours.torn_command == "done":
+                self._run(raw)  # the chip did it; only its answer is lost
             return None
         self._apdus_seen += 1
+        answer = self._run(raw)
+        if behaviours.timing == "cie":
+            delay = timing.seconds(raw, answer)
+            self.modelled_seconds += delay
+            time.sleep(delay)
+        leave = behaviours.leave_after_apdus
+        if leave is not None and self._apdus_seen >= leave:
+            self.in_field = False
+        return answer
+
+    def _run(self, raw: bytes) -> bytes:
         try:
             command = parse(raw)
         except Malformed:

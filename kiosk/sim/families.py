@@ -29,6 +29,17 @@ HISTORICAL_BYTES: dict[str, str] = {
 STM2_ATR = bytes.fromhex("3B 80 80 01 01")
 FAMILIES = (*HISTORICAL_BYTES, "STM2")
 
+# Where each family's ATR comes from (PROTOCOL.md §1.1, §9). The official Linux middleware's
+# table (italia/cie-middleware-linux, cie-pkcs11/CSP/ATR.cpp at d8d0b87, 2025-03-21) has
+# eleven rows; the Actalis "B946" applet ("ITJ4L") is in opencie-pkcs11's table only
+# (M0Rf30/opencie-pkcs11, docs/supported-cards.md, 2026): no row of the official table is a
+# sub-multiset of its ATR, so the official middleware calls it an unknown card.
+_MIDDLEWARE = "italia/cie-middleware-linux cie-pkcs11/CSP/ATR.cpp @ d8d0b87"
+_OPENCIE = "M0Rf30/opencie-pkcs11 docs/supported-cards.md"
+SOURCES: dict[str, str] = {
+    family: _OPENCIE if family == "Actalis B946" else _MIDDLEWARE for family in FAMILIES
+}
+
 # Families whose applet answers the DH parameters to one GET DATA (`A3 80`); the others answer
 # three (`97`, `98`, `99`). From the middleware's branches (PROTOCOL.md §2.2 step 6); Gemalto2
 # is INFERRED to follow Gemalto, whose applet it shares.

@@ -18,32 +18,32 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
 
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from kiosk.cie import tlv
+from kiosk.cie.bignum import powmod
 from kiosk.sim import families, iso9796
+from kiosk.sim.apdu import (
+    SW_AUTH_FAILED,
+    SW_CHAIN,
+    SW_CONDITIONS,
+    SW_NO_REFERENCE,
+    SW_OK,
+    SW_SECURITY,
+    SW_SM_UNSUPPORTED,
+    SW_SM_WRONG,
+    SW_WRONG_DATA,
+    SW_WRONG_LENGTH,
+    SW_WRONG_P1P2,
+    Answer,
+    Apdu,
+)
 from kiosk.sim.cvc import CvcRejected, TerminalKey, accept
 from kiosk.sim.ias_data import IasKeys
 from kiosk.sim.pins import PinStore
 from kiosk.sim.profile import CardProfile
 from kiosk.sim.sm import SecureMessaging, SmFailure, objects, session_keys
-
-if TYPE_CHECKING:
-    from kiosk.sim.card import Apdu
-
-SW_OK = b"\x90\x00"
-SW_AUTH_FAILED = b"\x63\x00"
-SW_WRONG_LENGTH = b"\x67\x00"
-SW_SM_UNSUPPORTED = b"\x68\x82"
-SW_CHAIN = b"\x68\x83"
-SW_SECURITY = b"\x69\x82"
-SW_CONDITIONS = b"\x69\x85"
-SW_SM_WRONG = b"\x69\x88"
-SW_WRONG_DATA = b"\x6a\x80"
-SW_WRONG_P1P2 = b"\x6a\x86"
-SW_NO_REFERENCE = b"\x6a\x88"
 
 SM, CHAINING = 0x0C, 0x10
 CHALLENGE = 8
@@ -56,8 +56,6 @@ _DH_ONE = {
 }
 _CA_KEY = bytes.fromhex("4D 09 70 07 BF A0 04 03 7F 49 80")
 _PK_ICC = bytes.fromhex("4D 04 A6 02 91 00")
-
-Answer = tuple[bytes, bytes]
 
 
 @dataclass
@@ -278,14 +276,14 @@ class IasApplet:
             return SW_WRONG_DATA
         p, g, q = (int.from_bytes(v, "big") for v in (keys.dh_p, keys.dh_g, keys.dh_q))
         peer = int.from_bytes(dos[0x91], "big")
-        if not 1 < peer < p - 1 or pow(peer, q, p) != 1:
+        if not 1 < peer < p - 1 or powmod(peer, q, p) != 1:
             return SW_WRONG_DATA  # not in the subgroup of order q: a small-subgroup probe
         own = secrets.randbelow(q - 1) + 1
         size = len(keys.dh_p)
         self._session = _Session(
-            sm=SecureMessaging(*session_keys(pow(peer, own, p).to_bytes(size, "big")), ssc=1),
+            sm=SecureMessaging(*session_keys(powmod(peer, own, p).to_bytes(size, "big")), ssc=1),
             pk_ifd=dos[0x91],
-            pk_icc=pow(g, own, p).to_bytes(size, "big"),
+            pk_icc=powmod(g, own, p).to_bytes(size, "big"),
         )
         self._pins.reset()
         return SW_OK
@@ -364,7 +362,7 @@ class IasApplet:
         rnd_ifd = command.data
         sn_icc = self._profile.files.get("mf:D003", bytes(12))[-8:]  # INFERRED: its last 8 bytes
         bound = session.pk_icc + sn_icc + rnd_ifd + session.pk_ifd + _domain(keys)
-        signature = iso9796.sign_with_random(keys.private_key(0x82), bound)
+        signature = iso9796.sign_with_random(keys.crt_key(0x82), bound)
         session.next_ssc = session.rnd_icc[4:8] + rnd_ifd[4:8]
         session.dapp_done = True
         return sn_icc + signature, SW_OK
@@ -386,10 +384,9 @@ def _public(modulus: bytes, exponent: bytes) -> rsa.RSAPublicNumbers:
 
 def _pkcs1_sign(keys: IasKeys, reference: int, data: bytes) -> Answer:
     """Algorithm ``02``: the card adds PKCS#1 v1.5 type-1 padding to the caller's bytes (§2.7)."""
-    numbers = keys.private_key(reference).private_numbers()
-    n = numbers.public_numbers.n
-    size = (n.bit_length() + 7) // 8
+    key = keys.crt_key(reference)
+    size = key.size
     if not data or len(data) > size - 11:
         return b"", SW_WRONG_LENGTH
     block = b"\x00\x01" + b"\xff" * (size - 3 - len(data)) + b"\x00" + data
-    return pow(int.from_bytes(block, "big"), numbers.d, n).to_bytes(size, "big"), SW_OK
+    return key.private(int.from_bytes(block, "big")).to_bytes(size, "big"), SW_OK

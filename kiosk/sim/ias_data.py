@@ -27,6 +27,7 @@ from cryptography.hazmat.primitives.asymmetric import dsa, rsa
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, PlainValidator
 
 from kiosk.cie import ids
+from kiosk.cie.bignum import CrtKey
 
 PIN_TRIES = 3
 PUK_TRIES = 10
@@ -85,8 +86,15 @@ class IasKeys(BaseModel):
 
     def private_key(self, reference: int) -> rsa.RSAPrivateKey:
         """Key 81 (authentication), 82 (DAPP) or 83 (Servizi)."""
-        pem = {0x81: self.auth_key, 0x82: self.dapp_key, 0x83: self.servizi_key}[reference]
-        return _load_key(pem)
+        return _load_key(self._pem(reference))
+
+    def crt_key(self, reference: int) -> CrtKey:
+        """The same key as CRT numbers, for the card's raw RSA; made once per key and kept,
+        as a chip keeps its keys ready rather than parsing them at every signature."""
+        return _crt_key(self._pem(reference))
+
+    def _pem(self, reference: int) -> str:
+        return {0x81: self.auth_key, 0x82: self.dapp_key, 0x83: self.servizi_key}[reference]
 
 
 def _digits(value: str) -> str:
@@ -139,6 +147,11 @@ def _load_key(pem: str) -> rsa.RSAPrivateKey:
     key = serialization.load_pem_private_key(pem.encode("ascii"), password=None)
     assert isinstance(key, rsa.RSAPrivateKey)
     return key
+
+
+@cache
+def _crt_key(pem: str) -> CrtKey:
+    return CrtKey.from_private(_load_key(pem).private_numbers())
 
 
 @cache

@@ -15,18 +15,24 @@ chip authentication (the IAS DH sends it in plain).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
+from kiosk.cie.bignum import powmod
 from kiosk.sim import rfc5114
+from kiosk.sim.apdu import (
+    SW_NO_REFERENCE,
+    SW_OK,
+    SW_WRONG_DATA,
+    SW_WRONG_LENGTH,
+    SW_WRONG_P1P2,
+    Answer,
+    Apdu,
+)
 from kiosk.sim.bac import CHALLENGE, Bac
-from kiosk.sim.ias import IasApplet
 from kiosk.sim.icao_data import IcaoKeys, kdf
 from kiosk.sim.pace import Pace
 from kiosk.sim.profile import CardProfile
 from kiosk.sim.sm import SecureMessaging, objects
-
-if TYPE_CHECKING:
-    from kiosk.sim.card import Apdu
 
 SM, CHAINING = 0x0C, 0x10
 LDS = "icao"
@@ -34,19 +40,22 @@ INS_MSE, INS_MUTUAL_AUTHENTICATE, INS_GET_CHALLENGE = 0x22, 0x82, 0x84
 PACE_TARGET = (0xC1, 0xA4)
 CA_TARGET = (0x41, 0xA6)
 
-SW_OK = b"\x90\x00"
-SW_WRONG_LENGTH = b"\x67\x00"
-SW_WRONG_DATA = b"\x6a\x80"
-SW_WRONG_P1P2 = b"\x6a\x86"
-SW_NO_REFERENCE = b"\x6a\x88"
-
-Answer = tuple[bytes, bytes]
 
 
 class IcaoApplet:
-    def __init__(self, profile: CardProfile, ias: IasApplet) -> None:
+    """The ICAO side of the card. It shares the card's one secure channel with the IAS applet
+    without importing it: the interpreter hands it ``channel`` (the channel in use now) and
+    ``open_channel`` (make a new one the card's, ending any IAS session)."""
+
+    def __init__(
+        self,
+        profile: CardProfile,
+        channel: Callable[[], SecureMessaging | None],
+        open_channel: Callable[[SecureMessaging], None],
+    ) -> None:
         self._profile = profile
-        self._ias = ias
+        self._current = channel
+        self._open_channel = open_channel
         keys = profile.icao
         self._pace = Pace(keys.pace_key) if keys else None
         self._bac = Bac(keys.bac_seed) if keys else None
@@ -61,7 +70,7 @@ class IcaoApplet:
     def _secured(self, command: Apdu) -> bool:
         """Whether ``command`` came through the channel PACE or BAC opened."""
         return (
-            command.cla == SM and self._channel is not None and self._ias.channel is self._channel
+            command.cla == SM and self._channel is not None and self._current() is self._channel
         )
 
     def may_read(self, df_name: str, command: Apdu) -> bool:
@@ -116,7 +125,7 @@ class IcaoApplet:
     def _open(self, channel: SecureMessaging | None) -> None:
         if channel is not None:
             self._channel = channel
-            self._ias.open_channel(channel)
+            self._open_channel(channel)
 
     def _chip_authentication(self, found: dict[int, bytes], keys: IcaoKeys) -> bytes:
         """MSE SET KAT with the terminal's ephemeral key: new keys after this answer (§4.6)."""
@@ -127,6 +136,6 @@ class IcaoApplet:
         private = int.from_bytes(keys.chip_key, "big")
         if self._profile.behaviours.chip_key_mismatch:
             private = private % (rfc5114.Q - 1) + 1  # any key but the one DG14 publishes
-        secret = rfc5114.encode(pow(peer, private, rfc5114.P))
+        secret = rfc5114.encode(powmod(peer, private, rfc5114.P))
         channel.rekey_after_answer(kdf(secret, 1), kdf(secret, 2))
         return SW_OK

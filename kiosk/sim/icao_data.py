@@ -16,6 +16,7 @@ import hashlib
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
+from kiosk.cie.bignum import powmod
 from kiosk.sim import rfc5114
 from kiosk.sim.ias_data import HexBytes
 
@@ -72,4 +73,4 @@ class IcaoKeys(BaseModel):
 
     @property
     def chip_public_key(self) -> int:
-        return pow(rfc5114.G, int.from_bytes(self.chip_key, "big"), rfc5114.P)
+        return powmod(rfc5114.G, int.from_bytes(self.chip_key, "big"), rfc5114.P)

@@ -2,7 +2,7 @@
 
 Neither ``cryptography`` nor ``pycryptodome`` offers this scheme (it is raw RSA on a
 ``6A ‖ recoverable part ‖ SHA-256 ‖ BC`` block), so the card does the few lines itself, with
-the numbers of keys that those libraries made and hold.
+the numbers of keys that ``cryptography`` made, in GMP with the CRT (kiosk.cie.bignum).
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ import hashlib
 import secrets
 
 from cryptography.hazmat.primitives.asymmetric import rsa
+
+from kiosk.cie.bignum import CrtKey, powmod
 
 _HEADER, _TRAILER = 0x6A, 0xBC
 _HASH = 32
@@ -27,7 +29,7 @@ def recover(signature: bytes, modulus: int, exponent: int) -> tuple[bytes, bytes
     value = int.from_bytes(signature, "big")
     if len(signature) != size or value >= modulus:
         raise BadSignature("signature is not a residue of the key")
-    block = pow(value, exponent, modulus).to_bytes(size, "big")
+    block = powmod(value, exponent, modulus).to_bytes(size, "big")
     if block[0] != _HEADER or block[-1] != _TRAILER:
         raise BadSignature("no 6A … BC frame")
     return block[1 : -1 - _HASH], block[-1 - _HASH : -1]
@@ -45,12 +47,9 @@ def verify(signature: bytes, key: rsa.RSAPublicNumbers, rest: bytes, bound: byte
     return recovered
 
 
-def sign_with_random(key: rsa.RSAPrivateKey, bound: bytes) -> bytes:
+def sign_with_random(key: CrtKey, bound: bytes) -> bytes:
     """``6A ‖ PRND ‖ SHA-256(PRND ‖ bound) ‖ BC`` signed raw, PRND filling the block."""
-    numbers = key.private_numbers()
-    size = (numbers.public_numbers.n.bit_length() + 7) // 8
+    size = key.size
     prnd = secrets.token_bytes(size - OVERHEAD)
     block = bytes((_HEADER,)) + prnd + hashlib.sha256(prnd + bound).digest() + bytes((_TRAILER,))
-    return pow(int.from_bytes(block, "big"), numbers.d, numbers.public_numbers.n).to_bytes(
-        size, "big"
-    )
+    return key.private(int.from_bytes(block, "big")).to_bytes(size, "big")

@@ -85,6 +85,11 @@ class IsoDepCard:
             return bytes([0xA2 | (pcb & 1)])
         return None
 
+    @property
+    def answering(self) -> bool:
+        """Whether part of a chained answer is still to be sent."""
+        return bool(self._answer)
+
     def _i_block(self, pcb: int, inf: bytes) -> bytes:
         self._command += inf
         if pcb & 0x10:  # chaining: more of the command follows
@@ -123,6 +128,9 @@ def _serve(clf: Any, card: VirtualCie, rats: bytes) -> None:
         if frame == b"\x26":  # REQA: a reader that vanished without turning the field off
             return
         answer = link.block(bytes(frame))
+        if not card.in_field and not link.answering:
+            clf.exchange(answer, 0)  # the last answer goes out; then the card is gone
+            raise _Torn
 
 
 def attach(card: VirtualCie, host: str, port: int) -> None:

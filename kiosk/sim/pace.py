@@ -23,7 +23,9 @@ import secrets
 from dataclasses import dataclass
 
 from kiosk.cie import des, tlv
+from kiosk.cie.bignum import powmod
 from kiosk.sim import rfc5114
+from kiosk.sim.apdu import SW_AUTH_FAILED, SW_CONDITIONS, SW_NO_REFERENCE, SW_OK, SW_WRONG_DATA
 from kiosk.sim.icao_data import kdf
 from kiosk.sim.sm import SecureMessaging
 
@@ -33,11 +35,6 @@ PARAMETER_ID = b"\x02"
 NONCE = 8
 TOKEN = 8
 
-SW_OK = b"\x90\x00"
-SW_AUTH_FAILED = b"\x63\x00"
-SW_CONDITIONS = b"\x69\x85"
-SW_WRONG_DATA = b"\x6a\x80"
-SW_NO_REFERENCE = b"\x6a\x88"
 
 Answer = tuple[bytes, bytes]
 
@@ -116,20 +113,20 @@ class Pace:
         if set(objects) != {0x81} or peer is None:
             return None
         own = rfc5114.private_exponent()
-        shared = pow(peer, own, rfc5114.P)
-        run.generator = pow(rfc5114.G, run.nonce, rfc5114.P) * shared % rfc5114.P
-        return tlv.encode(0x82, rfc5114.encode(pow(rfc5114.G, own, rfc5114.P)))
+        shared = powmod(peer, own, rfc5114.P)
+        run.generator = powmod(rfc5114.G, run.nonce, rfc5114.P) * shared % rfc5114.P
+        return tlv.encode(0x82, rfc5114.encode(powmod(rfc5114.G, own, rfc5114.P)))
 
     def _agree(self, run: _Run, objects: dict[int, bytes]) -> bytes | None:
         peer = rfc5114.peer_value(objects.get(0x83, b""))
         if set(objects) != {0x83} or peer is None:
             return None
         own = rfc5114.private_exponent()
-        run.own_public = rfc5114.encode(pow(run.generator, own, rfc5114.P))
+        run.own_public = rfc5114.encode(powmod(run.generator, own, rfc5114.P))
         if run.own_public == objects[0x83]:
             return None  # ICAO 9303-11 §4.4: the chip checks that the ephemeral keys differ
         run.peer_public = objects[0x83]
-        secret = rfc5114.encode(pow(peer, own, rfc5114.P))
+        secret = rfc5114.encode(powmod(peer, own, rfc5114.P))
         run.k_enc, run.k_mac = kdf(secret, 1), kdf(secret, 2)
         return tlv.encode(0x84, run.own_public)
 

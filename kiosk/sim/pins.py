@@ -15,16 +15,17 @@ citizen-facing rule "digital functions blocked" is what we play).
 
 from __future__ import annotations
 
+from kiosk.sim.apdu import (
+    SW_BLOCKED,
+    SW_NO_REFERENCE,
+    SW_OK,
+    SW_SECURITY,
+    SW_WRONG_DATA,
+    SW_WRONG_LENGTH,
+    SW_WRONG_P1P2,
+)
 from kiosk.sim.ias_data import PIN_LENGTH, PIN_TRIES, PUK_TRIES, PinState
 from kiosk.sim.profile import CardProfile
-
-SW_OK = b"\x90\x00"
-SW_WRONG_LENGTH = b"\x67\x00"
-SW_SECURITY = b"\x69\x82"
-SW_BLOCKED = b"\x69\x83"
-SW_WRONG_DATA = b"\x6a\x80"
-SW_WRONG_P1P2 = b"\x6a\x86"
-SW_NO_REFERENCE = b"\x6a\x88"
 
 PIN_REF, PUK_REF = 0x81, 0x82
 

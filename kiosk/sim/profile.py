@@ -49,7 +49,14 @@ class Behaviours(_Strict):
 
     max_response: int = Field(256, ge=1, le=65536)
     wrong_le: Literal["6282", "6Cxx"] = "6282"
+    # The card leaves while the reader waits for the answer to command N+1 ...
     tear_after_apdus: int | None = Field(None, ge=0)
+    # ... which never reached the chip ("lost"), or ran with only its answer lost ("done").
+    torn_command: Literal["lost", "done"] = "lost"
+    # The card answers command N, then leaves before the next one (a hand moving away).
+    leave_after_apdus: int | None = Field(None, ge=1)
+    # "cie": answer as slowly as a real CIE (kiosk/sim/timing.py); "instant" for the tests.
+    timing: Literal["instant", "cie"] = "instant"
     # PROTOCOL.md §3 (UNCERTAIN): a VERIFY without data tells the tries left; False: ``6700``.
     empty_verify: bool = True
     # PROTOCOL.md §2.3 (UNCERTAIN): where 63Cx/6983 go under SM; None: the family's habit.

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import secrets
 
+from kiosk.cie.bignum import powmod
+
 P = int(
     "87A8E61DB4B6663CFFBBD19C651959998CEEF608660DD0F25D2CEED4435E3B00E00DF8F1D61957D4FAF7DF45"
     "61B2AA3016C3D91134096FAA3BF4296D830E9A7C209E0C6497517ABD5A8A9D306BCF67ED91F9E6725B4758C0"
@@ -51,6 +53,6 @@ def peer_value(data: bytes) -> int | None:
     if len(data) != SIZE:
         return None
     value = int.from_bytes(data, "big")
-    if not 1 < value < P - 1 or pow(value, Q, P) != 1:
+    if not 1 < value < P - 1 or powmod(value, Q, P) != 1:
         return None
     return value

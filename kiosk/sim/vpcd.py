@@ -51,7 +51,7 @@ def _send(sock: socket.socket, payload: bytes) -> None:
 
 
 def serve_connection(sock: socket.socket, card: VirtualCie) -> bool:
-    """Answer vpcd until it hangs up (returns True) or the card is torn away (returns False)."""
+    """Answer vpcd until it hangs up (returns True) or the card leaves the field (False)."""
     while True:
         (length,) = struct.unpack(">H", _recv_exact(sock, 2))
         message = _recv_exact(sock, length)
@@ -66,6 +66,9 @@ def serve_connection(sock: socket.socket, card: VirtualCie) -> bool:
             log.info("virtual card torn from the field")
             return False
         _send(sock, answer)
+        if not card.in_field:
+            log.info("virtual card taken away after its answer")
+            return False
 
 
 def attach(card: VirtualCie, host: str, port: int) -> None:

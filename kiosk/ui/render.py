@@ -34,6 +34,7 @@ SCREENS: dict[Screen, ScreenDraw] = {
     Screen.LAY_CARD: card.draw_lay_card,
     Screen.LAY_CARD_HELP: card.draw_lay_card,
     Screen.CARD_REMOVED: card.draw_lay_card,
+    Screen.CARD_IN_DOUBT: card.draw_lay_card,
     Screen.WORKING: card.draw_working,
     Screen.PUK_RECOVERY_APP: qr.draw,
 }

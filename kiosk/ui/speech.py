@@ -52,7 +52,7 @@ UNSPOKEN_VALUES = frozenset({"codice_fiscale", "qr_url", "date", "nis", "serial"
 MAX_VALUE_DIGITS = 3
 # The warning is said when it appears, and again when it passes this many seconds.
 WARNING_REMINDER_SECONDS = 10
-_END = (".", "!", "?", ":", ";")
+_END = (".", "!", "?", ":", ";", "…")
 
 
 class Translator(Protocol):
@@ -175,10 +175,16 @@ def screen_text(view: View, tr: Translator, *, with_facts: bool = True) -> str:
     return _join(parts)
 
 
+# The working screen's fact that names what the card is doing (kiosk.journeys.states.DOING).
+PROGRESS = "doing"
+
+
 def _page(view: View) -> tuple[object, ...]:
-    """What makes a view a new page to read out (all but the pad's count and the warning)."""
+    """What makes a view a new page to read out (all but the pad's count, the warning, and
+    what the card is doing, which is said alone as it changes)."""
     pad_length = None if view.pad is None else view.pad.length
-    return (view.screen, view.language, view.journey, view.options, dict(view.facts),
+    facts = {key: value for key, value in view.facts.items() if key != PROGRESS}
+    return (view.screen, view.language, view.journey, view.options, facts,
             view.error, view.can_cancel, pad_length)
 
 
@@ -239,6 +245,9 @@ class Narrator:
             return self._warning_change(before.warning, view)
         if view.pad is not None and before.pad != view.pad:
             return pad_text(before.pad, view.pad, tr)
+        doing = view.facts.get(PROGRESS)
+        if doing != before.facts.get(PROGRESS) and isinstance(doing, str):
+            return _sentence(tr.text(doing))
         return None
 
     def _warning_change(self, before: WarningView | None, view: View) -> str | None:

@@ -15,6 +15,7 @@ from kiosk.cie.apdu import Command, Response
 from kiosk.cie.atr import ChipFamily
 from kiosk.cie.errors import CieError
 from kiosk.cie.flow import drive
+from kiosk.cie.link import CardLink
 from kiosk.cie.secret import Secret
 from kiosk.sim.card import VirtualCie
 from kiosk.sim.profile import CardProfile
@@ -66,7 +67,7 @@ def test_garbled_answers_give_coded_errors(issued_card: Callable[..., Path]) -> 
     profile = CardProfile.load(issued_card())
     for seed in range(60):
         pin = Secret.from_digits(bytearray(TEST_PIN.encode()))
-        flow = tasks.authenticate(ChipFamily.NXP, pin, hashlib.sha256(b"x").digest())
+        flow = tasks.authenticate(CardLink(ChipFamily.NXP), pin, hashlib.sha256(b"x").digest())
         try:
             drive(flow, garbling(VirtualCie(profile), seed))
         except CieError as error:

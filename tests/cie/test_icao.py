@@ -89,8 +89,10 @@ def appendix_d_then(seed: int) -> Callable[[int], bytes]:
     return lambda size: draws.pop(0) if draws and len(draws[0]) == size else rest(size)
 
 
-def read(card: Card, secret: Secret | None, mrz: MrzKey | None = None, **kw: bool) -> IcaoRead:
-    return drive(read_identity(secret, mrz, random_bytes=appendix_d_then(8), **kw), card)
+def read(card: Card, secret: Secret | None, mrz: MrzKey | None = None,
+         extended: bool = False) -> IcaoRead:
+    return drive(read_identity(secret, mrz, random_bytes=appendix_d_then(8), extended=extended),
+                 card)
 
 
 def protected_reads(card: Card) -> list[bytes]:

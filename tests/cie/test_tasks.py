@@ -23,11 +23,13 @@ from kiosk.cie.errors import (
     InvalidPinFormat,
     PinBlocked,
     PukBlocked,
+    UnsupportedChip,
     WrongPin,
     WrongPuk,
 )
 from kiosk.cie.flow import Flow, drive
 from kiosk.cie.info import identify_family
+from kiosk.cie.link import CardLink
 from kiosk.cie.secret import Secret
 from kiosk.hardware.errors import CardRemoved
 from kiosk.sim import families
@@ -44,15 +46,15 @@ def secret(digits: str) -> Secret:
     return Secret.from_digits(bytearray(digits.encode()))
 
 
-def run(profile: Path, task: Callable[[ChipFamily | None], Flow[T]]) -> T:
+def run(profile: Path, task: Callable[[CardLink], Flow[T]]) -> T:
     with attached_reader(f"sim:{profile}") as reader, reader.session() as session:
         session.reset()
         family = session.run(identify_family(session.atr))
-        return session.run(task(family))
+        return session.run(task(CardLink(family)))
 
 
 def auth(profile: Path, pin: str = TEST_PIN) -> tasks.Proof:
-    return run(profile, lambda family: tasks.authenticate(family, secret(pin), DIGEST))
+    return run(profile, lambda link: tasks.authenticate(link, secret(pin), DIGEST))
 
 
 def status(profile: Path) -> tasks.CardStatus:
@@ -110,7 +112,7 @@ def test_unblock_with_the_puk_then_the_new_pin_works(issued_card: Card) -> None:
     for _ in range(3):
         with pytest.raises(CieError):
             auth(profile, "00000000")
-    run(profile, lambda family: tasks.unblock(family, secret(TEST_PUK), secret(TEST_NEW_PIN)))
+    run(profile, lambda link: tasks.unblock(link, secret(TEST_PUK), secret(TEST_NEW_PIN)))
     assert status(profile).pin.left == 3
     auth(profile, TEST_NEW_PIN)
     with pytest.raises(WrongPin):
@@ -119,7 +121,7 @@ def test_unblock_with_the_puk_then_the_new_pin_works(issued_card: Card) -> None:
 
 def test_change_pin(issued_card: Card) -> None:
     profile = issued_card()
-    run(profile, lambda family: tasks.change(family, secret(TEST_PIN), secret(TEST_NEW_PIN)))
+    run(profile, lambda link: tasks.change(link, secret(TEST_PIN), secret(TEST_NEW_PIN)))
     auth(profile, TEST_NEW_PIN)
     with pytest.raises(WrongPin) as caught:
         auth(profile, TEST_PIN)
@@ -129,7 +131,7 @@ def test_change_pin(issued_card: Card) -> None:
 def test_change_pin_with_a_wrong_old_pin_changes_nothing(issued_card: Card) -> None:
     profile = issued_card()
     with pytest.raises(WrongPin):
-        run(profile, lambda family: tasks.change(family, secret("00000000"),
+        run(profile, lambda link: tasks.change(link, secret("00000000"),
                                                  secret(TEST_NEW_PIN)))
     auth(profile, TEST_PIN)
 
@@ -139,7 +141,7 @@ def test_ten_wrong_puks_end_the_digital_identity_for_ever(issued_card: Card) -> 
     profile = issued_card()
 
     def wrong_puk(confirmed: bool) -> None:
-        run(profile, lambda family: tasks.unblock(family, secret("00000000"),
+        run(profile, lambda link: tasks.unblock(link, secret("00000000"),
                                                   secret(TEST_NEW_PIN), confirmed=confirmed))
 
     for expected in range(9, 2, -1):  # from 10 down to 3 left, no confirmation is asked
@@ -160,7 +162,7 @@ def test_ten_wrong_puks_end_the_digital_identity_for_ever(issued_card: Card) -> 
     # For ever: a new card object from the file, the right PUK, a confirmation: still dead.
     assert status(profile).digital_identity is tasks.DigitalIdentity.DEAD
     with pytest.raises(PukBlocked):
-        run(profile, lambda family: tasks.unblock(family, secret(TEST_PUK),
+        run(profile, lambda link: tasks.unblock(link, secret(TEST_PUK),
                                                   secret(TEST_NEW_PIN), confirmed=True))
     assert CardProfile.load(profile).pins is not None
 
@@ -170,10 +172,10 @@ def test_unknown_puk_tries_need_a_confirmation(issued_card: Card) -> None:
     current = status(profile)
     assert (current.pin.left, current.puk.left) == (None, None)  # reported, never guessed
     with pytest.raises(ConfirmationRequired) as refused:
-        run(profile, lambda family: tasks.unblock(family, secret(TEST_PUK),
+        run(profile, lambda link: tasks.unblock(link, secret(TEST_PUK),
                                                   secret(TEST_NEW_PIN)))
     assert refused.value.tries_left is None
-    run(profile, lambda family: tasks.unblock(family, secret(TEST_PUK), secret(TEST_NEW_PIN),
+    run(profile, lambda link: tasks.unblock(link, secret(TEST_PUK), secret(TEST_NEW_PIN),
                                               confirmed=True))
     auth(profile, TEST_NEW_PIN)
 
@@ -187,7 +189,7 @@ def test_pin_format_is_checked_before_anything_is_sent(issued_card: Card, bad: s
         raise AssertionError("nothing may be sent")
 
     with pytest.raises(InvalidPinFormat):
-        drive(tasks.authenticate(ChipFamily.NXP, secret(bad), DIGEST), exchange)
+        drive(tasks.authenticate(CardLink(ChipFamily.NXP), secret(bad), DIGEST), exchange)
     assert sent == []
 
 
@@ -208,7 +210,7 @@ def _count_auth_apdus(profile: Path) -> int:
             data += answer[:-2]
         return Response(bytes(data), int.from_bytes(answer[-2:], "big"))
 
-    drive(tasks.authenticate(ChipFamily.NXP, secret(TEST_PIN), DIGEST), exchange)
+    drive(tasks.authenticate(CardLink(ChipFamily.NXP), secret(TEST_PIN), DIGEST), exchange)
     return count
 
 
@@ -233,12 +235,25 @@ def test_removal_at_every_step_of_authentication_then_a_clean_retry(issued_card:
 def test_secrets_are_wiped_right_after_the_apdus_that_carry_them(issued_card: Card) -> None:
     profile = issued_card()
     pin = secret(TEST_PIN)
-    run(profile, lambda family: tasks.authenticate(family, pin, DIGEST))
+    run(profile, lambda link: tasks.authenticate(link, pin, DIGEST))
     wrong = secret("00000000")
     with pytest.raises(WrongPin):
-        run(profile, lambda family: tasks.authenticate(family, wrong, DIGEST))
+        run(profile, lambda link: tasks.authenticate(link, wrong, DIGEST))
     old, new = secret(TEST_PIN), secret(TEST_NEW_PIN)
-    run(profile, lambda family: tasks.change(family, old, new))
+    run(profile, lambda link: tasks.change(link, old, new))
     puk, newer = secret(TEST_PUK), secret(TEST_PIN)
-    run(profile, lambda family: tasks.unblock(family, puk, newer))
+    run(profile, lambda link: tasks.unblock(link, puk, newer))
     assert [len(s) for s in (pin, wrong, old, new, puk, newer)] == [0] * 6
+
+
+def test_a_card_whose_dapp_ca_key_does_not_pair_is_an_unsupported_chip(
+    issued_card: Card, tmp_path: Path
+) -> None:
+    """Its card refuses the terminal's certificate; only then does the kiosk check the pairing,
+    and says which it is (not a protocol error)."""
+    profile = CardProfile.load(issued_card())
+    assert profile.ias is not None
+    profile.ias = profile.ias.model_copy(update={"ca_exponent": b"\x01\x00\x01"})
+    profile.save(tmp_path / "unpaired.json")
+    with pytest.raises(UnsupportedChip):
+        status(tmp_path / "unpaired.json")

@@ -14,6 +14,7 @@ from PIL import Image
 
 from kiosk.cie import icao
 from kiosk.cie.errors import CieError
+from kiosk.cie.link import CardLink
 from kiosk.cie.secret import Secret
 from kiosk.hardware.reader import CardReader
 from kiosk.hardware.virtual import VirtualDriver
@@ -126,6 +127,32 @@ def test_a_reader_without_extended_apdus_gets_a_clear_error(issued_card: Card) -
     with reader.session() as session, pytest.raises(CieError) as caught:
         session.run(icao.read_identity(Secret.from_digits(bytearray(CAN.encode()))))
     assert caught.value.code == "READER_NO_EXTENDED_APDU"
+
+
+def test_two_reads_on_one_card_session_run_one_pace(issued_card: Card) -> None:
+    """Reading the identity, then what a ticket needs, is one PACE: the second read goes on
+    with the channel chip authentication left, on the same card session."""
+    driver = VirtualDriver()
+    card = VirtualCie(CardProfile.load(issued_card()))
+    sent: list[bytes] = []
+    real = card.apdu
+
+    def logged(raw: bytes) -> bytes | None:
+        sent.append(raw)
+        return real(raw)
+
+    card.apdu = logged  # type: ignore[method-assign]
+    driver.insert(card)
+    link = CardLink()
+    with CardReader(driver).session() as session:
+        for _ in range(2):
+            read = session.run(icao.read_identity(
+                Secret.from_digits(bytearray(CAN.encode())), link=link))
+            assert read.chip_authentication.result.value == "passed"
+    assert sum(raw[:4] == bytes.fromhex("0022C1A4") for raw in sent) == 1  # MSE SET AT: PACE
+    assert link.opened == 1 and link.icao is not None and link.icao.usable
+    link.wipe()
+    assert link.icao is None
 
 
 @pytest.mark.pcscd

@@ -220,9 +220,12 @@ def test_61xx_and_6cxx_are_resolved_over_nfc(
 
 
 @pytest.mark.slow
-def test_card_removed_mid_read(field: Field, make_profile: Callable[..., Path]) -> None:
+@pytest.mark.parametrize("tear", [{"tear_after_apdus": 2}, {"leave_after_apdus": 2}],
+                         ids=["while-an-answer-is-awaited", "right-after-an-answer"])
+def test_card_removed_mid_read(field: Field, make_profile: Callable[..., Path],
+                               tear: dict[str, int]) -> None:
     # The card answers RATS and two commands, then leaves the field.
-    card = field(make_profile(tear_after_apdus=2))
+    card = field(make_profile(**tear))
     reader = open_reader(card.uri)
     try:
         with reader.session() as session, pytest.raises(CardRemoved) as caught:

@@ -6,7 +6,9 @@ import pytest
 
 from kiosk.cie.apdu import Command
 from kiosk.cie.errors import ProtocolError
+from kiosk.cie.ids import CIE_AID, IAS_AID
 from kiosk.cie.info import read_card_info
+from kiosk.cie.steps import Step
 from kiosk.hardware.errors import BadReaderUri, CardRemoved, NoCard, NoReader
 from kiosk.hardware.reader import CardInserted, CardLeft, CardReader, ReaderAttached, open_reader
 from kiosk.hardware.virtual import VirtualDriver
@@ -59,6 +61,7 @@ def test_transport_status_words_are_resolved(behaviours: dict[str, object]) -> N
 def test_6cxx_for_a_command_without_le_is_a_protocol_error() -> None:
     class Stubborn:
         atr = b"\x3b\x00"
+        in_field = True
 
         def reset(self) -> None:
             pass
@@ -76,6 +79,7 @@ def test_6cxx_for_a_command_without_le_is_a_protocol_error() -> None:
 def test_endless_61xx_is_cut_off() -> None:
     class Chatty:
         atr = b"\x3b\x00"
+        in_field = True
 
         def reset(self) -> None:
             pass
@@ -127,3 +131,41 @@ def test_reset_forgets_the_current_file() -> None:
         session.run(read_card_info(session.atr))
         assert session.reset() == card.atr
         assert session.transmit(Command(0x00, 0xB0, 0x00, 0x00, le=12)).sw == 0x6986
+
+
+def test_a_card_taken_away_after_an_answer() -> None:
+    """The answer arrives; the next command finds no card, and the reader reports it left."""
+    reader, driver, card = virtual(leave_after_apdus=2)
+    driver.insert(card)
+    with reader.session() as session:
+        assert session.transmit(Command(0x00, 0xA4, 0x04, 0x0C, IAS_AID)).ok
+        assert session.transmit(Command(0x00, 0xA4, 0x04, 0x0C, CIE_AID)).ok
+        with pytest.raises(CardRemoved):
+            session.transmit(Command(0x00, 0xB0, 0x81, 0x00, le=12))
+    assert driver.card is None
+    assert CardLeft(VirtualDriver.READER) in reader.poll(0.01)
+
+
+def test_a_lost_answer_to_a_pin_command_is_reported_in_doubt() -> None:
+    """The session marks the error with the step whose answer was lost, when that step may
+    have changed the card; ``kiosk card --json`` prints it."""
+    reader, driver, card = virtual(leave_after_apdus=1)
+    driver.insert(card)
+    with reader.session() as session:
+        session.transmit(Command(0x00, 0xA4, 0x04, 0x0C, IAS_AID))
+        with pytest.raises(CardRemoved) as caught:
+            session.transmit(Command(0x0C, 0x24, 0x00, 0x81, bytes(10), step=Step.CHANGE_PIN))
+    assert caught.value.in_doubt is Step.CHANGE_PIN
+    details = caught.value.details()
+    assert details["code"] == "CARD_REMOVED" and details["in_doubt"] == "change-pin"
+    assert details["message"].endswith("the PIN may have been changed")
+
+
+def test_a_lost_answer_to_a_read_is_no_doubt() -> None:
+    reader, driver, card = virtual(leave_after_apdus=1)
+    driver.insert(card)
+    with reader.session() as session:
+        session.transmit(Command(0x00, 0xA4, 0x04, 0x0C, IAS_AID))
+        with pytest.raises(CardRemoved) as caught:
+            session.transmit(Command(0x00, 0xB0, 0x81, 0x00, le=12, step=Step.READ))
+    assert caught.value.in_doubt is None and "in_doubt" not in caught.value.details()

@@ -16,6 +16,7 @@ from asn1crypto import x509 as asn1_x509
 from kiosk.attach import build_reader
 from kiosk.cie import tasks
 from kiosk.cie.info import identify_family
+from kiosk.cie.link import CardLink
 from kiosk.cie.secret import Secret
 from kiosk.hardware.reader import CardReader
 from kiosk.hardware.virtual import VirtualDriver
@@ -39,7 +40,7 @@ from kiosk.journeys import (
 )
 from kiosk.journeys.events import CardDone, CardFailed
 from kiosk.journeys.ports import EventValue, Level3Checker
-from kiosk.journeys.worker import CardJob, CardWorker, outcome
+from kiosk.journeys.worker import CardJob, CardWorker
 from kiosk.sim.card import VirtualCie
 from kiosk.sim.profile import CardProfile
 
@@ -61,26 +62,58 @@ def set_tries(profile: Path, pin: int | None = None, puk: int | None = None) -> 
 
 
 class TearableCard:
-    """The virtual CIE, which a test can tear from the field after its next ``n`` APDUs."""
+    """The virtual CIE, which a test can take away in the two ways a hand moves it: torn while
+    the kiosk waits for the answer after the next ``apdus_left`` answers (the torn command
+    reaching the chip when ``torn_runs``), or gone right after the next ``leave_after``
+    answers. ``log`` keeps every command it got."""
 
     def __init__(self, card: VirtualCie) -> None:
         self.card = card
         self.atr = card.atr
         self.apdus_left: int | None = None
+        self.leave_after: int | None = None
+        self.torn_runs = False
+        self.tear_at: tuple[int, bool] | None = None  # an instruction, and "with data only"
+        self.gone = False
         self.apdus_seen = 0
+        self.log: list[bytes] = []
         self.threads: set[str] = set()
+
+    @property
+    def in_field(self) -> bool:
+        return not self.gone
 
     def reset(self) -> None:
         self.card.reset()
 
+    def laid_again(self) -> None:
+        """Back on the reader, to stay."""
+        self.apdus_left = self.leave_after = self.tear_at = None
+        self.gone = False
+
+    def tear_at_instruction(self, ins: int, *, runs: bool, with_data: bool = False) -> None:
+        """Tear at the next command with instruction ``ins`` (under SM, ``with_data``: only
+        one that carries a cryptogram, e.g. a VERIFY with a code rather than an empty one)."""
+        self.tear_at, self.torn_runs = (ins, with_data), runs
+
     def apdu(self, raw: bytes) -> bytes | None:
+        if self.tear_at is not None and raw[1] == self.tear_at[0] and (
+                not self.tear_at[1] or raw[5:6] == b"\x87"):
+            self.apdus_left, self.tear_at = 0, None
         if self.apdus_left == 0:
+            if self.torn_runs:
+                self.card.apdu(raw)
             return None
         if self.apdus_left is not None:
             self.apdus_left -= 1
         self.apdus_seen += 1
+        self.log.append(raw)
         self.threads.add(threading.current_thread().name)
-        return self.card.apdu(raw)
+        answer = self.card.apdu(raw)
+        if self.leave_after is not None:
+            self.leave_after -= 1
+            self.gone = self.leave_after == 0
+        return answer
 
 
 class ScriptedWorker(CardWorker):
@@ -105,14 +138,14 @@ class HeldWorker(CardWorker):
 
     def __init__(self, reader: CardReader) -> None:
         super().__init__(reader)
-        self.held: list[tuple[int, CardJob]] = []
+        self.waiting: list[tuple[int, CardJob]] = []
 
     def _start(self, ticket: int, job: CardJob) -> None:
-        self.held.append((ticket, job))
+        self.waiting.append((ticket, job))
 
     def release(self) -> None:
-        ticket, job = self.held.pop(0)
-        self.post(outcome(self.reader, ticket, job))
+        ticket, job = self.waiting.pop(0)
+        self.post(self._outcome(ticket, job))
 
 
 def fails(code: str, tries_left: int | None = None) -> Callable[[int], Event]:
@@ -202,9 +235,14 @@ class Kiosk:
             self.driver.remove()
         return self.send(CardRemoved())
 
-    def tear_after(self, apdus: int) -> None:
+    def tear_after(self, apdus: int, *, torn_runs: bool = False) -> None:
         assert self.card is not None
         self.card.apdus_left = apdus
+        self.card.torn_runs = torn_runs
+
+    def leave_after(self, apdus: int) -> None:
+        assert self.card is not None
+        self.card.leave_after = apdus
 
     def wait(self, seconds: float) -> View:
         self.clock.now += seconds
@@ -250,6 +288,6 @@ def card_status(profile: Path) -> tasks.CardStatus:
     try:
         with reader.session() as session:
             family = session.run(identify_family(session.atr))
-            return session.run(tasks.status(family))
+            return session.run(tasks.status(CardLink(family)))
     finally:
         reader.close()

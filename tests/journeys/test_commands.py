@@ -131,7 +131,7 @@ def job_digits(job: CardJob) -> list[int]:
 def test_a_lock_waits_for_the_pin_verify_then_closes_the_journey(issued_card: Card,
                                                                  test_pki: Path) -> None:
     k, worker = pin_verify_under_way(issued_card, test_pki)
-    _, job = worker.held[0]
+    _, job = worker.waiting[0]
     view = k.send(Lock(MESSAGE))
     # never pulled from under the card: the job keeps its digits, the screen waits with it
     assert view.screen is Screen.WORKING and job_digits(job) == [8]

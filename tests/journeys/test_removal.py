@@ -1,7 +1,9 @@
 """The card taken away at every step of every journey: between steps (the reader reports it)
-and in the middle of each card task (torn after any APDU). Always a safe stop: the "card
-removed" screen (or, on a final screen, the end of the session), every holder wiped, and never
-more than the one PIN or PUK try the citizen asked for."""
+and in the middle of each card task (torn while an answer is awaited, or gone right after one,
+at any APDU). Always a safe stop: the "card removed" screen (or, on a final screen, the end of
+the session), or, when a PIN or PUK command's answer was lost, the screen that says the change
+may have happened; every holder wiped, and never more than the one PIN or PUK try the citizen
+asked for."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import pytest
 
 from kiosk.journeys import Cancel, Choice, Phase, Screen
 from kiosk.journeys.session import PLACEMENT_STEPS
+from kiosk.sim.profile import CardProfile
 from tests.conftest import TEST_NEW_PIN, TEST_PIN, TEST_PUK
 from tests.journeys.harness import Kiosk, card_status, set_tries
 
@@ -95,46 +98,79 @@ def test_removal_between_steps(issued_card: Card, test_pki: Path, name: str, don
     assert_at_most_one_try(profile, name)
 
 
-def count_task_apdus(issued_card: Card, test_pki: Path, name: str, task: int) -> int:
+def task_apdus(issued_card: Card, test_pki: Path, name: str, task: int) -> list[bytes]:
+    """The commands one card task sends on a card that stays."""
     kiosk, _ = prepared(issued_card, test_pki, name)
     _, actions, _ = SCRIPTS[name]
     for action in actions[:task]:
         action(kiosk)
     assert kiosk.card is not None
-    before = kiosk.card.apdus_seen
+    before = len(kiosk.card.log)
     actions[task](kiosk)
-    return kiosk.card.apdus_seen - before
+    return kiosk.card.log[before:]
+
+
+def may_change_the_card(raw: bytes) -> bool:
+    """VERIFY with a code (its DO87 first), CHANGE REFERENCE DATA, RESET RETRY COUNTER."""
+    return raw[1] in (0x24, 0x2C) or (raw[1] == 0x20 and raw[5:6] == b"\x87")
+
+
+def assert_one_pin_valid(profile: Path, name: str) -> None:
+    pins = CardProfile.load(profile).pins
+    assert pins is not None
+    old = pins.matches(TEST_PIN.encode(), is_pin=True)
+    new = pins.matches(TEST_NEW_PIN.encode(), is_pin=True)
+    assert old != new if name in ("change-pin", "unblock-pin") else old and not new
 
 
 TASKS = [(name, task) for name, (_, _, tasks) in SCRIPTS.items() for task in sorted(tasks)]
+MODES = ["torn", "torn-after-running", "left-after-answer"]
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize(("name", "task"), TASKS, ids=[f"{n}-task-{t}" for n, t in TASKS])
 def test_removal_during_every_apdu_of_every_card_task(issued_card: Card, test_pki: Path,
-                                                      name: str, task: int) -> None:
-    total = count_task_apdus(issued_card, test_pki, name, task)
-    assert total > 5
+                                                      name: str, task: int, mode: str) -> None:
+    """Torn while the kiosk waits for an answer (the chip running the torn command or not),
+    or taken away right after an answer: "card removed", or, when the lost answer was a PIN
+    or PUK command's, "the change may have happened" and, once the card is back, what the
+    card now says; a placement problem either way."""
+    sent = task_apdus(issued_card, test_pki, name, task)
+    assert len(sent) > 1  # a later task goes on with the secure channel the first one opened
     _, actions, _ = SCRIPTS[name]
     # Every APDU of the tasks that carry a PIN or PUK; every third of the reads (tries left,
     # certificate), which differ from each other only in which read fails.
     stride = 3 if task == 1 else 1
-    for tear in [*range(0, total - 1, stride), total - 1]:
+    first = 1 if mode == "left-after-answer" else 0
+    for tear in [*range(first, len(sent) - 1, stride), len(sent) - 1]:
         kiosk, profile = prepared(issued_card, test_pki, name)
         for action in actions[:task]:
             action(kiosk)
-        kiosk.tear_after(tear)
+        if mode == "left-after-answer":
+            kiosk.leave_after(tear)
+        else:
+            kiosk.tear_after(tear, torn_runs=mode == "torn-after-running")
         actions[task](kiosk)
-        assert kiosk.screen is Screen.CARD_REMOVED, (tear, kiosk.view)
+        doubt = may_change_the_card(sent[tear])
+        expected = Screen.CARD_IN_DOUBT if doubt else Screen.CARD_REMOVED
+        assert kiosk.screen is expected, (tear, kiosk.view)
         assert all(len(secret) == 0 for secret in kiosk.secrets())
+        assert kiosk.session.card_losses == 1
         kiosk.remove()  # what the reader monitor reports after the tear
-        assert kiosk.screen is Screen.CARD_REMOVED
+        assert kiosk.screen is expected
         assert_at_most_one_try(profile, name)
+        assert_one_pin_valid(profile, name)
+        assert kiosk.card is not None
+        if doubt:
+            kiosk.card.laid_again()
+            assert kiosk.insert().screen is Screen.AFTER_DOUBT
+            assert kiosk.view.facts["known"] and "pin_tries_left" in kiosk.view.facts
+            continue
         if tear % 4:
             continue
         # the citizen lays the card again and checks it: the kiosk reads it normally
-        assert kiosk.card is not None
-        kiosk.card.apdus_left = None
+        kiosk.card.laid_again()
         kiosk.choose(Choice.CHECK_CARD)
         assert kiosk.insert().screen is Screen.CHECK_RESULT
 
@@ -158,7 +194,7 @@ def test_a_card_lost_twice_mid_read_brings_the_placement_help(issued_card: Card,
     assert kiosk.screen is Screen.CARD_REMOVED and "placement" not in kiosk.view.facts
     assert kiosk.choose(Choice.CHECK_CARD).screen is Screen.LAY_CARD_HELP
     assert kiosk.view.facts["placement"] == PLACEMENT_STEPS
-    kiosk.card.apdus_left = None
+    kiosk.card.laid_again()
     assert kiosk.insert().screen is Screen.CHECK_RESULT
     assert "placement" not in kiosk.view.facts  # the result screen is not about laying it
 

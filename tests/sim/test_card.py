@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 
 from kiosk.sim import families
-from kiosk.sim.card import VirtualCie, parse
+from kiosk.sim.apdu import parse
+from kiosk.sim.card import VirtualCie
 from kiosk.sim.profile import Behaviours, new_profile
 
 NIS = b"910718464654"
@@ -160,3 +161,9 @@ def test_reset_forgets_the_current_file() -> None:
     send(c, "00 A4 02 0C 02 10 01")
     c.reset()
     assert send(c, "00 B0 00 00 0C") == "69 86"
+
+
+def test_every_family_says_which_table_it_comes_from() -> None:
+    assert set(families.SOURCES) == set(families.FAMILIES)
+    opencie_only = {f for f, source in families.SOURCES.items() if "opencie" in source}
+    assert opencie_only == {"Actalis B946"}

@@ -149,6 +149,28 @@ def test_a_replayed_command_fails_its_mac(fresh: Callable[..., Terminal]) -> Non
     assert terminal.raw(apdu) == b"\x69\x88"
 
 
+def test_the_session_lives_between_commands_until_a_new_key_agreement(
+    fresh: Callable[..., Terminal],
+) -> None:
+    """The card keeps its channel while powered (any number of commands later), and a new
+    DH ends it: a command protected with the old session's keys is refused."""
+    terminal = fresh()
+    terminal.key_agreement()
+    for _ in range(5):
+        assert terminal.send("840000", le=8)[1] == OK
+    old = (terminal.k_enc, terminal.k_mac, terminal.ssc)
+    terminal.key_agreement()
+    terminal.k_enc, terminal.k_mac, terminal.ssc = old
+    assert terminal.raw(terminal.wrap(bytes.fromhex("0C840000"), b"", 8)) == b"\x69\x88"
+
+
+def test_a_command_out_of_sequence_is_refused(fresh: Callable[..., Terminal]) -> None:
+    terminal = fresh()
+    terminal.key_agreement()
+    terminal.ssc += 2  # as if a command had been lost on the way: the counters disagree
+    assert terminal.raw(terminal.wrap(bytes.fromhex("0C840000"), b"", 8)) == b"\x69\x88"
+
+
 def test_sm_before_any_key_agreement_is_refused(fresh: Callable[..., Terminal]) -> None:
     assert fresh().raw(bytes.fromhex("0C8400000D970108" + "8E08" + "00" * 8 + "00")) == (
         b"\x68\x82"

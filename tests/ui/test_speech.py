@@ -7,7 +7,7 @@ import doctest
 import logging
 import wave
 from collections.abc import Callable, Iterable
-from dataclasses import fields
+from dataclasses import fields, replace
 from pathlib import Path
 
 import pytest
@@ -387,3 +387,13 @@ def test_the_docstring_example_holds() -> None:
     import kiosk.ui.speech
 
     assert doctest.testmod(kiosk.ui.speech).failed == 0
+
+
+def test_what_the_card_is_doing_is_said_alone_as_it_changes() -> None:
+    speaker = RecordingSpeaker()
+    narrator = Narrator(speaker, lambda language: Catalog(language, strict=True))
+    working = View(Screen.WORKING, can_cancel=False)
+    assert narrator.show(working) is not None
+    said = narrator.show(replace(working, facts=facts(doing="card.doing.securing")))
+    assert said == "Apertura di un canale sicuro con la carta…"
+    assert narrator.show(replace(working, facts=facts(doing="card.doing.securing"))) is None
