@@ -225,7 +225,11 @@ async def traffic(stack: Stack, cluster: DurablePostgres | None, issued: list[Is
         return used | {f"worker {pid}": processes.cpu_seconds([pid]) for pid in workers}
 
     async def cpu_after(delay: float) -> dict[str, float]:
+        # Listed again after the warm-up: the database's backends are forked for the
+        # connections the application's pools open during the run.
+        nonlocal groups
         await asyncio.sleep(delay)
+        groups = process_groups(stack, cluster)
         return cpu()
 
     runs = []
