@@ -212,7 +212,7 @@ class Kiosk:
         if self._worker:
             self._worker.close()
         if self._uplink:
-            self._uplink.stop()
+            self._uplink.close()
         if self._speaker:
             self._speaker.close()
         if self._reader:
