@@ -61,6 +61,9 @@ OUTCOMES: Mapping[Screen, str] = {
     Screen.CARD_REMOVED: "CARD_REMOVED",
     Screen.PUK_RECOVERY_APP: "PUK_RECOVERY_APP",
     Screen.REPRINT_AT_COUNTER: "REPRINT_AT_COUNTER",
+    # The card left while a PIN or PUK command was under way, then what its counters said.
+    Screen.CARD_IN_DOUBT: "CHANGE_IN_DOUBT",
+    Screen.AFTER_DOUBT: "TRIES_REREAD",
 }
 
 

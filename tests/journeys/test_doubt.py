@@ -14,7 +14,7 @@ import pytest
 from kiosk.cie.pins import Tries
 from kiosk.cie.steps import Step
 from kiosk.cie.tasks import CardStatus
-from kiosk.journeys import Choice, Screen
+from kiosk.journeys import Choice, Lock, Screen
 from kiosk.journeys import doubt as d
 from kiosk.sim.profile import CardProfile
 from tests.conftest import TEST_NEW_PIN, TEST_PIN, TEST_PUK
@@ -155,3 +155,26 @@ def test_the_card_not_laid_again(issued_card: Card, test_pki: Path) -> None:
     kiosk.remove()
     assert kiosk.choose(Choice.RETRY).screen is Screen.CARD_IN_DOUBT
     assert kiosk.choose(Choice.DONE).screen is Screen.ATTRACT
+
+
+def test_a_lock_lets_the_citizen_learn_what_the_torn_change_did(issued_card: Card,
+                                                               test_pki: Path) -> None:
+    """"The change may have happened" and what the counters then say are results a clerk's
+    lock must not hide: the kiosk closes on the citizen's next touch after them."""
+    profile = issued_card()
+    kiosk = Kiosk(profile, test_pki)
+    kiosk.open(Choice.CHANGE_PIN)
+    kiosk.insert()
+    kiosk.type(TEST_PIN)
+    kiosk.choose(Choice.CONTINUE)
+    kiosk.type(TEST_NEW_PIN)
+    assert kiosk.card is not None
+    kiosk.card.tear_at_instruction(0x24, runs=True)
+    kiosk.type(TEST_NEW_PIN)
+    assert kiosk.send(Lock("Chiuso")).screen is Screen.CARD_IN_DOUBT
+    kiosk.remove()
+    kiosk.card.laid_again()
+    assert kiosk.insert().screen is Screen.AFTER_DOUBT
+    assert kiosk.choose(Choice.DONE).screen is Screen.OUT_OF_ORDER
+    outcomes = [data["outcome"] for kind, data in kiosk.audit.events if kind == "journey.outcome"]
+    assert outcomes == ["CHANGE_IN_DOUBT", "TRIES_REREAD"]
