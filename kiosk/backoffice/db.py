@@ -84,15 +84,18 @@ def make_engine(url: str, *, managed_wal: bool = False, **options: Any) -> Engin
     return engine
 
 
-def make_async_engine(url: str, *, durable: bool = True) -> AsyncEngine:
+def make_async_engine(url: str, *, durable: bool = True,
+                      autocommit: bool = False) -> AsyncEngine:
     """A PostgreSQL engine on psycopg's async connections, for the request path.
     ``durable=False``: its commits do not wait for the WAL flush (``synchronous_commit``
-    off for its sessions; for what the kiosk sends again anyway)."""
+    off for its sessions; for what the kiosk sends again anyway). ``autocommit``: each
+    statement commits on its own, set once per connection rather than per checkout."""
     parsed = parse_url(url)
     assert parsed.get_backend_name() == "postgresql"
     connect_args = {} if durable else {"options": "-c synchronous_commit=off"}
+    options: dict[str, Any] = {"isolation_level": "AUTOCOMMIT"} if autocommit else {}
     return create_async_engine(parsed, pool_size=POSTGRES_POOL_SIZE, max_overflow=0,
-                               connect_args=connect_args)
+                               connect_args=connect_args, **options)
 
 
 def _sqlite_connect(dbapi_connection: Any, record: object) -> None:

@@ -15,11 +15,12 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 from urllib.parse import unquote
 
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import Connection, Select, Update, bindparam, select, update
 from starlette.datastructures import Headers
 
 from kiosk.backoffice.errors import ApiError
@@ -72,8 +73,9 @@ def _parse(escaped_pem: str) -> Presented:
 # Built once: a statement object keeps its compiled form's cache key, so the per-request cost
 # is the query itself (DESIGN.md's figures: 1000 requests/s on two cores).
 _LOOKUP = (
-    select(Kiosk.id, Kiosk.name, Kiosk.revoked_at, Kiosk.last_seen_at,
-           Certificate.fingerprint_sha256, Certificate.revoked_at, Certificate.not_after)
+    select(Kiosk.id.label("kiosk_id"), Kiosk.name, Kiosk.revoked_at.label("kiosk_revoked_at"),
+           Kiosk.last_seen_at, Certificate.fingerprint_sha256,
+           Certificate.revoked_at.label("certificate_revoked_at"), Certificate.not_after)
     .join(Certificate, Certificate.kiosk_id == Kiosk.id)
     .where(Certificate.serial == bindparam("serial"))
 )
@@ -85,6 +87,51 @@ def identify(connection: Connection, certificate: Presented, now: dt.datetime) -
     """The kiosk the certificate belongs to, if the certificate and the kiosk are both still
     good; one indexed lookup (by serial)."""
     row = connection.execute(_LOOKUP, {"serial": certificate.serial}).one_or_none()
+    return _caller(connection, row, certificate, now)
+
+
+def identify_and_update(connection: Connection, certificate: Presented, now: dt.datetime,
+                        statement: Update, values: dict[str, object]) -> Caller:
+    """``identify``, then ``statement`` (an UPDATE of the caller's kiosk row, with no WHERE
+    of its own, that sets ``last_seen_at``; ``bindparam("now")`` is the request's time)
+    with ``values``.
+
+    On PostgreSQL both are one statement, so one round trip: the update is a CTE guarded by
+    the same checks ``identify`` makes, and the lookup's row comes back to be checked here
+    as always, so a refusal keeps its code and nothing was written. On SQLite (a local
+    file, no round trip) they stay two statements."""
+    if connection.dialect.name == "postgresql":
+        row = connection.execute(_guarded(statement), {
+            "serial": certificate.serial, "fingerprint": certificate.fingerprint_sha256,
+            "now": now, **values}).one_or_none()  # (values' keys must not be these three)
+        return _caller(connection, row, certificate, now, seen=True)
+    caller = identify(connection, certificate, now)
+    connection.execute(_for_caller(statement), {"kiosk": caller.kiosk_id, "now": now, **values})
+    return caller
+
+
+@lru_cache(maxsize=16)
+def _guarded(statement: Update) -> Select[Any]:
+    found = _LOOKUP.cte("found")
+    good = select(found.c.kiosk_id).where(
+        found.c.fingerprint_sha256 == bindparam("fingerprint"),
+        found.c.kiosk_revoked_at.is_(None),
+        found.c.certificate_revoked_at.is_(None),
+        found.c.not_after > bindparam("now"),
+    )
+    done = statement.where(Kiosk.id.in_(good)).cte("done")
+    return select(found).add_cte(done)
+
+
+@lru_cache(maxsize=16)
+def _for_caller(statement: Update) -> Update:
+    return statement.where(Kiosk.id == bindparam("kiosk"))
+
+
+def _caller(connection: Connection, row: Any, certificate: Presented, now: dt.datetime,
+            *, seen: bool = False) -> Caller:
+    """The checks on the lookup's row, each refusal with its code. ``seen``: the caller's
+    statement already set ``last_seen_at``."""
     if row is None or row[4] != certificate.fingerprint_sha256:
         raise ApiError(403, "CLIENT_CERT_UNKNOWN", "this certificate was not issued here")
     kiosk_id, name, kiosk_revoked, last_seen, _fingerprint, cert_revoked, not_after = row
@@ -94,6 +141,6 @@ def identify(connection: Connection, certificate: Presented, now: dt.datetime) -
         raise ApiError(403, "CLIENT_CERT_REVOKED", "this certificate has been revoked")
     if not_after <= now:
         raise ApiError(403, "CLIENT_CERT_EXPIRED", "this certificate has expired")
-    if last_seen is None or now - last_seen >= LAST_SEEN_RESOLUTION:
+    if not seen and (last_seen is None or now - last_seen >= LAST_SEEN_RESOLUTION):
         connection.execute(_SEEN, {"kiosk": kiosk_id, "now": now})
     return Caller(kiosk_id, name)

@@ -9,8 +9,9 @@ it is run:
   ``AsyncConnection.run_sync``: the work runs in a greenlet, and each query awaits the server
   without blocking the loop. Non-durable work (a heartbeat) runs on a second pool whose
   sessions have ``synchronous_commit`` off, so it needs no ``SET`` of its own. Work that is
-  not ``atomic`` runs without BEGIN and COMMIT, each statement committing on its own: two
-  round trips to the server fewer, which is most of a heartbeat's cost there.
+  not ``atomic`` runs without BEGIN and COMMIT, on pools whose connections are in
+  autocommit, each statement committing on its own: two round trips to the server fewer,
+  which is most of a heartbeat's cost there.
 - SQLite: directly, under the process's writer turn (writers.py). A transaction here is a few
   statements on a local file, tens of microseconds, with neither an fsync nor a checkpoint in
   it (wal.py does both off the loop); a durable one that wrote waits for the WAL's next fsync
@@ -26,6 +27,7 @@ from collections.abc import Callable
 from typing import Protocol, TypeVar
 
 from sqlalchemy import Connection, Engine, exc
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from kiosk.backoffice import db
 from kiosk.backoffice.wal import Wal
@@ -51,25 +53,32 @@ class Transactions(Protocol):
 
 class PostgresTransactions:
     def __init__(self, url: str) -> None:
-        self._durable = db.make_async_engine(url)
-        self._relaxed = db.make_async_engine(url, durable=False)
+        self._url = url
+        self._engines: dict[tuple[bool, bool], AsyncEngine] = {}
 
     async def run(self, work: Callable[[Connection], T], *, durable: bool = True,
                   atomic: bool = True, reads_first: bool = False) -> T:
-        engine = self._durable if durable else self._relaxed
-        async with engine.connect() as connection:
+        async with self._engine(durable, atomic).connect() as connection:
             if not atomic:
-                await connection.execution_options(isolation_level="AUTOCOMMIT")
                 return await connection.run_sync(work)
             async with connection.begin():
                 return await connection.run_sync(work)
+
+    def _engine(self, durable: bool, atomic: bool) -> AsyncEngine:
+        """One pool per kind of work, made at its first use, so that a connection's
+        settings are made once, when it opens, and not undone at each checkin."""
+        engine = self._engines.get((durable, atomic))
+        if engine is None:
+            engine = db.make_async_engine(self._url, durable=durable, autocommit=not atomic)
+            self._engines[durable, atomic] = engine
+        return engine
 
     async def start(self) -> None:
         pass
 
     async def stop(self) -> None:
-        await self._durable.dispose()
-        await self._relaxed.dispose()
+        for engine in self._engines.values():
+            await engine.dispose()
 
 
 class SqliteTransactions:

@@ -15,14 +15,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, Update
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.requests import Request
 
 from kiosk.backoffice import db
 from kiosk.backoffice.config import BackofficeConfig
 from kiosk.backoffice.errors import Model, parse_body
-from kiosk.backoffice.identity import Caller, identify, presented
+from kiosk.backoffice.identity import Caller, identify, identify_and_update, presented
 from kiosk.backoffice.models import utcnow
 from kiosk.backoffice.notify import Notifier
 from kiosk.backoffice.transactions import Transactions
@@ -70,3 +70,15 @@ class ApiContext:
 
         return await self.transactions.run(identified, durable=durable, atomic=atomic,
                                            reads_first=reads_first)
+
+    async def update_as_kiosk(self, request: Request, statement: Update,
+                              values: dict[str, object], *, durable: bool = True) -> Caller:
+        """``statement``, an UPDATE of the calling kiosk's own row that sets its
+        ``last_seen_at``, after the same identity check as ``as_kiosk``: one statement on
+        PostgreSQL (identity.py), so one round trip for the whole request."""
+        certificate = presented(request.headers)
+
+        def identified(connection: Connection) -> Caller:
+            return identify_and_update(connection, certificate, utcnow(), statement, values)
+
+        return await self.transactions.run(identified, durable=durable, atomic=False)

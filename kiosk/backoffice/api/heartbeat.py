@@ -5,22 +5,21 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Connection, bindparam, update
+from sqlalchemy import bindparam, update
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from kiosk.backoffice.api.context import ApiContext
 from kiosk.backoffice.errors import json_response
-from kiosk.backoffice.identity import Caller
 from kiosk.backoffice.models import Kiosk
 from kiosk.uplink.schemas import API_PREFIX, Heartbeat, HeartbeatReply
 
-_STORE = update(Kiosk).where(Kiosk.id == bindparam("kiosk")).values(
+_STORE = update(Kiosk).values(
     state=bindparam("b_state"),
     last_heartbeat=bindparam("b_report", type_=Kiosk.__table__.c.last_heartbeat.type),
-    last_heartbeat_at=bindparam("b_now"),
-    last_seen_at=bindparam("b_now"),
+    last_heartbeat_at=bindparam("now"),
+    last_seen_at=bindparam("now"),
     outbox_depth=bindparam("b_depth"),
     outbox_alarm=bindparam("b_alarm"),
 )
@@ -30,14 +29,10 @@ def routes(context: ApiContext) -> list[BaseRoute]:
     async def heartbeat(request: Request) -> Response:
         beat = await context.body(request, Heartbeat)
 
-        def store(connection: Connection, caller: Caller, now: dt.datetime) -> None:
-            connection.execute(_STORE, {
-                "kiosk": caller.kiosk_id, "b_state": beat.state.value,
-                "b_report": beat.model_dump(mode="json"), "b_now": now,
-                "b_depth": beat.outbox_depth, "b_alarm": beat.outbox_alarm,
-            })
-
-        await context.as_kiosk(request, store, durable=False, atomic=False)
+        await context.update_as_kiosk(request, _STORE, {
+            "b_state": beat.state.value, "b_report": beat.model_dump(mode="json"),
+            "b_depth": beat.outbox_depth, "b_alarm": beat.outbox_alarm,
+        }, durable=False)
         return json_response(HeartbeatReply(server_time=dt.datetime.now(dt.UTC)))
 
     return [Route(f"{API_PREFIX}/heartbeat", heartbeat, methods=["POST"])]
