@@ -18,7 +18,7 @@ from kiosk.journeys import Choice, Lock, Screen
 from kiosk.journeys import doubt as d
 from kiosk.sim.profile import CardProfile
 from tests.conftest import TEST_NEW_PIN, TEST_PIN, TEST_PUK
-from tests.journeys.harness import Kiosk, set_tries
+from tests.journeys.harness import Kiosk, TearableCard, set_tries
 
 Card = Callable[..., Path]
 
@@ -64,11 +64,9 @@ def valid(profile: Path, digits: str) -> bool:
     return pins.matches(digits.encode(), is_pin=True)
 
 
-@pytest.mark.parametrize("runs", [False, True], ids=["never-reached-the-chip", "chip-ran-it"])
-def test_a_change_torn_at_change_reference_data(issued_card: Card, test_pki: Path,
-                                                runs: bool) -> None:
-    profile = issued_card()
-    kiosk = Kiosk(profile, test_pki)
+def tear_the_change(kiosk: Kiosk, runs: bool) -> TearableCard:
+    """Change PIN up to the new PIN typed twice, the card leaving during CHANGE REFERENCE DATA
+    (``runs``: whether the chip ran it)."""
     kiosk.open(Choice.CHANGE_PIN)
     kiosk.insert()
     kiosk.type(TEST_PIN)
@@ -77,6 +75,15 @@ def test_a_change_torn_at_change_reference_data(issued_card: Card, test_pki: Pat
     assert kiosk.card is not None
     kiosk.card.tear_at_instruction(0x24, runs=runs)
     kiosk.type(TEST_NEW_PIN)
+    return kiosk.card
+
+
+@pytest.mark.parametrize("runs", [False, True], ids=["never-reached-the-chip", "chip-ran-it"])
+def test_a_change_torn_at_change_reference_data(issued_card: Card, test_pki: Path,
+                                                runs: bool) -> None:
+    profile = issued_card()
+    kiosk = Kiosk(profile, test_pki)
+    card = tear_the_change(kiosk, runs)
     assert kiosk.screen is Screen.CARD_IN_DOUBT
     assert kiosk.view.facts["may_have"] == "doubt.may_have.change_pin"
     assert kiosk.view.error is not None and kiosk.view.error.code == "CARD_REMOVED"
@@ -84,7 +91,7 @@ def test_a_change_torn_at_change_reference_data(issued_card: Card, test_pki: Pat
     assert valid(profile, TEST_NEW_PIN) is runs and valid(profile, TEST_PIN) is not runs
     kiosk.remove()
     assert kiosk.screen is Screen.CARD_IN_DOUBT
-    kiosk.card.laid_again()
+    card.laid_again()
     assert kiosk.insert().screen is Screen.AFTER_DOUBT
     assert kiosk.view.facts["known"] == (d.MAYBE_NEW_PIN,)
     assert kiosk.view.facts["try_first"] == d.TRY_NEW_THEN_OLD
@@ -163,17 +170,10 @@ def test_a_lock_lets_the_citizen_learn_what_the_torn_change_did(issued_card: Car
     lock must not hide: the kiosk closes on the citizen's next touch after them."""
     profile = issued_card()
     kiosk = Kiosk(profile, test_pki)
-    kiosk.open(Choice.CHANGE_PIN)
-    kiosk.insert()
-    kiosk.type(TEST_PIN)
-    kiosk.choose(Choice.CONTINUE)
-    kiosk.type(TEST_NEW_PIN)
-    assert kiosk.card is not None
-    kiosk.card.tear_at_instruction(0x24, runs=True)
-    kiosk.type(TEST_NEW_PIN)
+    card = tear_the_change(kiosk, runs=True)
     assert kiosk.send(Lock("Chiuso")).screen is Screen.CARD_IN_DOUBT
     kiosk.remove()
-    kiosk.card.laid_again()
+    card.laid_again()
     assert kiosk.insert().screen is Screen.AFTER_DOUBT
     assert kiosk.choose(Choice.DONE).screen is Screen.OUT_OF_ORDER
     outcomes = [data["outcome"] for kind, data in kiosk.audit.events if kind == "journey.outcome"]
