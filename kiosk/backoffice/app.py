@@ -20,6 +20,7 @@ from kiosk.backoffice.api import commands, enroll, events, heartbeat, level3
 from kiosk.backoffice.api.context import ApiContext
 from kiosk.backoffice.ca import CertificateAuthority
 from kiosk.backoffice.config import BackofficeConfig, load
+from kiosk.backoffice.direct import Direct
 from kiosk.backoffice.errors import ApiError, api_error, http_error, unexpected_error
 from kiosk.backoffice.level3 import Level3Policy
 from kiosk.backoffice.notify import notifier_for
@@ -28,8 +29,9 @@ from kiosk.backoffice.transactions import transactions_for
 
 def create_app(config: BackofficeConfig) -> Starlette:
     engine = db.make_engine(config.database_url, managed_wal=True)
+    direct = Direct(config.database_url) if engine.dialect.name == "postgresql" else None
     context = ApiContext(config, engine, notifier_for(engine),
-                         transactions_for(config.database_url, engine))
+                         transactions_for(config.database_url, engine), direct)
     routes = [
         *enroll.routes(context, CertificateAuthority.from_config(config)),
         *heartbeat.routes(context),
@@ -42,9 +44,13 @@ def create_app(config: BackofficeConfig) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await context.notifier.start()
         await context.transactions.start()
+        if direct is not None:
+            await direct.start()
         try:
             yield
         finally:
+            if direct is not None:
+                await direct.stop()
             await context.transactions.stop()
             await context.notifier.stop()
             engine.dispose()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -20,7 +21,18 @@ from urllib.parse import unquote
 
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
-from sqlalchemy import Connection, Select, Update, bindparam, select, update
+from sqlalchemy import (
+    Connection,
+    Interval,
+    Select,
+    Update,
+    UpdateBase,
+    bindparam,
+    literal,
+    or_,
+    select,
+    update,
+)
 from starlette.datastructures import Headers
 
 from kiosk.backoffice.errors import ApiError
@@ -90,28 +102,34 @@ def identify(connection: Connection, certificate: Presented, now: dt.datetime) -
     return _caller(connection, row, certificate, now)
 
 
+# What one PostgreSQL statement does for its caller besides the lookup (``guarded``):
+# writes, given the caller's kiosk id as a subquery (empty when the identity checks refuse
+# it), one of which sets ``last_seen_at``; and reads, given the lookup's row and that subquery,
+# that join more columns to the row.
+Writes = Callable[[Select[Any]], Sequence[UpdateBase]]
+Reads = Callable[[Select[Any], Select[Any]], Select[Any]]
+
+LOOKUP_COLUMNS = len(_LOOKUP.selected_columns)
+
+
 def identify_and_update(connection: Connection, certificate: Presented, now: dt.datetime,
                         statement: Update, values: dict[str, object]) -> Caller:
-    """``identify``, then ``statement`` (an UPDATE of the caller's kiosk row, with no WHERE
-    of its own, that sets ``last_seen_at``; ``bindparam("now")`` is the request's time)
-    with ``values``.
-
-    On PostgreSQL both are one statement, so one round trip: the update is a CTE guarded by
-    the same checks ``identify`` makes, and the lookup's row comes back to be checked here
-    as always, so a refusal keeps its code and nothing was written. On SQLite (a local
-    file, no round trip) they stay two statements."""
-    if connection.dialect.name == "postgresql":
-        row = connection.execute(_guarded(statement), {
-            "serial": certificate.serial, "fingerprint": certificate.fingerprint_sha256,
-            "now": now, **values}).one_or_none()  # (values' keys must not be these three)
-        return _caller(connection, row, certificate, now, seen=True)
+    """SQLite: ``identify``, then ``statement`` (an UPDATE of the caller's kiosk row, with
+    no WHERE of its own, that sets ``last_seen_at``; ``bindparam("now")`` is the request's
+    time) with ``values``. (PostgreSQL makes them one statement: ``updating``.)"""
     caller = identify(connection, certificate, now)
     connection.execute(_for_caller(statement), {"kiosk": caller.kiosk_id, "now": now, **values})
     return caller
 
 
-@lru_cache(maxsize=16)
-def _guarded(statement: Update) -> Select[Any]:
+@lru_cache(maxsize=32)
+def guarded(writes: Writes, reads: Reads | None = None) -> Select[Any]:
+    """PostgreSQL: the lookup ``identify`` makes, ``writes`` and ``reads`` as one statement,
+    so one round trip and, in autocommit, one atomic commit. Each write is a CTE guarded by
+    the same checks ``identify`` makes, and the lookup's row comes back first in every row
+    for ``checked``, so a refusal keeps its code and nothing was written. ``writes`` and
+    ``reads`` must be module-level functions: the statement is built once for them. Its
+    parameters: ``guarded_values``."""
     found = _LOOKUP.cte("found")
     good = select(found.c.kiosk_id).where(
         found.c.fingerprint_sha256 == bindparam("fingerprint"),
@@ -119,8 +137,41 @@ def _guarded(statement: Update) -> Select[Any]:
         found.c.certificate_revoked_at.is_(None),
         found.c.not_after > bindparam("now"),
     )
-    done = statement.where(Kiosk.id.in_(good)).cte("done")
-    return select(found).add_cte(done)
+    done = [write.cte(f"write_{index}") for index, write in enumerate(writes(good))]
+    row = select(found)
+    return (reads(row, good) if reads else row).add_cte(*done)
+
+
+def guarded_values(certificate: Presented, now: dt.datetime,
+                   values: dict[str, object]) -> dict[str, object]:
+    return {"serial": certificate.serial, "fingerprint": certificate.fingerprint_sha256,
+            "now": now, **values}  # (values' keys must not be these three)
+
+
+def checked(rows: Sequence[Sequence[Any]], certificate: Presented, now: dt.datetime) -> Caller:
+    """The checks on a ``guarded`` statement's rows (its writes set ``last_seen_at``)."""
+    return _caller(None, rows[0][:LOOKUP_COLUMNS] if rows else None, certificate, now,
+                   seen=True)
+
+
+def seen(good: Select[Any]) -> Update:
+    """The write that records the caller's contact, for ``Writes`` that have no other
+    reason to touch the kiosk's row: like ``identify``, only when the last one is stale."""
+    return update(Kiosk).where(
+        Kiosk.id.in_(good),
+        or_(Kiosk.last_seen_at.is_(None),
+            Kiosk.last_seen_at + literal(LAST_SEEN_RESOLUTION, Interval()) <= bindparam("now")),
+    ).values(last_seen_at=bindparam("now"))
+
+
+def only_seen(good: Select[Any]) -> list[UpdateBase]:
+    return [seen(good)]
+
+
+@lru_cache(maxsize=16)
+def updating(statement: Update) -> Writes:
+    """``statement`` (as ``identify_and_update`` takes it) as the ``Writes`` of ``guarded``."""
+    return lambda good: [statement.where(Kiosk.id.in_(good))]
 
 
 @lru_cache(maxsize=16)
@@ -128,8 +179,8 @@ def _for_caller(statement: Update) -> Update:
     return statement.where(Kiosk.id == bindparam("kiosk"))
 
 
-def _caller(connection: Connection, row: Any, certificate: Presented, now: dt.datetime,
-            *, seen: bool = False) -> Caller:
+def _caller(connection: Connection | None, row: Any, certificate: Presented,
+            now: dt.datetime, *, seen: bool = False) -> Caller:
     """The checks on the lookup's row, each refusal with its code. ``seen``: the caller's
     statement already set ``last_seen_at``."""
     if row is None or row[4] != certificate.fingerprint_sha256:
@@ -142,5 +193,6 @@ def _caller(connection: Connection, row: Any, certificate: Presented, now: dt.da
     if not_after <= now:
         raise ApiError(403, "CLIENT_CERT_EXPIRED", "this certificate has expired")
     if not seen and (last_seen is None or now - last_seen >= LAST_SEEN_RESOLUTION):
+        assert connection is not None
         connection.execute(_SEEN, {"kiosk": kiosk_id, "now": now})
     return Caller(kiosk_id, name)

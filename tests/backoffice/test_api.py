@@ -55,6 +55,15 @@ def test_events_are_kept_in_the_kiosks_order(backoffice_stack: Stack) -> None:
     assert [row.seq for row in stored_events(backoffice_stack, kiosk.name)] == [1, 2, 3, 4, 5, 6]
 
 
+def test_a_batch_counts_as_the_kiosks_contact(backoffice_stack: Stack) -> None:
+    kiosk = backoffice_stack.enroll()
+    before = dt.datetime.now(dt.UTC)
+    with backoffice_stack.client(kiosk) as client:
+        assert client.post("/api/v1/events", json={"events": [event(1)]}).status_code == 200
+    seen = kiosk_row(backoffice_stack, kiosk.name).last_seen_at
+    assert seen is not None and seen >= before
+
+
 def test_an_oversized_body_is_refused_with_a_code_and_nothing_is_stored(
         backoffice_stack: Stack) -> None:
     kiosk = backoffice_stack.enroll()

@@ -134,6 +134,22 @@ def test_a_kiosk_revoked_only_in_the_database_is_cut_off_at_the_next_request(
 
 
 @pytest.mark.slow
+def test_a_revoked_kiosks_batch_is_refused_and_none_of_it_is_stored(
+        backoffice_stack: Stack) -> None:
+    """On PostgreSQL the identity check and the insert are one statement (events.py): the
+    refusal must still keep its code and write nothing, not even the kiosk's last contact."""
+    kiosk = backoffice_stack.enroll()
+    with backoffice_stack.sessions.begin() as session:
+        session.execute(update(Kiosk).where(Kiosk.name == kiosk.name)
+                        .values(revoked_at=dt.datetime.now(dt.UTC)))
+    with backoffice_stack.client(kiosk) as client:
+        answer = client.post("/api/v1/events", json={"events": [event(1), event(2)]})
+    assert answer.status_code == 403
+    assert answer.json()["error"]["code"] == "KIOSK_REVOKED"
+    assert stored_events(backoffice_stack, kiosk.name) == []
+    assert kiosk_row(backoffice_stack, kiosk.name).last_seen_at is None
+
+
 def test_kiosk_revoke_cuts_off_at_once_and_nginx_refuses_too_once_it_has_the_new_crl(
         backoffice_stack: Stack) -> None:
     """``kiosk revoke`` marks the database (the application refuses at the next request) and

@@ -13,6 +13,9 @@ row newer than the last it saw), and a timer would cost a transaction per waitin
 few seconds (3000 kiosks at rest: hundreds a second doing nothing).
 
 Both paths are scoped to the calling kiosk: another kiosk's command id is simply not found.
+
+On PostgreSQL a look is one statement (identity.guarded): the lookup, the pending commands
+joined to it, and the writes (the kiosk's contact, the first deliveries) as guarded CTEs.
 """
 
 from __future__ import annotations
@@ -20,15 +23,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+from typing import Any
 
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import Connection, Select, UpdateBase, and_, bindparam, select, update
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from kiosk.backoffice.api.context import ApiContext
 from kiosk.backoffice.errors import ApiError, json_response
-from kiosk.backoffice.identity import Caller
+from kiosk.backoffice.identity import LOOKUP_COLUMNS, Caller, seen
 from kiosk.backoffice.models import Command as CommandRow
 from kiosk.uplink.schemas import (
     API_PREFIX,
@@ -57,6 +61,21 @@ _ACK = update(CommandRow).where(CommandRow.id == bindparam("command")).values(
     delivered_at=bindparam("delivered"))
 
 
+def _deliver(good: Select[Any]) -> list[UpdateBase]:
+    return [seen(good),
+            update(CommandRow).where(CommandRow.kiosk_id.in_(good), CommandRow.acked_at.is_(None),
+                                     CommandRow.delivered_at.is_(None))
+            .values(delivered_at=bindparam("now"))]
+
+
+def _with_pending(row: Select[Any], good: Select[Any]) -> Select[Any]:
+    return row.add_columns(CommandRow.id, CommandRow.kind, CommandRow.message,
+                           CommandRow.created_at) \
+        .outerjoin(CommandRow, and_(CommandRow.kiosk_id.in_(good),
+                                    CommandRow.acked_at.is_(None))) \
+        .order_by(CommandRow.id)
+
+
 def _pending(connection: Connection, caller: Caller, now: dt.datetime) -> list[Command]:
     rows = connection.execute(_PENDING, {"kiosk": caller.kiosk_id}).all()
     first_time = [row.id for row in rows if row.delivered_at is None]
@@ -75,21 +94,29 @@ def _wait_seconds(request: Request) -> int:
 
 
 def routes(context: ApiContext) -> list[BaseRoute]:
+    async def look(request: Request) -> tuple[list[Command], Caller]:
+        if context.direct is not None:
+            caller, rows = await context.guarded_as_kiosk(request, _deliver, {},
+                                                          reads=_with_pending)
+            return [Command(id=id_, kind=CommandKind(kind), message=message, created_at=created)
+                    for id_, kind, message, created in (row[LOOKUP_COLUMNS:] for row in rows)
+                    if id_ is not None], caller
+        # Not atomic: a delivery recorded without the rest is still true (transactions.py).
+        return await context.as_kiosk(
+            request, lambda connection, caller, now: (_pending(connection, caller, now), caller),
+            atomic=False, reads_first=True)
+
     async def poll(request: Request) -> Response:
         wait = _wait_seconds(request)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + wait
-        # Not atomic: a delivery recorded without the rest is still true (transactions.py).
-        commands, caller = await context.as_kiosk(
-            request, lambda connection, caller, now: (_pending(connection, caller, now), caller),
-            atomic=False, reads_first=True)
+        commands, caller = await look(request)
         if commands or wait == 0:
             return json_response(CommandList(commands=commands))
         async with context.notifier.waiting(caller.kiosk_id) as woken:
             while True:
                 # Registered first, then looked: a command issued in between is not missed.
-                commands = await context.as_kiosk(request, _pending, atomic=False,
-                                                  reads_first=True)
+                commands, _ = await look(request)
                 remaining = deadline - loop.time()
                 if commands or remaining <= 0:
                     return json_response(CommandList(commands=commands))

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, Update
 from sqlalchemy.orm import Session, sessionmaker
@@ -21,8 +21,20 @@ from starlette.requests import Request
 
 from kiosk.backoffice import db
 from kiosk.backoffice.config import BackofficeConfig
+from kiosk.backoffice.direct import Direct
 from kiosk.backoffice.errors import Model, parse_body
-from kiosk.backoffice.identity import Caller, identify, identify_and_update, presented
+from kiosk.backoffice.identity import (
+    Caller,
+    Reads,
+    Writes,
+    checked,
+    guarded,
+    guarded_values,
+    identify,
+    identify_and_update,
+    presented,
+    updating,
+)
 from kiosk.backoffice.models import utcnow
 from kiosk.backoffice.notify import Notifier
 from kiosk.backoffice.transactions import Transactions
@@ -37,6 +49,7 @@ class ApiContext:
     engine: Engine
     notifier: Notifier
     transactions: Transactions
+    direct: Direct | None  # PostgreSQL's one-statement work (direct.py)
 
     def sessions(self) -> sessionmaker[Session]:
         """ORM sessions, for the rare requests that go through the registry."""
@@ -74,11 +87,28 @@ class ApiContext:
     async def update_as_kiosk(self, request: Request, statement: Update,
                               values: dict[str, object], *, durable: bool = True) -> Caller:
         """``statement``, an UPDATE of the calling kiosk's own row that sets its
-        ``last_seen_at``, after the same identity check as ``as_kiosk``: one statement on
-        PostgreSQL (identity.py), so one round trip for the whole request."""
+        ``last_seen_at``, after the same identity check as ``as_kiosk``: on PostgreSQL one
+        statement (``guarded_as_kiosk``), so one round trip for the whole request."""
+        if self.direct is not None:
+            caller, _ = await self.guarded_as_kiosk(request, updating(statement), values,
+                                                    durable=durable)
+            return caller
         certificate = presented(request.headers)
 
         def identified(connection: Connection) -> Caller:
             return identify_and_update(connection, certificate, utcnow(), statement, values)
 
         return await self.transactions.run(identified, durable=durable, atomic=False)
+
+    async def guarded_as_kiosk(self, request: Request, writes: Writes, values: dict[str, object],
+                               *, reads: Reads | None = None, durable: bool = True,
+                               ) -> tuple[Caller, list[tuple[Any, ...]]]:
+        """PostgreSQL only: ``writes`` and ``reads`` for the kiosk whose certificate nginx
+        verified, with the identity check, as one statement (identity.guarded) run straight
+        on psycopg (direct.py); the caller, and the rows (the lookup's columns first)."""
+        assert self.direct is not None
+        certificate = presented(request.headers)
+        now = utcnow()
+        rows = await self.direct.rows(guarded(writes, reads),
+                                      guarded_values(certificate, now, values), durable=durable)
+        return checked(rows, certificate, now), rows
