@@ -20,6 +20,7 @@ APT_PACKAGES=(
     xvfb xdotool                                     # the UI test in a real X window
     nginx-light                                      # the back-office's TLS front (mTLS)
     postgresql                                       # the back-office's database for a Comune
+    chromium                                         # the console's browser tests (Playwright drives it)
 )
 
 as_root() {

@@ -33,6 +33,8 @@ class Server(_Strict):
     public_host: str = "localhost"
     api_listen: str = Field("127.0.0.1:8443", description="host:port of the mTLS listener")
     enroll_listen: str = Field("127.0.0.1:8444", description="host:port of enrollment")
+    web_listen: str = Field("127.0.0.1:8445", description="host:port of the clerks' console "
+                            "and the citizens' phones (no client certificate)")
     workers: int = Field(2, ge=1, le=64, description="application processes")
     nginx: str = Field("/usr/sbin/nginx", description="the nginx binary")
     body_limit_bytes: int = Field(262_144, ge=1024, le=16_777_216)

@@ -13,6 +13,10 @@ the application (DESIGN.md §5). What the text below guarantees, and why it is l
 - Enrollment is its own server block (``ssl_verify_client`` is not allowed in a location),
   rate-limited per address (a minute's worth may come at once: a technician enrolling a
   row of kiosks), with everything but its two paths answered 404.
+- The web listener (the clerks' console and the citizens' phones, who have passwords and
+  one-time links, not client certificates) is a third server block, open only on its two
+  path prefixes; the certificate headers are emptied there as on enrollment, so a page can
+  never pass for a kiosk.
 - nginx's own refusals (495, 496, 413, 429, 502) become the API's coded JSON errors, so a
   kiosk reads one error format whoever refused it.
 - Every runtime file (pid, logs, temp paths) lives under ``{state_dir}/nginx``, so a private
@@ -31,6 +35,8 @@ from kiosk.uplink.schemas import CA_PATH, ENROLL_PATH
 # nginx's worker user when the master runs as root; the application's socket directory is
 # opened to this group only (serve.prepare_socket_dir).
 WORKER_USER, WORKER_GROUP = "nobody", "nogroup"
+# The web listener's two rooms (the application routes them; nginx lets nothing else through).
+CONSOLE_PREFIX, PHONE_PREFIX = "/console/", "/phone/"
 CLIENT_CERT_HEADER = "X-Client-Cert"
 CLIENT_VERIFY_HEADER = "X-Client-Verify"
 # The upper bound of a command long-poll is 30 s: nginx must wait longer for the answer.
@@ -196,6 +202,26 @@ rate={config.enrollment.rate_per_minute}r/m;
         }}
         location / {{
             {_json_error(404, "NOT_FOUND", "no such path on the enrollment listener")}
+        }}
+    }}
+
+    # The web: the clerks' console and the citizens' phones; no client certificate.
+    server {{
+        listen {server.web_listen} ssl;
+        server_name {server.public_host};
+{_error_pages("        ")}
+
+        location {CONSOLE_PREFIX} {{
+{_proxy("            ", certificate=False)}
+        }}
+        location {PHONE_PREFIX} {{
+{_proxy("            ", certificate=False)}
+        }}
+        location = / {{
+            return 302 {CONSOLE_PREFIX};
+        }}
+        location / {{
+            {_json_error(404, "NOT_FOUND", "no such path on the web listener")}
         }}
     }}
 }}

@@ -152,8 +152,9 @@ class Service:
              "-c", str(config_file), "-g", "daemon off;"],
             stdin=subprocess.DEVNULL,
         )
-        listeners = [nginx.split_listen(self.config.server.api_listen),
-                     nginx.split_listen(self.config.server.enroll_listen)]
+        server = self.config.server
+        listeners = [nginx.split_listen(where) for where in
+                     (server.api_listen, server.enroll_listen, server.web_listen)]
         _wait(lambda: all(_port_open(*where) for where in listeners), self.nginx, "nginx",
               base / "error.log")
 
@@ -225,9 +226,10 @@ def serve(config: BackofficeConfig, config_file: Path | None) -> int:
     try:
         service.start_app()
         service.start_nginx()
-        api, enroll = config.server.api_listen, config.server.enroll_listen
-        print(f"back-office serving: API https://{api} (mutual TLS), enrollment "
-              f"https://{enroll}; {config.server.workers} application worker(s)",
+        server = config.server
+        print(f"back-office serving: API https://{server.api_listen} (mutual TLS), "
+              f"enrollment https://{server.enroll_listen}, console and phones "
+              f"https://{server.web_listen}; {server.workers} application worker(s)",
               file=sys.stderr, flush=True)
         died = service.supervise(stop)
     finally:

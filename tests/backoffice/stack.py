@@ -21,7 +21,8 @@ Outside pytest (a bench), the context manager does the same::
 
 What a :class:`Stack` gives:
 
-- ``api_url`` (mTLS) and ``enroll_url`` (no client certificate), both ``https://127.0.0.1:PORT``;
+- ``api_url`` (mTLS), ``enroll_url`` and ``web_url`` (the console and the phones; no client
+  certificate), all ``https://127.0.0.1:PORT``;
   ``ca_file``, the back-office CA a kiosk pins; ``config_file`` for ``kiosk backoffice …``.
 - ``add_kiosk(name)``: the one-time enrollment token (``v1.<secret>.<pin>``), as
   ``kiosk backoffice kiosk add`` prints it: hand it to ``kiosk enroll --url stack.enroll_url``.
@@ -152,6 +153,10 @@ class Stack:
     @property
     def enroll_url(self) -> str:
         return f"https://{self.config.server.enroll_listen}"
+
+    @property
+    def web_url(self) -> str:
+        return f"https://{self.config.server.web_listen}"
 
     @property
     def ca(self) -> CertificateAuthority:
@@ -324,7 +329,8 @@ def prepare_stack(database_url: str | None = None, *, workers: int = 2,
         "state_dir": str(state),
         "server": {"public_host": "localhost", "workers": workers,
                    "api_listen": f"127.0.0.1:{free_port()}",
-                   "enroll_listen": f"127.0.0.1:{free_port()}"},
+                   "enroll_listen": f"127.0.0.1:{free_port()}",
+                   "web_listen": f"127.0.0.1:{free_port()}"},
         "database": {"url": database_url or "sqlite:///backoffice.db"},
         "enrollment": {"rate_per_minute": rate_per_minute},
         "level3": {"anchors": [str(level3 / "pki" / sim_pki.AUTH_CA_FILE)],

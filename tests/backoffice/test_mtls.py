@@ -188,12 +188,13 @@ def test_forged_certificate_headers_never_become_the_callers_identity(
     with backoffice_stack.client(context=client_context(backoffice_stack.ca_file)) as client:
         refused = client.post("/api/v1/heartbeat", headers=forged, json=heartbeat())
     assert refused.json()["error"]["code"] == "CLIENT_CERT_REQUIRED"
-    # ... nor through the enrollment listener, which serves nothing else.
-    with backoffice_stack.client(context=client_context(backoffice_stack.ca_file)) as client:
-        sideways = client.post(f"{backoffice_stack.enroll_url}/api/v1/heartbeat",
-                               headers=forged, json=heartbeat())
-    assert sideways.status_code == 404
-    assert sideways.json()["error"]["code"] == "NOT_FOUND"
+    # ... nor through the enrollment or the web listener, which serve nothing else.
+    for listener in (backoffice_stack.enroll_url, backoffice_stack.web_url):
+        with backoffice_stack.client(context=client_context(backoffice_stack.ca_file)) as client:
+            sideways = client.post(f"{listener}/api/v1/heartbeat", headers=forged,
+                                   json=heartbeat())
+        assert sideways.status_code == 404
+        assert sideways.json()["error"]["code"] == "NOT_FOUND"
     assert kiosk_row(backoffice_stack, b.name).last_heartbeat is None
 
 
