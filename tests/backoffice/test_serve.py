@@ -1,9 +1,11 @@
-"""``kiosk backoffice serve`` as a service: it stops both of its processes cleanly on SIGTERM,
+"""``kiosk backoffice serve`` as a service: it stops both of its processes cleanly on SIGTERM
+(a kiosk's long-poll in flight included),
 stops the survivor when one dies, refuses an unmigrated database; and the nginx configuration
 it writes (``nginx-config``) is one nginx accepts."""
 
 from __future__ import annotations
 
+import contextlib
 import grp
 import os
 import signal
@@ -12,8 +14,10 @@ import stat
 import subprocess
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import httpx
 import pytest
 
 from kiosk.backoffice import nginx
@@ -71,11 +75,18 @@ def test_a_signal_stops_nginx_then_the_application_and_exits_zero(
     assert nginx_master in serve_children and len(serve_children) == 2
     everything = serve_children + [pid for child in serve_children
                                     for pid in children(child)]
-    stack.process.send_signal(signum)
-    assert stack.process.wait(30) == 0
+    kiosk = stack.enroll()
+    with stack.client(kiosk) as client, ThreadPoolExecutor(1) as pool:
+        waiting = pool.submit(client.get, "/api/v1/commands", params={"wait": 25})
+        time.sleep(1)  # (no way to see from here that the long-poll is waiting: a second)
+        stack.process.send_signal(signum)
+        assert stack.process.wait(30) == 0
+        with contextlib.suppress(httpx.HTTPError):
+            waiting.result()
     assert wait_gone(everything) == []
     assert not _answers(stack)
-    assert "Traceback" not in stack.log.read_text()
+    log = stack.log.read_text()
+    assert "Traceback" not in log and "ERROR" not in log, log
 
 
 def _answers(stack: Stack) -> bool:

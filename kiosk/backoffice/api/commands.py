@@ -21,7 +21,6 @@ joined to it, and the writes (the kiosk's contact, the first deliveries) as guar
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 from typing import Any
 
@@ -85,6 +84,14 @@ def _pending(connection: Connection, caller: Caller, now: dt.datetime) -> list[C
                     created_at=row.created_at) for row in rows]
 
 
+async def _gone(request: Request) -> None:
+    """Returns when the connection closes: nginx closes its side when it stops (``serve``
+    stops it first) or when the kiosk goes away, and the long-poll then ends at once
+    instead of holding the application's shutdown until it is cancelled mid-wait."""
+    while (await request.receive())["type"] != "http.disconnect":
+        pass
+
+
 def _wait_seconds(request: Request) -> int:
     raw = request.query_params.get("wait", "0")
     if not (raw.isascii() and raw.isdigit()) or int(raw) > MAX_COMMAND_WAIT_SECONDS:
@@ -113,16 +120,22 @@ def routes(context: ApiContext) -> list[BaseRoute]:
         commands, caller = await look(request)
         if commands or wait == 0:
             return json_response(CommandList(commands=commands))
-        async with context.notifier.waiting(caller.kiosk_id) as woken:
-            while True:
-                # Registered first, then looked: a command issued in between is not missed.
-                commands, _ = await look(request)
-                remaining = deadline - loop.time()
-                if commands or remaining <= 0:
-                    return json_response(CommandList(commands=commands))
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(woken.wait(), remaining)
-                woken.clear()
+        gone = asyncio.ensure_future(_gone(request))
+        try:
+            async with context.notifier.waiting(caller.kiosk_id) as woken:
+                while True:
+                    # Registered first, then looked: a command issued in between is not missed.
+                    commands, _ = await look(request)
+                    remaining = deadline - loop.time()
+                    if commands or remaining <= 0 or gone.done():
+                        return json_response(CommandList(commands=commands))
+                    wake = asyncio.ensure_future(woken.wait())
+                    await asyncio.wait({wake, gone}, timeout=remaining,
+                                       return_when=asyncio.FIRST_COMPLETED)
+                    wake.cancel()
+                    woken.clear()
+        finally:
+            gone.cancel()
 
     async def ack(request: Request) -> Response:
         raw_id = request.path_params["command_id"]
