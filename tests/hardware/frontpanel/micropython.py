@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -35,9 +36,16 @@ def tool(name: str) -> str:
     return found
 
 
-def environment(**extra: str) -> dict[str, str]:
+def environment(firmware: Path = FIRMWARE, **extra: str) -> dict[str, str]:
     """The environment for ``micropython``: stubs first, so ``import machine`` finds ours;
-    then the firmware, the MicroPython-side tests and the port's frozen modules."""
-    path = ":".join(str(p) for p in (HERE / "stubs", FIRMWARE, MPY_TESTS)) + ":.frozen"
+    then the firmware (its sources, or their .mpy), the MicroPython-side tests and the
+    port's frozen modules."""
+    path = ":".join(str(p) for p in (HERE / "stubs", firmware, MPY_TESTS)) + ":.frozen"
     return {**os.environ, "MICROPYPATH": path, "FRONTPANEL_VECTORS": str(VECTORS_FILE),
             **extra}
+
+
+def mpy_cross(source: Path, out: Path) -> subprocess.CompletedProcess[str]:
+    """Compile ``source`` for the RP2040's Cortex-M0+ (bytecode: it runs on any port)."""
+    return subprocess.run([tool("mpy-cross"), "-march=armv6m", "-o", str(out), str(source)],
+                          capture_output=True, text=True, timeout=60, check=False)

@@ -4,12 +4,11 @@ here)."""
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.hardware.frontpanel.micropython import FIRMWARE, tool
+from tests.hardware.frontpanel.micropython import FIRMWARE, mpy_cross
 
 SOURCES = sorted(FIRMWARE.glob("*.py"))
 
@@ -22,7 +21,6 @@ def test_the_firmware_is_all_here() -> None:
 @pytest.mark.parametrize("source", SOURCES, ids=[path.name for path in SOURCES])
 def test_compiles(source: Path, tmp_path: Path) -> None:
     out = tmp_path / source.with_suffix(".mpy").name
-    done = subprocess.run([tool("mpy-cross"), "-march=armv6m", "-o", str(out), str(source)],
-                          capture_output=True, text=True, timeout=60, check=False)
+    done = mpy_cross(source, out)
     assert done.returncode == 0, done.stderr
     assert out.read_bytes()[:1] == b"M"  # the .mpy header
