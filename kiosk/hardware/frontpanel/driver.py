@@ -217,7 +217,7 @@ _LINKS = {
 
 
 def open_frontpanel(uri: str, *, timeout: float = 0.3) -> FrontPanel:
-    """The board named by ``uri`` (``serial:/dev/ttyACM0`` or ``sim``), greeted with HELLO."""
+    """The board named by ``uri`` (``serial:/dev/serial0`` or ``sim``), greeted with HELLO."""
     scheme, _, rest = uri.partition(":")
     target = _LINKS.get(scheme)
     if target is None:

@@ -1,10 +1,10 @@
-"""The link to a real board: its USB CDC or UART serial port, through pyserial.
+"""The link to a real board: the Pi's UART wired to the board's, through pyserial.
 
 | capability              | support                                                        |
 |-------------------------|----------------------------------------------------------------|
-| USB CDC (/dev/ttyACM0)  | yes: the baud rate is ignored by the RP2040's USB serial       |
 | UART (/dev/serial0)     | yes, 115200 8N1 as the firmware sets it                        |
-| port unplugged          | ``PanelNotFound`` on the next read or write                    |
+| USB serial of the board | no: the board keeps its USB for maintenance (the REPL)         |
+| port gone               | ``PanelNotFound`` on the next read or write                    |
 | another process holding | ``PanelNotFound``: the port is opened exclusively              |
 """
 

@@ -4,11 +4,12 @@ do to it."""
 
 from __future__ import annotations
 
+import doctest
 from collections.abc import Iterator
 
 import pytest
 
-from kiosk.hardware.frontpanel import FrontPanel, LedMode, open_frontpanel
+from kiosk.hardware.frontpanel import FrontPanel, LedMode, driver, open_frontpanel
 from kiosk.hardware.frontpanel.errors import (
     BadPanelUri,
     PanelNotFound,
@@ -214,6 +215,10 @@ def test_a_refusal_carries_the_nak_code() -> None:
         FrontPanel(link).hello()
     assert refused.value.details() == {"code": "FRONTPANEL_REJECTED", "nak": "UNKNOWN_TYPE",
                                        "message": "the board refused HELLO: UNKNOWN_TYPE"}
+
+
+def test_the_example_in_the_docstring_runs() -> None:
+    assert doctest.testmod(driver, raise_on_error=True).attempted == 4
 
 
 def test_open_frontpanel_greets_the_board() -> None:
