@@ -19,6 +19,7 @@ from typing import Protocol, TypeVar
 
 from kiosk.hardware.frontpanel.errors import (
     BadPanelUri,
+    BadPayload,
     PanelProtocolError,
     PanelRejected,
     PanelTimeout,
@@ -28,7 +29,6 @@ from kiosk.hardware.frontpanel.framing import Corrupt, Deframer, Packet, encode
 from kiosk.hardware.frontpanel.messages import (
     ACK_BIT,
     PROTOCOL,
-    BadPayload,
     Buzz,
     BuzzAck,
     Hello,

@@ -49,5 +49,13 @@ class TamperStillOpen(PanelRejected):
     code = "FRONTPANEL_TAMPER_OPEN"
 
 
+class BadPayload(FrontPanelError, ValueError):
+    """A message whose length or values the protocol does not allow: asked of the driver
+    (a buzz of a minute), or received from the board (then the driver reports
+    ``FRONTPANEL_PROTOCOL``)."""
+
+    code = "FRONTPANEL_BAD_VALUE"
+
+
 class BadPanelUri(FrontPanelError, ValueError):
     code = "FRONTPANEL_BAD_URI"

@@ -15,15 +15,13 @@ import struct
 from dataclasses import dataclass, field
 from typing import ClassVar, Self
 
+from kiosk.hardware.frontpanel.errors import BadPayload
+
 PROTOCOL = 1
 ACK_BIT = 0x80
 MAX_BUZZ_MS = 5000
 WATCHDOG_INTERVAL_MS = (50, 60000)
 WATCHDOG_MISSES = (1, 255)
-
-
-class BadPayload(ValueError):
-    """A payload whose length or values this protocol does not allow."""
 
 
 class Led(enum.IntEnum):

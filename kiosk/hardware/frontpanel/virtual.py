@@ -20,9 +20,9 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from kiosk.hardware.frontpanel.errors import BadPayload
 from kiosk.hardware.frontpanel.framing import Corrupt, Deframer, Packet, encode
 from kiosk.hardware.frontpanel.messages import (
-    BadPayload,
     Buzz,
     BuzzAck,
     Hello,

@@ -12,6 +12,7 @@ import pytest
 from kiosk.hardware.frontpanel import FrontPanel, LedMode, driver, open_frontpanel
 from kiosk.hardware.frontpanel.errors import (
     BadPanelUri,
+    BadPayload,
     PanelNotFound,
     PanelProtocolError,
     PanelRejected,
@@ -166,6 +167,14 @@ def test_a_request_damaged_or_unanswered_is_sent_again_and_done_once(
     setattr(wire, mishap, True)
     panel.buzz(100)
     assert (panel.resends, board.buzzes) == (1, [100])
+
+
+def test_a_value_out_of_range_is_refused_before_it_is_sent(panel: FrontPanel,
+                                                            board: VirtualBoard) -> None:
+    with pytest.raises(BadPayload, match=r"duration_ms 60000 outside 0\.\.5000") as refused:
+        panel.buzz(60000)
+    assert refused.value.code == "FRONTPANEL_BAD_VALUE"
+    assert board.requests == [Hello()]
 
 
 def test_a_board_that_never_answers_times_out_with_a_code(board: VirtualBoard) -> None:

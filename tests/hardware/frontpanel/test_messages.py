@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
+from kiosk.hardware.frontpanel.errors import BadPayload
 from kiosk.hardware.frontpanel.framing import Deframer, Packet
 from kiosk.hardware.frontpanel.messages import (
     BY_TYPE,
     REQUESTS,
-    BadPayload,
     Buzz,
     Message,
     NakCode,
