@@ -155,6 +155,7 @@ class FrontPanel:
     def _request(self, message: Message, reply: type[M]) -> M:
         self._seq = (self._seq + 1) & 0xFF
         frame = encode(Packet(message.TYPE, self._seq, message.payload()))
+        heard = "no answer"
         for attempt in range(self.retries + 1):
             if attempt:
                 self.resends += 1
@@ -162,11 +163,12 @@ class FrontPanel:
             answer = self._await(self._seq)
             if isinstance(answer, Nak):
                 if answer.code in RESEND:
+                    heard = f"only {answer.code.name}"  # the line damages our frames
                     continue
                 raise _refusal(message, answer)
             if answer is not None:
                 return _checked(message, answer, reply)
-        raise PanelTimeout(f"the front panel did not answer {message.NAME} "
+        raise PanelTimeout(f"the front panel gave {heard} to {message.NAME} "
                            f"({self.retries + 1} tries, {self.timeout} s each)")
 
     def _await(self, seq: int) -> Message | None:

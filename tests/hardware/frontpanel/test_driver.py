@@ -183,7 +183,13 @@ def test_a_board_that_never_answers_times_out_with_a_code(board: VirtualBoard) -
     with pytest.raises(PanelTimeout) as timeout:
         panel.hello()
     assert timeout.value.code == "FRONTPANEL_TIMEOUT"
-    assert "2 tries" in str(timeout.value)
+    assert str(timeout.value) == "the front panel gave no answer to HELLO (2 tries, 0.01 s each)"
+
+
+def test_a_line_that_damages_every_frame_says_so() -> None:
+    nak = ack(Nak(NakCode.BAD_CRC, Hello.TYPE), 1)
+    with pytest.raises(PanelTimeout, match="gave only BAD_CRC to HELLO"):
+        FrontPanel(ScriptedLink(nak, nak, nak)).hello()
 
 
 def ack(message: HelloAck | PingAck | SetLedAck | Nak, seq: int) -> bytes:
