@@ -32,7 +32,7 @@ def test_lights_and_buzzer_reach_the_pins(panel: FrontPanel, firmware: Firmware)
     panel.set_status_led(LedMode.ON)
     eventually(lambda: firmware.levels("status")[-1:] == [1], "status LED on", firmware)
     eventually(lambda: firmware.levels("guidance")[-1:] == [0], "guidance off", firmware)
-    panel.buzz(100)
+    panel.buzz(500)  # long enough to be seen by a tick loop on a loaded machine
     eventually(lambda: firmware.levels("buzzer") == [0, 1, 0], "one beep", firmware)
 
 
@@ -65,7 +65,7 @@ def test_a_damaged_frame_is_refused_and_sent_again(panel: FrontPanel, wire: Wire
                                                    firmware: Firmware) -> None:
     panel.hello()
     wire.damage_next_frame = True
-    panel.buzz(100)
+    panel.buzz(500)  # long enough to be seen by a tick loop on a loaded machine
     assert panel.resends == 1
     assert encode(Packet(Nak.TYPE, 2, Nak(NakCode.BAD_CRC, Buzz.TYPE).payload())) in wire.to_host
     eventually(lambda: firmware.levels("buzzer") == [0, 1, 0], "one beep, not two", firmware)
