@@ -100,7 +100,8 @@ def shown(request: Request, row: Row) -> dict[str, Any]:
         outbox += " ⚠ " + gettext(request, N_("alarm"))
     return {"name": row.name, "state": row.state,
             "state_label": gettext(request, STATES[row.state]),
-            "journey": journey or "—", "last_contact": local_time(row.last_contact),
+            "journey": journey or "—",
+            "last_contact": local_time(row.last_contact, "%d/%m %H:%M:%S"),
             "reader": reader, "reader_ok": row.reader is not False,
             "outbox": outbox, "outbox_ok": not row.outbox_alarm}
 
