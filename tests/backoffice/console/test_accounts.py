@@ -73,3 +73,19 @@ def test_failures_older_than_the_window_start_a_new_count(database_url: str) -> 
             assert throttle.locked_until(connection, "a.verdi", "192.0.2.8", later) is None
     finally:
         engine.dispose()
+
+
+def test_an_address_is_locked_after_twenty_failures_whatever_the_names(
+        database_url: str) -> None:
+    engine = db.make_engine(database_url)
+    now = utcnow()
+    limit = throttle.Policy().address_failures
+    try:
+        with engine.begin() as connection:
+            for attempt in range(limit):
+                throttle.failed(connection, f"guess-{attempt}", "203.0.113.9", now)
+            assert throttle.locked_until(connection, "someone-else", "203.0.113.9", now)
+            assert throttle.locked_until(connection, "someone-else", "203.0.113.10", now) \
+                is None
+    finally:
+        engine.dispose()

@@ -57,3 +57,15 @@ def test_a_clerk_switches_the_second_factor_on_from_the_account_page(
     sign_in(page, sqlite_stack, person)
     expect(page).to_have_url(console_url(sqlite_stack, "login/totp"))
     expect(page.get_by_role("heading")).to_have_text("Code from your authenticator app")
+
+
+def test_a_new_password_ends_the_sessions_of_the_account(browser: Browser,
+                                                       sqlite_stack: Stack) -> None:
+    person = clerk(sqlite_stack)
+    page = new_page(browser)
+    sign_in(page, sqlite_stack, person)
+    expect(page).to_have_url(console_url(sqlite_stack, "board"))
+    changed = sqlite_stack.cli("user", "passwd", person.name, stdin="una-nuova-password\n")
+    assert changed.returncode == 0, changed.stderr
+    page.goto(console_url(sqlite_stack, "statistics"))
+    expect(page).to_have_url(console_url(sqlite_stack, "login"))
