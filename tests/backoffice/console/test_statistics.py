@@ -57,6 +57,10 @@ def shot(name: str) -> Path:
 
 def test_statistics_and_the_console_pictures(browser: Browser) -> None:
     with start_stack() as stack:
+        page = new_page(browser, width=1280, height=760)
+        sign_in(page, stack, clerk(stack, name="m.rossi"))
+        expect(page.locator("#no-kiosks")).to_be_visible()
+
         atrio = kiosk(stack, "atrio-1")
         atrio.heartbeat(state="idle")
         second = kiosk(stack, "atrio-2")
@@ -67,8 +71,9 @@ def test_statistics_and_the_console_pictures(browser: Browser) -> None:
         kiosk(stack, "ufficio-tributi")
         totals = send_outcomes(atrio)
 
-        page = new_page(browser, width=1280, height=760)
-        sign_in(page, stack, clerk(stack, name="m.rossi"))
+        # The new kiosks come onto the open board by themselves.
+        expect(page.locator("#board tbody tr")).to_have_count(4)
+        expect(page.locator("#no-kiosks")).to_have_count(0)
         expect(page.locator(".console-help", has_text="atrio-2")).to_be_visible()
         expect(page.locator('#board tr[data-kiosk="ufficio-tributi"]')).to_contain_text(
             "Mai collegato")
