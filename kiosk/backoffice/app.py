@@ -20,6 +20,7 @@ from kiosk.backoffice.api import commands, enroll, events, heartbeat, level3
 from kiosk.backoffice.api.context import ApiContext
 from kiosk.backoffice.ca import CertificateAuthority
 from kiosk.backoffice.config import BackofficeConfig, load
+from kiosk.backoffice.console import app as console
 from kiosk.backoffice.direct import Direct
 from kiosk.backoffice.errors import ApiError, api_error, http_error, unexpected_error
 from kiosk.backoffice.level3 import Level3Policy
@@ -38,6 +39,7 @@ def create_app(config: BackofficeConfig) -> Starlette:
         *events.routes(context),
         *commands.routes(context),
         *level3.routes(context, Level3Policy.from_config(config)),
+        console.mount(context),
     ]
 
     @asynccontextmanager

@@ -194,3 +194,63 @@ class Verification(Base):
     signature_valid: Mapped[bool]
     revocation: Mapped[str] = mapped_column(String(64))
     codice_fiscale: Mapped[str | None] = mapped_column(String(16))
+
+
+# -- the clerks' console (kiosk/backoffice/console) ------------------------------------------
+
+
+class ConsoleUser(Base):
+    """A person who signs in to the console. ``password_hash`` is argon2id (argon2-cffi's
+    encoded form, parameters included, so they can be raised later); ``auth_epoch`` is in every
+    session cookie and bumped by a new password, so the old sessions end with it."""
+
+    __tablename__ = "console_users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(16))  # console.accounts.Role's value
+    password_hash: Mapped[str] = mapped_column(String(255))
+    totp_secret: Mapped[str | None] = mapped_column(String(64))  # base32; None: no second factor
+    auth_epoch: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class ConsoleLoginFailure(Base):
+    """Wrong passwords counted per account and per client address, in the database so that
+    every worker on every machine counts the same guesses."""
+
+    __tablename__ = "console_login_failures"
+
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)  # "account:NAME", "address:IP"
+    failures: Mapped[int]
+    first_at: Mapped[dt.datetime]
+    locked_until: Mapped[dt.datetime | None]
+
+
+class ConsoleAudit(Base):
+    """What a console user did, for the admin's audit page: who, what, to which kiosk or
+    account. Never a password, a code or a citizen's data."""
+
+    __tablename__ = "console_audit"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    user_name: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(32))
+    target: Mapped[str | None] = mapped_column(String(64))
+    detail: Mapped[str | None] = mapped_column(Text)
+
+
+class ConsoleHelpAck(Base):
+    """A clerk's acknowledgement of a kiosk's "call a clerk" (the ``help.requested`` event it
+    answers): the alert leaves every console."""
+
+    __tablename__ = "console_help_acks"
+
+    event_id: Mapped[int] = mapped_column(BigId, ForeignKey("events.id"), primary_key=True)
+    user_name: Mapped[str] = mapped_column(String(64))
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+# The console reads events by kind and time (help alerts, statistics), never by scanning all.
+Index("ix_events_kind_at", Event.kind, Event.at)

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from kiosk.backoffice.config import BackofficeConfig, load
-from kiosk.cli import backoffice_serve, output
+from kiosk.cli import backoffice_serve, backoffice_users, output
 from kiosk.errors import KioskError
 
 if TYPE_CHECKING:
@@ -35,7 +35,7 @@ Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 # "You asked wrongly or set up wrongly", beyond the usage codes every command shares.
 USAGE_CODES = {"CA_EXISTS", "CA_MISSING", "KIOSK_EXISTS", "KIOSK_NOT_FOUND",
-               "DATABASE_NOT_MIGRATED"}
+               "DATABASE_NOT_MIGRATED", "USER_EXISTS", "USER_NOT_FOUND", "PASSWORD_WEAK"}
 
 
 def register(groups: Commands) -> None:
@@ -76,6 +76,7 @@ def register(groups: Commands) -> None:
                 help="list the kiosks: enrollment, reported state, last contact, "
                 "certificate expiry")
     backoffice_serve.register(commands)
+    backoffice_users.register(commands, add_command)
 
 
 def add_command(commands: Commands, name: str, handler: Handler, *, help: str,
