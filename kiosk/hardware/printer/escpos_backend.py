@@ -74,7 +74,8 @@ class EscposBackend(PrinterBackend):
             return action(self._printer) or b""
         except LINK_ERRORS as error:
             self.close()
-            raise PrinterGone(f"printer {self.name} cannot be reached: {error}") from None
+            reason = " ".join(str(error).split())  # python-escpos's messages span lines
+            raise PrinterGone(f"printer {self.name} cannot be reached: {reason}") from None
 
 
 def _require(kind: type[Escpos], library: str) -> None:

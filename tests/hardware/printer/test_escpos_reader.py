@@ -17,7 +17,7 @@ MODEL = PrinterModel.named("TM-T20II")
 BOLD, DOUBLE = Style(bold=True), Style(width=2, height=2)
 
 
-def printed(calls: Callable[[Escpos], None]) -> Printout:
+def printed(calls: Callable[[Escpos], object]) -> Printout:
     """What the bytes python-escpos produced for ``calls`` print."""
     dummy = Dummy(profile=MODEL.name)
     calls(dummy)
@@ -49,7 +49,7 @@ def raw(data: bytes) -> Printout:
     ],
 )
 def test_style_and_alignment_of_python_escpos_calls(
-    calls: Callable[[Escpos], None], text: str, style: Style, align: Align
+    calls: Callable[[Escpos], object], text: str, style: Style, align: Align
 ) -> None:
     line = printed(calls).line(text)
     assert line.styles == {style}
