@@ -3,7 +3,7 @@ chosen by the URI's target.
 
     backend   write  status  remarks
     usb       yes    yes     pyusb and libusb; the kiosk's user needs the device (udev rule)
-    serial    yes    yes     pyserial; each status answer waits for the read timeout
+    serial    yes    yes     pyserial; a status answer takes the read timeout (0.5 s)
     network   yes    yes     raw TCP on port 9100; one connection, opened again after a loss
 
 A python-escpos printer object opens its device on first use and, once that failed, stays
@@ -25,6 +25,7 @@ from kiosk.hardware.printer.model import PrinterModel
 from kiosk.hardware.printer.uri import NetworkTarget, SerialTarget, Target, UsbTarget
 
 TIMEOUT_SECONDS = 5.0
+SERIAL_READ_SECONDS = 0.5  # a status read waits this long for the rest of 16 bytes
 # What a device gone away raises: sockets and pyserial raise OSError subclasses, pyusb's
 # USBError is one, and python-escpos raises DeviceNotFoundError when it cannot open it.
 LINK_ERRORS = (OSError, DeviceNotFoundError)
@@ -47,8 +48,9 @@ class EscposBackend(PrinterBackend):
                        f"usb:{target.vendor:#06x}:{target.product:#06x}")
         if isinstance(target, SerialTarget):
             _require(Serial, "pyserial")
-            return cls(lambda: Serial(target.device, baudrate=target.baudrate, timeout=1,
-                                      profile=model.name), f"serial:{target.device}")
+            return cls(lambda: Serial(target.device, baudrate=target.baudrate,
+                                      timeout=SERIAL_READ_SECONDS, profile=model.name),
+                       f"serial:{target.device}")
         assert isinstance(target, NetworkTarget)
         return cls(lambda: Network(target.host, target.port, timeout=TIMEOUT_SECONDS,
                                    profile=model.name), f"network:{target.host}:{target.port}")
@@ -59,13 +61,28 @@ class EscposBackend(PrinterBackend):
         self._use(lambda printer: printer._raw(job))
 
     def query(self, request: bytes) -> bytes:
-        return bytes(self._use(lambda printer: printer.query_status(request)))
+        """The answer; a kept connection that died since its last use (a network printer
+        rebooted) is opened anew and asked once more, so a reboot is no false alarm."""
+        reused = self._printer is not None
+        try:
+            answer = self._ask(request)
+        except PrinterGone:
+            if not reused:
+                raise
+            answer = b""
+        return answer if answer or not reused else self._ask(request)
 
     def close(self) -> None:
         printer, self._printer = self._printer, None
         if printer is not None:
             with contextlib.suppress(*LINK_ERRORS):  # a device already gone has nothing left
                 printer.close()
+
+    def _ask(self, request: bytes) -> bytes:
+        answer = bytes(self._use(lambda printer: printer.query_status(request)))
+        if not answer:
+            self.close()  # silent, or the line closed: the next use starts over
+        return answer
 
     def _use(self, action: Callable[[Escpos], bytes | None]) -> bytes:
         if self._printer is None:
