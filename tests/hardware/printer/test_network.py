@@ -16,7 +16,7 @@ from kiosk.hardware.printer.model import PrinterModel
 from kiosk.hardware.printer.receipt import compose
 from kiosk.hardware.printer.virtual import VirtualPrinter
 from tests.hardware.printer.example import EXAMPLE, qr_texts
-from tests.hardware.printer.tcp_printer import TcpPrinter
+from tests.hardware.printer.wire_printers import TcpPrinter
 
 MODEL = PrinterModel.named("TM-T20II")
 STATUS_REQUESTS = b"\x10\x04\x01\x10\x04\x02\x10\x04\x04"
