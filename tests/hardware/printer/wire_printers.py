@@ -4,7 +4,6 @@ status requests as the virtual printer behind it would, so tests can put it out 
 
 from __future__ import annotations
 
-import contextlib
 import os
 import select
 import socket
@@ -41,15 +40,16 @@ class TcpPrinter(WirePrinter):
         self._server = socket.create_server(("127.0.0.1", 0))
         self.port: int = self._server.getsockname()[1]
         self._client: socket.socket | None = None
+        self._sentinel: tuple[str, int] | None = None  # the connection that says "stop"
         self._thread = threading.Thread(target=self._serve, daemon=True)
         self._thread.start()
 
     def _serve(self) -> None:
         while True:
-            try:
-                client, _ = self._server.accept()
-            except OSError:
-                return  # stopped
+            client, address = self._server.accept()
+            if address == self._sentinel:
+                client.close()
+                return
             with self._lock:
                 self._client = client
                 self.connections += 1
@@ -66,12 +66,17 @@ class TcpPrinter(WirePrinter):
                 self._client.shutdown(socket.SHUT_RDWR)  # the thread then closes it
 
     def stop(self) -> None:
-        """Stop listening (on Linux, shutting the socket down wakes the blocked accept),
-        once the client has closed its connection and everything it sent is read."""
-        with contextlib.suppress(OSError):  # stopped already
-            self._server.shutdown(socket.SHUT_RDWR)
+        """Stop listening once every connection made so far is served to its end: a last
+        connection from a known address, accepted after them, tells the server to stop.
+        Idempotent."""
+        if self._server.fileno() < 0:
+            return
+        with socket.socket() as sentinel:
+            sentinel.bind(("127.0.0.1", 0))
+            self._sentinel = sentinel.getsockname()
+            sentinel.connect(("127.0.0.1", self.port))
+            self._thread.join(timeout=10)
         self._server.close()
-        self._thread.join(timeout=10)
 
 
 class PtyPrinter(WirePrinter):
@@ -82,21 +87,23 @@ class PtyPrinter(WirePrinter):
         self._master, self._slave = os.openpty()
         self.path = os.ttyname(self._slave)
         self._stop_r, self._stop_w = os.pipe()
+        self._stopped = False
         self._thread = threading.Thread(target=self._serve, daemon=True)
         self._thread.start()
 
     def _serve(self) -> None:
         while True:
             ready, _, _ = select.select([self._master, self._stop_r], [], [])
-            if self._stop_r in ready:
-                return
-            try:
-                chunk = os.read(self._master, 65536)
-            except OSError:
-                return  # the kiosk's side closed and the pty is gone
-            os.write(self._master, self.take(chunk))
+            if self._master in ready:
+                os.write(self._master, self.take(os.read(self._master, 65536)))
+            elif self._stop_r in ready:
+                return  # stopped, and nothing left unread
 
     def stop(self) -> None:
+        """Stop once everything written so far is read; idempotent."""
+        if self._stopped:
+            return
+        self._stopped = True
         os.write(self._stop_w, b"x")
         self._thread.join(timeout=10)
         for fd in (self._master, self._slave, self._stop_r, self._stop_w):
