@@ -17,6 +17,8 @@ import textwrap
 from dataclasses import dataclass
 from datetime import datetime
 
+import qrcode  # type: ignore[import-untyped]
+import qrcode.constants  # type: ignore[import-untyped]
 from escpos.escpos import Escpos
 from escpos.printer import Dummy
 
@@ -25,7 +27,8 @@ from kiosk.hardware.printer.model import PrinterModel
 # A ticket number as the desk calls it out: a letter or two, then digits ("A-042", "R17").
 TICKET = re.compile(r"[A-Z]{1,2}-?[0-9]{1,4}")
 MAX_LINES = 12
-QR_DOT = 6  # dots per QR module: 8 modules per cm, easy for any phone
+QR_DOT = 6  # dots per QR module: 8 modules per cm, easy for any phone (the border is 1,
+# as python-escpos draws it; with its error correction L, as here)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -59,8 +62,9 @@ class Receipt:
                 raise ValueError("receipt text holds a control character")
 
 
-def layout(receipt: Receipt, printer: Escpos, columns: int) -> None:
-    """Print ``receipt`` on ``printer`` (its profile must know the paper's width)."""
+def layout(receipt: Receipt, printer: Escpos, model: PrinterModel) -> None:
+    """Print ``receipt`` on ``printer``, a ``model`` (whose width the profile must know)."""
+    columns = model.columns
     printer.hw("INIT")
     printer.set(align="center", bold=True)
     _wrapped(printer, receipt.comune, columns)
@@ -70,7 +74,7 @@ def layout(receipt: Receipt, printer: Escpos, columns: int) -> None:
     printer.set(bold=True, double_width=True, double_height=True)
     printer.textln(receipt.ticket)
     printer.set(bold=False, normal_textsize=True)
-    printer.qr(receipt.qr, size=QR_DOT, center=True)
+    printer.qr(receipt.qr, size=qr_dot(receipt.qr, model.paper_dots), center=True)
     printer.set(align="left")
     for step in receipt.next_steps:
         _wrapped(printer, step, columns)
@@ -84,9 +88,19 @@ def compose(receipt: Receipt, model: PrinterModel) -> bytes:
     """The whole job for ``receipt``, composed on python-escpos's Dummy printer: the same
     bytes whichever printer then receives them."""
     dummy = Dummy(profile=model.name)
-    layout(receipt, dummy, model.columns)
+    layout(receipt, dummy, model)
     job: bytes = dummy.output
     return job
+
+
+def qr_dot(text: str, paper_dots: int) -> int:
+    """Dots per module: :data:`QR_DOT`, or fewer when a long text's code would not fit the
+    paper (python-escpos refuses an image wider than the paper)."""
+    code = qrcode.QRCode(border=1, error_correction=qrcode.constants.ERROR_CORRECT_L)
+    code.add_data(text)
+    code.make(fit=True)
+    modules: int = code.modules_count + 2
+    return max(1, min(QR_DOT, paper_dots // modules))
 
 
 def _wrapped(printer: Escpos, text: str, columns: int) -> None:

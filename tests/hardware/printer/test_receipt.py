@@ -14,7 +14,7 @@ from PIL import Image
 from kiosk.hardware.printer import Receipt, ReceiptPrinter
 from kiosk.hardware.printer.escpos_reader import Align, Cut, Style
 from kiosk.hardware.printer.model import PrinterModel
-from kiosk.hardware.printer.receipt import compose
+from kiosk.hardware.printer.receipt import compose, qr_dot
 from kiosk.hardware.printer.virtual import VirtualPrinter
 from tests.hardware.printer.example import EXAMPLE, print_example, qr_texts
 
@@ -75,6 +75,15 @@ def test_a_narrow_printer_gets_its_own_layout(tmp_path: Path) -> None:
         assert image.width == 384
     assert qr_texts(printer.files[0]) == [EXAMPLE.qr]
     assert all(len(line.text) <= model.columns for line in printer.printouts[0].lines)
+
+
+def test_a_long_qr_text_shrinks_to_fit_a_narrow_paper(tmp_path: Path) -> None:
+    model = PrinterModel.named("NT-5890K")
+    long = dataclasses.replace(EXAMPLE, qr="https://comune.example/t?" + "x" * 470)
+    assert qr_dot(long.qr, model.paper_dots) < qr_dot(EXAMPLE.qr, model.paper_dots) == 6
+    printer = VirtualPrinter(tmp_path, model)
+    printer.write(compose(long, model))
+    assert qr_texts(printer.files[0]) == [long.qr]
 
 
 @pytest.mark.parametrize(
