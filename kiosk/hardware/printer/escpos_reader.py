@@ -252,6 +252,8 @@ class Interpreter:
         self.codepage = n
 
     def feed_lines(self, cursor: _Cursor) -> None:
+        """ESC d n: print the buffer, then n empty lines (python-escpos's cut() feeds 6,
+        the distance from the head to the cutter)."""
         n = cursor.byte()
         if self._runs:
             self._print_line()
