@@ -11,12 +11,13 @@ Relative paths inside a profile are resolved against its ``state_dir``; ``~`` is
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from importlib import resources
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from kiosk.errors import KioskError
 
@@ -69,6 +70,32 @@ class Uplink(_Strict):
     l3_timeout_seconds: float = Field(3.0, gt=0, le=30, description="nonce and verdict")
 
 
+# The printer URIs of kiosk.hardware.printer.uri, checked here because the configuration may
+# not import the hardware room; tests/hardware/printer/test_uri.py holds the two together.
+PRINTER_URI = re.compile(r"usb:0x[0-9a-fA-F]{4}:0x[0-9a-fA-F]{4}|serial:/[^:]*(:[0-9]+)?"
+                         r"|network:[A-Za-z0-9][A-Za-z0-9.-]{0,252}(:(?P<port>[0-9]{1,5}))?"
+                         r"|virtual:.+")
+
+
+class Printer(_Strict):
+    """The receipt printer. Without this section the kiosk has none, and says so to the
+    citizen ("take a photo of the number instead")."""
+
+    uri: str = Field(description="usb:0xVENDOR:0xPRODUCT, serial:DEVICE[:BAUD], "
+                                 "network:HOST[:PORT] or virtual:DIR")
+    model: str = Field("TM-T20II", pattern=r"^[A-Za-z0-9][A-Za-z0-9_. -]*$", description=(
+        "the printer's name in python-escpos's printer database (paper width, code pages)"))
+
+    @field_validator("uri")
+    @classmethod
+    def _known_uri(cls, uri: str) -> str:
+        match = PRINTER_URI.fullmatch(uri)
+        if match is None or not 0 < int(match["port"] or 9100) < 65536:
+            raise ValueError("not usb:0xVENDOR:0xPRODUCT, serial:DEVICE[:BAUD], "
+                             "network:HOST[:PORT] or virtual:DIR")
+        return uri
+
+
 class Profile(_Strict):
     reader: str = Field(description="pcsc, pcsc:NAME, or sim:PROFILE_PATH")
     state_dir: str = Field(description="where the kiosk keeps what must survive a restart")
@@ -78,6 +105,7 @@ class Profile(_Strict):
     card_timing: Literal["instant", "cie"] = Field(
         "instant", description="a sim: card answers at once, or as slowly as a real CIE")
     uplink: Uplink | None = None
+    printer: Printer | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @property

@@ -21,6 +21,7 @@ APT_PACKAGES=(
     nginx-light                                      # the back-office's TLS front (mTLS)
     postgresql                                       # the back-office's database for a Comune
     chromium                                         # the console's browser tests (Playwright drives it)
+    fonts-dejavu-core libusb-1.0-0                   # the virtual printer's font; pyusb's USB printers
 )
 
 as_root() {
