@@ -125,6 +125,11 @@ class Kiosk:
         return self._stage
 
     @property
+    def uplink(self) -> Uplink | None:
+        """The back-office link, when the profile has one (after start())."""
+        return self._uplink
+
+    @property
     def sim_driver(self) -> VirtualDriver | None:
         driver = self._reader.driver if self._reader else None
         return driver if isinstance(driver, VirtualDriver) else None

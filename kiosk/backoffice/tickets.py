@@ -171,15 +171,13 @@ def queue(connection: Connection) -> list[QueuedTicket]:
 
 
 def get(connection: Connection, ticket_id: int) -> TicketDetail:
+    columns = [TicketRow.__table__.c[name] for name in TicketDetail.__slots__ if name != "kiosk"]
     row = connection.execute(
-        select(TicketRow, Kiosk.name).join(Kiosk, Kiosk.id == TicketRow.kiosk_id)
+        select(*columns, Kiosk.name.label("kiosk")).join(Kiosk, Kiosk.id == TicketRow.kiosk_id)
         .where(TicketRow.id == ticket_id)).one_or_none()
     if row is None:
         raise TicketError(f"no ticket {ticket_id}", code="TICKET_NOT_FOUND")
-    ticket, kiosk = row
-    fields = {name: getattr(ticket, name) for name in TicketDetail.__slots__
-              if name != "kiosk"}
-    return TicketDetail(kiosk=kiosk, **fields)
+    return TicketDetail(**row._mapping)
 
 
 # -- what the clerks do ----------------------------------------------------------------------

@@ -135,7 +135,7 @@ class Uplink:
             return None
         log.info("ticket %s filed (%s)", ticket.number, ticket.kind.value)
         self._wake.set()
-        return FiledTicket(ticket.number, self._online())
+        return FiledTicket(ticket.number, self.online())
 
     def _ticket_prefix(self) -> str:
         if self.settings.ticket_prefix is not None:
@@ -144,7 +144,7 @@ class Uplink:
         name = identity.kiosk if identity is not None else ""
         return "".join(c for c in name.upper() if c.isascii() and c.isalnum())[-8:] or "K"
 
-    def _online(self) -> bool:
+    def online(self) -> bool:
         """In contact lately: the last exchange went through, within a few heartbeats."""
         with self._lock:
             contact, error = self._last_contact, self._last_error

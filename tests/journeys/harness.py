@@ -18,6 +18,7 @@ from kiosk.cie import tasks
 from kiosk.cie.info import identify_family
 from kiosk.cie.link import CardLink
 from kiosk.cie.secret import Secret
+from kiosk.files import load_anchors
 from kiosk.hardware.reader import CardReader
 from kiosk.hardware.virtual import VirtualDriver
 from kiosk.journeys import (
@@ -39,7 +40,6 @@ from kiosk.journeys import (
     View,
 )
 from kiosk.journeys.events import CardDone, CardFailed
-from kiosk.files import load_anchors
 from kiosk.journeys.ports import EventValue, Level3Checker, TicketDesk
 from kiosk.journeys.worker import CardJob, CardWorker
 from kiosk.sim.card import VirtualCie
