@@ -26,7 +26,7 @@ from collections.abc import Mapping
 
 from kiosk.cie.identity import IdentityReport
 from kiosk.journeys import jobs
-from kiosk.journeys.common import BRING_TO_COUNTER, Endings
+from kiosk.journeys.common import Endings
 from kiosk.journeys.context import HandOffContext, Notice
 from kiosk.journeys.events import CharacterTyped, Confirmed, DigitDeleted, Event
 from kiosk.journeys.machine import JourneyId, JourneySpec, Table
@@ -52,6 +52,15 @@ MAX_EMAIL = 254
 EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
 DELIVERIES = {Choice.DELIVERY_COUNTER: Delivery.COUNTER,
               Choice.DELIVERY_EMAIL: Delivery.COUNTER_AND_EMAIL}
+# What the citizen asked for, and the verdicts as the screen explains them (message ids).
+ASKED = {TicketKind.REPRINT: "handoff.kind.reprint",
+         TicketKind.PUK_RECOVERY: "handoff.kind.puk_recovery"}
+PASSIVE = {"trusted": "handoff.passive.trusted", "untrusted": "handoff.passive.untrusted",
+           "invalid": "handoff.passive.invalid"}
+CHIP = {"passed": "handoff.chip.passed", "failed": "handoff.chip.failed",
+        "not-supported": "handoff.chip.not_supported"}
+IS_IT_YOU = "handoff.identity.is_it_you"
+DESK_SEES_IT, DESK_WHEN_LINK_BACK = "handoff.desk.sees_it", "handoff.desk.when_link_back"
 
 
 def valid_email(address: str) -> bool:
@@ -60,28 +69,27 @@ def valid_email(address: str) -> bool:
 
 def _kind_facts(ctx: HandOffContext, services: Services) -> Mapping[str, Fact]:
     assert ctx.kind is not None
-    return facts(asked=f"handoff.kind.{ctx.kind.value}")
+    return facts(asked=ASKED[ctx.kind])
 
 
 def _identity_facts(ctx: HandOffContext, services: Services) -> Mapping[str, Fact]:
     who = ctx.identity
     assert who is not None
     return facts(given_name=who.given_name, surname=who.surname,
-                 document_number=who.document_number, asked="handoff.identity.is_it_you")
+                 document_number=who.document_number, asked=IS_IT_YOU)
 
 
 def _verdict_facts(ctx: HandOffContext, services: Services) -> Mapping[str, Fact]:
     who = ctx.identity
     assert who is not None
-    return facts(passive=f"handoff.passive.{who.passive_auth}",
-                 chip=f"handoff.chip.{who.chip_auth.replace('-', '_')}")
+    return facts(passive=PASSIVE[who.passive_auth], chip=CHIP[who.chip_auth])
 
 
 def _ticket_facts(ctx: HandOffContext, services: Services) -> Mapping[str, Fact]:
     filed = ctx.filed
     assert filed is not None
-    link = "handoff.desk.sees_it" if filed.online else "handoff.desk.when_link_back"
-    return facts(ticket_number=filed.number, desk=link, bring=BRING_TO_COUNTER[:2])
+    link = DESK_SEES_IT if filed.online else DESK_WHEN_LINK_BACK
+    return facts(ticket_number=filed.number, desk=link)
 
 
 def _read_done(ctx: HandOffContext, report: IdentityReport) -> Exit:
