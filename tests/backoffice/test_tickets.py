@@ -15,10 +15,12 @@ import pytest
 from sqlalchemy import select, update
 
 from kiosk.backoffice import tickets
+from kiosk.backoffice.models import Kiosk as KioskRow
 from kiosk.backoffice.models import Ticket as TicketRow
 from kiosk.sim.face import portrait
-from tests.backoffice.stack import Stack
-from tests.test_app_uplink import database_text
+from kiosk.uplink.schemas import Ticket
+from tests.backoffice.stack import Stack, prepare_stack
+from tests.test_app_uplink import database_text, wait_for
 
 PHOTO = portrait()
 PERSON = {"given_name": "GIUSEPPINA", "surname": "VERDEMARE", "codice_fiscale":
@@ -164,3 +166,32 @@ def test_the_purge_deletes_a_closed_tickets_personal_data_from_the_database(
     for value in [*PERSON.values(), EMAIL]:
         assert value.encode() not in everything, f"{value} still in the database"
     assert PHOTO[:64] not in everything and repr(PHOTO[:16]).encode() not in everything
+
+
+@pytest.mark.slow
+def test_serve_purges_what_is_past_retention_on_its_own() -> None:
+    stack = prepare_stack(tickets={"retention_days": 1, "purge_minutes": 1})
+    try:
+        name, _ = stack.add_kiosk()
+        two_days_ago = dt.datetime.now(dt.UTC) - dt.timedelta(days=2)
+        with stack.sessions.begin() as db:
+            kiosk_id = db.scalar(select(KioskRow.id).where(KioskRow.name == name))
+            assert kiosk_id is not None
+            filed_ticket = Ticket.model_validate(ticket(unique_number()))
+            tickets.store(db.connection(), kiosk_id, filed_ticket, photo=PHOTO, browser=None,
+                          now=two_days_ago)
+            ticket_id = db.scalar(select(TicketRow.id).where(TicketRow.key == filed_ticket.key))
+            assert ticket_id is not None
+            tickets.claim(db.connection(), ticket_id, "anna", two_days_ago)
+            tickets.complete(db.connection(), ticket_id, "anna", two_days_ago)
+        stack.start()
+
+        def purged() -> bool:
+            with stack.sessions.begin() as db:
+                return tickets.get(db.connection(), ticket_id).purged_at is not None
+
+        wait_for(purged)
+        with stack.sessions.begin() as db:
+            assert tickets.get(db.connection(), ticket_id).photo is None
+    finally:
+        stack.close()
