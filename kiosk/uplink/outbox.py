@@ -28,7 +28,10 @@ guarantees: committed before the journey shows the number, an idempotency key, d
 the back-office's acknowledgement. Their human number comes from a persisted per-kiosk counter
 bumped in the same transaction, so no two tickets of a kiosk share one, even across a crash.
 Tickets are not held to ``max_events``: each is a citizen waiting at a desk, a few a day, and
-dropping one would lose a person, not a line of audit.
+dropping one would lose a person, not a line of audit. A ticket the back-office refuses as
+malformed (it passed the same schema here, so only a version mismatch does that) is set aside
+with the refusal's code rather than sent for ever: it would hold up every ticket and event
+behind it.
 
 No HTTP here: the runner (:mod:`kiosk.uplink.runner`) moves events between this and the client.
 """
@@ -74,9 +77,10 @@ CREATE TABLE IF NOT EXISTS counters (
 );
 INSERT OR IGNORE INTO counters (name, value) VALUES ('dropped', 0);
 CREATE TABLE IF NOT EXISTS tickets (
-    seq  INTEGER PRIMARY KEY AUTOINCREMENT,
-    key  TEXT NOT NULL UNIQUE,
-    body TEXT NOT NULL
+    seq     INTEGER PRIMARY KEY AUTOINCREMENT,
+    key     TEXT NOT NULL UNIQUE,
+    body    TEXT NOT NULL,
+    refused TEXT
 );
 INSERT OR IGNORE INTO counters (name, value) VALUES ('tickets', 0);
 """
@@ -181,11 +185,20 @@ class Outbox:
     # -- the sender's side -----------------------------------------------------------------
 
     def tickets(self, n: int) -> list[Ticket]:
-        """The ``n`` oldest tickets, in the order they were filed."""
+        """The ``n`` oldest tickets still to send, in the order they were filed."""
         with self._lock:
             rows = self._guarded(lambda db: db.execute(
-                "SELECT body FROM tickets ORDER BY seq LIMIT ?", (n,)).fetchall())
+                "SELECT body FROM tickets WHERE refused IS NULL ORDER BY seq LIMIT ?",
+                (n,)).fetchall())
         return [Ticket.model_validate_json(body) for (body,) in rows]
+
+    def set_aside(self, key: str, code: str) -> None:
+        """Stop sending a ticket the back-office refused (``code`` says why); it stays here."""
+        def mark(db: sqlite3.Connection) -> None:
+            with transaction(db):
+                db.execute("UPDATE tickets SET refused = ? WHERE key = ?", (code, key))
+        with self._lock:
+            self._guarded(mark)
 
     def delete_ticket(self, key: str) -> int:
         """Forget a ticket the back-office acknowledged; returns how many were here."""

@@ -70,6 +70,8 @@ ENROLLMENT_LOOK_SECONDS = 10.0
 RENEWAL_RETRY_SECONDS = 600.0
 STOP_SECONDS = 2.0
 OUTBOX_FILE = "outbox.db"
+# The back-office's answers that refuse a ticket itself (not the kiosk, not the moment).
+_TICKET_REFUSALS = frozenset({"BODY_INVALID", "BODY_MALFORMED", "BODY_TOO_LARGE"})
 CONTACT_FILE = "contact.json"
 R = TypeVar("R")
 
@@ -349,7 +351,15 @@ class Uplink:
         return len(events) == self.settings.batch_size
 
     def _send_ticket(self, client: UplinkClient, ticket: Ticket) -> None:
-        ack = client.ticket(ticket)
+        try:
+            ack = client.ticket(ticket)
+        except UplinkError as exc:
+            if exc.code != "UPLINK_REFUSED" or exc.server_code not in _TICKET_REFUSALS:
+                raise
+            self.outbox.set_aside(ticket.key, exc.server_code)
+            log.error("ticket %s refused by the back-office [%s]: set aside in the outbox",
+                      ticket.number, exc.server_code, extra={"fields": {"code": "TICKET_REFUSED"}})
+            return
         if ack.key != ticket.key:
             raise UplinkError("POST /tickets: the back-office acknowledged another ticket",
                               code="UPLINK_PROTOCOL")
