@@ -10,7 +10,7 @@ import pytest
 from kiosk.journeys import Screen
 from kiosk.journeys.events import CharacterTyped
 from kiosk.ui import render
-from kiosk.ui.i18n import TYPED_EMAIL, Catalog
+from kiosk.ui.i18n import TICKET_NUMBER, TYPED_EMAIL, Catalog
 from kiosk.ui.screens import keyboard
 from kiosk.ui.stage import Stage
 from kiosk.ui.theme import Settings
@@ -65,3 +65,16 @@ def test_the_identity_screen_shows_the_chips_photo_beside_the_text() -> None:
         photo = layout.marks["photo"]
         assert pygame.Rect((0, 0), size).contains(photo) and photo.width > 0
         assert all(not photo.colliderect(area.rect) for area in layout.areas)
+
+
+def test_the_ticket_number_stands_large_in_its_frame_at_every_size() -> None:
+    view = session_views()["ticket-filed"]
+    assert view.facts["ticket_number"] == "ATRIO1-007"
+    for size in SIZES:
+        for settings in MODES:
+            ids = Ids()
+            layout = render.draw(pygame.Surface(size), view, ids, settings)
+            badge = layout.marks["ticket_number"]
+            assert pygame.Rect((0, 0), size).contains(badge)
+            assert all(not badge.colliderect(area.rect) for area in layout.areas)
+            assert (TICKET_NUMBER, {"ticket_number": "ATRIO1-007"}) in ids.asked  # and in words
