@@ -216,3 +216,4 @@ def test_with_the_back_office_down_the_ticket_waits_and_arrives_once(
     finally:
         online.kiosk.stop()
     assert findings(online.state, [CAN]) == []
+    assert findings(private_stack.directory, [CAN]) == []  # the database, its WAL, the logs
