@@ -61,14 +61,17 @@ IDLE_POLL_SECONDS = 1 / 30
 
 
 def certificate_policy(profile: Profile) -> CertificatePolicy:
-    """The Comune's trust settings; relative paths are in the profile's state directory."""
+    """The Comune's trust settings; relative paths are in the profile's state directory. The
+    anchors serve both checks: the CIE authentication CA for the certificate, the CSCA for
+    passive authentication of what is read with the CAN (a certificate of the wrong kind is
+    simply never the issuer the other check looks for)."""
     settings = profile.certificates
-    anchors = [
-        asn1_x509.Certificate.load(cert.x509.public_bytes(Encoding.DER))
-        for cert in load_anchors([profile.resolve(path) for path in settings.anchors])
-    ]
+    loaded = load_anchors([profile.resolve(path) for path in settings.anchors])
+    anchors = [asn1_x509.Certificate.load(cert.x509.public_bytes(Encoding.DER))
+               for cert in loaded]
     crls = [read_input(profile.resolve(path)) for path in settings.crls]
-    return CertificatePolicy(anchors, crls, certificate.Revocation(settings.revocation))
+    return CertificatePolicy(anchors, crls, certificate.Revocation(settings.revocation),
+                             documents=loaded)
 
 
 def session_command(command: Command) -> SessionCommand:
@@ -122,6 +125,11 @@ class Kiosk:
         return self._stage
 
     @property
+    def uplink(self) -> Uplink | None:
+        """The back-office link, when the profile has one (after start())."""
+        return self._uplink
+
+    @property
     def sim_driver(self) -> VirtualDriver | None:
         driver = self._reader.driver if self._reader else None
         return driver if isinstance(driver, VirtualDriver) else None
@@ -140,7 +148,8 @@ class Kiosk:
                                   on_command=self._on_command,
                                   versions={"kiosk": __version__})
         self._session = KioskSession(self._worker, certificate_policy(profile), wake=self._wake,
-                                     events=self._uplink, level3=self._uplink)
+                                     events=self._uplink, level3=self._uplink,
+                                     tickets=self._uplink)
         self._stage = Stage(Catalog, Settings(dpi=display.dpi), self._session.view)
         if self._speaker is None and profile.speech == "espeak":
             self._speaker = EspeakSpeaker()

@@ -68,6 +68,9 @@ class Uplink(_Strict):
     renew_before_days: float = Field(3.0, gt=0, le=365)
     backoff_max_seconds: float = Field(60.0, ge=1, le=3600)
     l3_timeout_seconds: float = Field(3.0, gt=0, le=30, description="nonce and verdict")
+    ticket_prefix: str | None = Field(
+        None, pattern=r"^[A-Z0-9]{1,8}$",
+        description="before a hand-off ticket's number; default: the enrolled kiosk's name")
 
 
 # The printer URIs of kiosk.hardware.printer.uri, checked here because the configuration may

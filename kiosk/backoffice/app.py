@@ -16,7 +16,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 
 from kiosk.backoffice import db
-from kiosk.backoffice.api import commands, enroll, events, heartbeat, level3
+from kiosk.backoffice.api import commands, enroll, events, heartbeat, level3, tickets
 from kiosk.backoffice.api.context import ApiContext
 from kiosk.backoffice.ca import CertificateAuthority
 from kiosk.backoffice.config import BackofficeConfig, load
@@ -39,6 +39,7 @@ def create_app(config: BackofficeConfig) -> Starlette:
         *events.routes(context),
         *commands.routes(context),
         *level3.routes(context, Level3Policy.from_config(config)),
+        *tickets.routes(context),
         console.mount(context),
     ]
 

@@ -37,6 +37,7 @@ class Server(_Strict):
                             "and the citizens' phones (no client certificate)")
     workers: int = Field(2, ge=1, le=64, description="application processes")
     nginx: str = Field("/usr/sbin/nginx", description="the nginx binary")
+    # The largest request: a hand-off ticket, its photo in base64 (schemas.MAX_PHOTO_BYTES).
     body_limit_bytes: int = Field(262_144, ge=1024, le=16_777_216)
 
 
@@ -68,6 +69,15 @@ class Level3(_Strict):
     nonce_seconds: int = Field(120, ge=10, le=3600)
 
 
+class Tickets(_Strict):
+    """Hand-off tickets: their personal data (names, codice fiscale, document number, date
+    of birth, e-mail, photo) is deleted ``retention_days`` after the ticket closes, by
+    ``kiosk backoffice tickets purge`` and by ``serve`` every ``purge_minutes``."""
+
+    retention_days: int = Field(30, ge=0, le=3650)
+    purge_minutes: int = Field(60, ge=1, le=24 * 60)
+
+
 class BackofficeConfig(_Strict):
     state_dir: str = "/var/lib/kiosk-backoffice"
     server: Server = Server()
@@ -75,6 +85,7 @@ class BackofficeConfig(_Strict):
     ca: Ca = Ca()
     enrollment: Enrollment = Enrollment()
     level3: Level3 = Level3()
+    tickets: Tickets = Tickets()
     # Where the file was read from, for messages; not a key of the file.
     source: str = Field("(defaults)", exclude=True)
 

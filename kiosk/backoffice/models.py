@@ -254,3 +254,52 @@ class ConsoleHelpAck(Base):
 
 # The console reads events by kind and time (help alerts, statistics), never by scanning all.
 Index("ix_events_kind_at", Event.kind, Event.at)
+# -- hand-off tickets (issue 11: reprint of lost codes, PUK recovery at the counter) -----------
+
+
+class Ticket(Base):
+    """A hand-off from a kiosk to the anagrafe desk, as the kiosk's outbox delivered it;
+    UNIQUE(kiosk_id, key) makes the delivery exactly once. ``status`` goes open → claimed →
+    completed, or to refused from open or claimed; who did each and when is kept.
+
+    The personal columns (names, codice fiscale, document number, date of birth, e-mail and
+    both photos) are emptied ``tickets.retention_days`` after the ticket closes
+    (kiosk/backoffice/tickets.py, ``purge``); what is left says only what was asked, how the
+    card checked out, and who handled it."""
+
+    __tablename__ = "tickets"
+    __table_args__ = (
+        UniqueConstraint("kiosk_id", "key"),
+        Index(None, "status", "received_at"),
+        Index(None, "closed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    kiosk_id: Mapped[int] = mapped_column(ForeignKey("kiosks.id"))
+    key: Mapped[str] = mapped_column(String(64))
+    number: Mapped[str] = mapped_column(String(16))  # what the citizen holds
+    kind: Mapped[str] = mapped_column(String(16))  # schemas.TicketKind's value
+    delivery: Mapped[str] = mapped_column(String(20))  # schemas.Delivery's value
+    filed_at: Mapped[dt.datetime]  # on the kiosk
+    received_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    identity_source: Mapped[str] = mapped_column(String(16))
+    passive_auth: Mapped[str] = mapped_column(String(16))
+    chip_auth: Mapped[str] = mapped_column(String(16))
+    data_groups: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    given_name: Mapped[str | None] = mapped_column(String(120))
+    surname: Mapped[str | None] = mapped_column(String(120))
+    codice_fiscale: Mapped[str | None] = mapped_column(String(16))
+    document_number: Mapped[str | None] = mapped_column(String(16))
+    date_of_birth: Mapped[str | None] = mapped_column(String(10))
+    email: Mapped[str | None] = mapped_column(String(254))
+    photo: Mapped[bytes | None]  # DG2's image as the chip gave it
+    photo_format: Mapped[str | None] = mapped_column(String(8))
+    photo_browser: Mapped[bytes | None]  # the same, made once into what a browser shows
+    photo_browser_type: Mapped[str | None] = mapped_column(String(16))  # image/jpeg
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_at: Mapped[dt.datetime | None]
+    closed_by: Mapped[str | None] = mapped_column(String(64))
+    closed_at: Mapped[dt.datetime | None]
+    refusal_reason: Mapped[str | None] = mapped_column(Text)
+    purged_at: Mapped[dt.datetime | None]

@@ -30,7 +30,7 @@ from types import FrameType
 from cryptography import x509
 from sqlalchemy.exc import SQLAlchemyError
 
-from kiosk.backoffice import db, nginx
+from kiosk.backoffice import db, nginx, tickets
 from kiosk.backoffice.ca import CertificateAuthority
 from kiosk.backoffice.config import ENV_CONFIG, BackofficeConfig
 from kiosk.backoffice.registry import Registry
@@ -164,6 +164,7 @@ class Service:
         """Until a signal (None) or a death (which one died, and how)."""
         crl_mtime = _mtime(self.ca.crl_pem)
         next_crl_check = time.monotonic() + CRL_CHECK_SECONDS
+        next_purge = time.monotonic()
         while stop.signal is None:
             for name, process in (("the application", self.app), ("nginx", self.nginx)):
                 assert process is not None
@@ -172,6 +173,9 @@ class Service:
             if time.monotonic() >= next_crl_check:
                 next_crl_check = time.monotonic() + CRL_CHECK_SECONDS
                 self._keep_crl_fresh()
+            if time.monotonic() >= next_purge:
+                next_purge = time.monotonic() + self.config.tickets.purge_minutes * 60
+                self._purge_tickets()
             mtime = _mtime(self.ca.crl_pem)
             if mtime != crl_mtime and self.nginx is not None:
                 crl_mtime = mtime
@@ -188,6 +192,19 @@ class Service:
             refresh_crl(self.config, self.ca)
         except (KioskError, SQLAlchemyError) as exc:
             print(f"warning: the CRL could not be re-signed ({exc}); trying again later",
+                  file=sys.stderr, flush=True)
+
+    def _purge_tickets(self) -> None:
+        """The retention of the tickets' personal data; a database that does not answer now
+        is tried again at the next round (a purge late by an hour keeps nothing for long)."""
+        try:
+            purged = tickets.purge_expired(self.config, dt.datetime.now(dt.UTC))
+        except (KioskError, SQLAlchemyError) as exc:
+            print(f"warning: the tickets could not be purged ({exc}); trying again later",
+                  file=sys.stderr, flush=True)
+            return
+        if purged:
+            print(f"tickets: the personal data of {purged} closed ticket(s) deleted",
                   file=sys.stderr, flush=True)
 
     def stop(self) -> None:

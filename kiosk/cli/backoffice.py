@@ -3,6 +3,7 @@
 Setting up is ``ca init``, ``db upgrade``, then ``kiosk add NAME`` for each kiosk, which prints
 its one-time enrollment token alone on stdout (``TOKEN=$(kiosk backoffice kiosk add atrio-1)``).
 ``kiosk revoke NAME`` cuts a kiosk off at its next request; ``kiosks`` lists them all.
+``tickets purge`` deletes the personal data of hand-off tickets past their retention.
 Running is :mod:`kiosk.cli.backoffice_serve`'s (``serve``, ``nginx-config``, ``command``).
 
 The kiosk image has no back-office extra, and ``kiosk`` builds every group's parser at start:
@@ -75,6 +76,11 @@ def register(groups: Commands) -> None:
     add_command(commands, "kiosks", cmd_kiosks,
                 help="list the kiosks: enrollment, reported state, last contact, "
                 "certificate expiry")
+    tickets = commands.add_parser("tickets", help="hand-off tickets").add_subparsers(
+        dest="tickets_command", required=True, metavar="COMMAND")
+    add_command(tickets, "purge", cmd_tickets_purge,
+                help="delete the personal data of the tickets closed "
+                "tickets.retention_days ago or more (serve does it every purge_minutes)")
     backoffice_serve.register(commands)
     backoffice_users.register(commands, add_command)
 
@@ -152,6 +158,15 @@ def cmd_kiosk_revoke(args: argparse.Namespace, config: BackofficeConfig) -> int:
     with _registry(config) as registry:
         registry.revoke(args.name)
     return output.result({"revoked": args.name, "crl": str(registry.ca.crl_pem)}, args.json)
+
+
+def cmd_tickets_purge(args: argparse.Namespace, config: BackofficeConfig) -> int:
+    from kiosk.backoffice import db, tickets  # noqa: PLC0415
+
+    db.require_head(config.database_url)
+    purged = tickets.purge_expired(config, dt.datetime.now(dt.UTC))
+    return output.result({"purged": purged, "retention_days": config.tickets.retention_days},
+                         args.json)
 
 
 def cmd_kiosks(args: argparse.Namespace, config: BackofficeConfig) -> int:

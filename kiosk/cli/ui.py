@@ -7,7 +7,8 @@ paints ``session.view`` on SDL's dummy driver. The few states no well-behaved ca
 (an error, a card taken away mid-read, the card still working) use a card worker that answers
 with that outcome, as the journey tests do; the back-office's commands are posted as the
 uplink posts them, and "Test my PIN" has a stand-in back-office that finds every card good,
-or one that cannot be reached. ``--state list`` names the states.
+or one that cannot be reached; a hand-off has a stand-in desk, reachable or not. ``--state
+list`` names the states.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from asn1crypto import x509 as asn1_x509
 from cryptography.hazmat.primitives import serialization
 
 from kiosk.attach import build_reader
+from kiosk.cie import csca
 from kiosk.cie.steps import Step
 from kiosk.cli import output
 from kiosk.errors import KioskError
@@ -46,10 +48,19 @@ from kiosk.journeys import (
     Tick,
     View,
 )
-from kiosk.journeys.events import CardFailed, CardProgress, Command
-from kiosk.journeys.ports import CardProof, Level3Checker, Nonce, Offline, RemoteVerdict
+from kiosk.journeys.events import CardFailed, CardProgress, CharacterTyped, Command
+from kiosk.journeys.ports import (
+    CardProof,
+    FiledTicket,
+    HandOff,
+    Level3Checker,
+    Nonce,
+    Offline,
+    RemoteVerdict,
+    TicketDesk,
+)
 from kiosk.journeys.worker import CardJob, CardWorker
-from kiosk.sim import issuing, pki
+from kiosk.sim import icao_issuing, issuing, pki
 from kiosk.sim.card import VirtualCie
 from kiosk.sim.profile import CardProfile
 
@@ -76,10 +87,19 @@ class BackOffice(enum.Enum):
     UNREACHABLE = "unreachable"
 
 
+class Desk(enum.Enum):
+    """Which desk a hand-off files its ticket with: none, or one that is reachable or not."""
+
+    NONE = "none"
+    ONLINE = "online"
+    OFFLINE = "offline"
+
+
 # What the citizen does, step by step: a Choice's value, or one of these.
 INSERT, REMOVE, PIN, WRONG, PUK, NEW_PIN, NEW_PIN_ONCE, THREE, IDLE = (
     "insert", "remove", "pin", "wrong", "puk", "new-pin", "new-pin-once", "three-digits", "idle")
 LOCK, NOTICE = "lock", "notice"  # the back-office's commands, with a clerk's words
+CAN, EMAIL = "can", "email"  # the demo card's CAN; an e-mail address typed half-way
 
 
 @dataclass(frozen=True)
@@ -89,6 +109,8 @@ class Scenario:
     pin_tries: int | None = None
     puk_tries: int | None = None
     back_office: BackOffice = BackOffice.NONE
+    desk: Desk = Desk.NONE
+    csca: bool = True  # False: passive authentication finds no trusted CSCA
 
 
 _MENU = ("choice.start", "choice.continue")
@@ -98,6 +120,9 @@ _CHANGE = (*_MENU, "choice.change_pin", INSERT, PIN, "choice.continue")
 _UNBLOCK = (*_MENU, "choice.unblock_pin", INSERT)
 _TO_PUK = (*_UNBLOCK, "choice.continue")
 _LOST = (*_MENU, "choice.lost_codes")
+_REPRINT = (*_LOST, "choice.lost_both", "choice.go_to_counter", "choice.request_reprint")
+_READ = (*_REPRINT, "choice.continue", INSERT, CAN)
+_DELIVERY = (*_READ, "choice.continue")
 
 SCENARIOS: dict[str, Scenario] = {
     "attract": Scenario(()),
@@ -137,6 +162,16 @@ SCENARIOS: dict[str, Scenario] = {
     "reprint-at-counter": Scenario((*_LOST, "choice.lost_both", "choice.go_to_counter")),
     "notice": Scenario((NOTICE,)),
     "out-of-order": Scenario((*_MENU, LOCK)),
+    "handoff-intro": Scenario(_REPRINT),
+    "enter-can": Scenario((*_REPRINT, "choice.continue", INSERT)),
+    "handoff-identity": Scenario(_READ),
+    "handoff-not-verified": Scenario(_READ, csca=False),
+    "handoff-delivery": Scenario(_DELIVERY),
+    "enter-email": Scenario((*_DELIVERY, "choice.delivery_email", EMAIL)),
+    "ticket-filed": Scenario((*_DELIVERY, "choice.delivery_counter"), desk=Desk.ONLINE),
+    "ticket-filed-offline": Scenario((*_DELIVERY, "choice.delivery_counter"),
+                                     desk=Desk.OFFLINE),
+    "ticket-not-filed": Scenario((*_DELIVERY, "choice.delivery_counter")),
 }
 
 
@@ -265,7 +300,8 @@ _STAND_INS = {Worker.HOLD: None, Worker.FAIL: "PROTOCOL_ERROR", Worker.TEAR: "CA
 # The demo card's own codes (kiosk sim card new), never a citizen's; a new PIN that keeps the
 # kiosk's rules, and wrong codes of the right length.
 _CODES = {PIN: issuing.DEMO_PIN, PUK: issuing.DEMO_PUK, WRONG: "00000000",
-          NEW_PIN: "51739264", THREE: "123"}
+          NEW_PIN: "51739264", THREE: "123", CAN: icao_issuing.DEMO_CAN}
+_TYPED_EMAIL = "mario.rossi@comune."
 # What a clerk might type, in Italian whatever the citizen's language (shown as typed).
 _CLERK: dict[str, Command] = {
     LOCK: Lock("Il lettore di carte è in manutenzione. Torniamo operativi alle 14."),
@@ -288,6 +324,21 @@ _BACK_OFFICES: dict[BackOffice, Level3Checker | None] = {
     BackOffice.NONE: None, BackOffice.GOOD: _GoodBackOffice(), BackOffice.UNREACHABLE: Offline()}
 
 
+@dataclass(frozen=True)
+class _StandInDesk:
+    """A desk that numbers every ticket alike, and is reachable or not."""
+
+    online: bool
+
+    def file(self, hand_off: HandOff) -> FiledTicket | None:
+        return FiledTicket("ATRIO1-007", self.online)
+
+
+_DESKS: dict[Desk, TicketDesk | None] = {
+    Desk.NONE: None, Desk.ONLINE: _StandInDesk(online=True),
+    Desk.OFFLINE: _StandInDesk(online=False)}
+
+
 @dataclass
 class _Clock:
     now: float = 1000.0
@@ -297,19 +348,21 @@ class _Clock:
 
 
 @functools.cache
-def _template() -> tuple[str, bytes]:
-    """One demo card per process (issuing makes RSA keys): its profile and its CA (DER)."""
+def _template() -> tuple[str, bytes, bytes]:
+    """One demo card per process (issuing makes RSA keys): its profile, its CIE
+    authentication CA and its CSCA (DER)."""
     authority = pki.new()
     with tempfile.TemporaryDirectory(prefix="kiosk-screenshot-") as folder:
         path = Path(folder) / "card.json"
         issuing.issue(authority).save(path)
         document = path.read_text("utf-8")
-    return document, authority.auth_ca.certificate.public_bytes(serialization.Encoding.DER)
+    return (document, authority.auth_ca.certificate.public_bytes(serialization.Encoding.DER),
+            authority.csca.certificate.public_bytes(serialization.Encoding.DER))
 
 
 def _card(folder: Path, scenario: Scenario) -> tuple[Path, CertificatePolicy]:
     """A fresh copy of the demo card, with the scenario's tries left."""
-    document, anchor = _template()
+    document, anchor, country = _template()
     path = folder / "card.json"
     path.write_text(document, "utf-8")
     profile = CardProfile.load(path)
@@ -319,7 +372,8 @@ def _card(folder: Path, scenario: Scenario) -> tuple[Path, CertificatePolicy]:
         if scenario.puk_tries is not None:
             profile.pins.puk_tries = scenario.puk_tries
     profile.save(path)
-    return path, CertificatePolicy([asn1_x509.Certificate.load(anchor)])
+    documents = [csca.load_certificate(country)] if scenario.csca else []
+    return path, CertificatePolicy([asn1_x509.Certificate.load(anchor)], documents=documents)
 
 
 def _type(session: KioskSession, digits: str, confirm: bool) -> None:
@@ -346,6 +400,9 @@ def _step(session: KioskSession, step: str, driver: VirtualDriver,
     elif step == NEW_PIN:
         _type(session, _CODES[NEW_PIN], confirm=True)
         _type(session, _CODES[NEW_PIN], confirm=True)
+    elif step == EMAIL:
+        for character in _TYPED_EMAIL:
+            session.handle(CharacterTyped(character))
     elif step == NEW_PIN_ONCE:
         _type(session, _CODES[NEW_PIN], confirm=True)
     elif step in _CODES:
@@ -373,7 +430,8 @@ def drive(scenario: Scenario, language: str) -> View:
         laid = _TornAtChange(card) if scenario.worker is Worker.TORN_CHANGE else card
         clock = _Clock()
         level3 = _BACK_OFFICES[scenario.back_office]
-        session = KioskSession(worker, certificates, clock=clock, level3=level3)
+        session = KioskSession(worker, certificates, clock=clock, level3=level3,
+                               tickets=_DESKS[scenario.desk])
         try:
             session.handle(LanguageChosen(Language(language)))
             for step in scenario.steps:

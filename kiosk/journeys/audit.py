@@ -61,6 +61,11 @@ OUTCOMES: Mapping[Screen, str] = {
     Screen.CARD_REMOVED: "CARD_REMOVED",
     Screen.PUK_RECOVERY_APP: "PUK_RECOVERY_APP",
     Screen.REPRINT_AT_COUNTER: "REPRINT_AT_COUNTER",
+    # A hand-off: the ticket filed (its number is the desk's business, not the audit's), or
+    # not, or the card's data not verified.
+    Screen.TICKET_FILED: "TICKET_FILED",
+    Screen.TICKET_NOT_FILED: "TICKET_NOT_FILED",
+    Screen.HANDOFF_NOT_VERIFIED: "CARD_NOT_VERIFIED",
     # The card left while a PIN or PUK command was under way, then what its counters said.
     Screen.CARD_IN_DOUBT: "CHANGE_IN_DOUBT",
     Screen.AFTER_DOUBT: "TRIES_REREAD",

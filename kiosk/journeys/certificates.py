@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 from asn1crypto import x509
 
-from kiosk.cie import certificate
+from kiosk.cie import certificate, csca
 from kiosk.cie.errors import ProtocolError
 
 WallClock = Callable[[], datetime]
@@ -47,12 +47,15 @@ UNREADABLE = CertificateCheck(CertificateState.UNREADABLE, "not-checked", None, 
 
 @dataclass(frozen=True)
 class CertificatePolicy:
-    """The Comune's trust settings, from the configuration (wired in :mod:`kiosk.app`)."""
+    """The Comune's trust settings, from the configuration (wired in :mod:`kiosk.app`);
+    ``documents`` are the CSCA certificates that passive authentication of the travel
+    document (DG1, DG2, DG11 read with the CAN) chains to."""
 
     anchors: Sequence[x509.Certificate]
     crls: Sequence[bytes] = ()
     revocation: certificate.Revocation = certificate.Revocation.SOFT_FAIL
     now: WallClock = lambda: datetime.now(UTC)
+    documents: Sequence[csca.Certificate] = ()
 
     def judge(self, padded_der: bytes) -> CertificateCheck:
         try:

@@ -11,11 +11,13 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field, fields
 
+from kiosk.cie.identity import IdentityReport
 from kiosk.cie.secret import Secret
 from kiosk.cie.steps import Step
 from kiosk.cie.tasks import CardStatus
 from kiosk.journeys.jobs import AuthResult, CheckResult
 from kiosk.journeys.pin_rules import PinRule
+from kiosk.journeys.ports import FiledTicket, TicketKind
 from kiosk.journeys.views import Choice
 
 
@@ -30,6 +32,7 @@ class Notice(enum.Enum):
     """Why a PIN pad is shown again; the value is the message id."""
 
     MISMATCH = "pin.notice.mismatch"
+    EMAIL_INVALID = "handoff.notice.email_invalid"
 
 
 # Failures that carry the tries left of the PIN, and of the PUK.
@@ -115,3 +118,16 @@ class UnblockContext(JourneyContext):
 @dataclass(eq=False)
 class LostCodesContext(JourneyContext):
     lost: Choice | None = None
+
+
+@dataclass(eq=False)
+class HandOffContext(JourneyContext):
+    """A hand-off to the desk: ``kind`` is the journey's; the CAN until the card task takes
+    it; then what the card said, how the codes should come, and the ticket filed."""
+
+    kind: TicketKind | None = None
+    can: Secret = field(default_factory=Secret)
+    identity: IdentityReport | None = None
+    delivery: Choice | None = None
+    email: str | None = None
+    filed: FiledTicket | None = None

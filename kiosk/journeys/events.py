@@ -41,6 +41,19 @@ class DigitTyped:
 
 
 @dataclass(frozen=True, slots=True)
+class CharacterTyped:
+    """One key of the text keyboard (an e-mail address): a printable ASCII character. Not a
+    secret; :class:`DigitDeleted` and :class:`Confirmed` delete and confirm here too."""
+
+    character: str
+
+    def __post_init__(self) -> None:
+        if len(self.character) != 1 or not self.character.isascii() \
+                or not self.character.isprintable() or self.character.isspace():
+            raise ValueError("a keyboard key is one printable ASCII character")
+
+
+@dataclass(frozen=True, slots=True)
 class DigitDeleted:
     pass
 
@@ -148,7 +161,8 @@ class ShowNotice:
 
 
 PersonEvent = (
-    Chosen | LanguageChosen | DigitTyped | DigitDeleted | Confirmed | Cancel | ExtendSession
+    Chosen | LanguageChosen | DigitTyped | CharacterTyped | DigitDeleted | Confirmed | Cancel
+    | ExtendSession
 )
 Command = Lock | Unlock | ShowNotice
 Event = (PersonEvent | CardInserted | CardRemoved | Tick | CardDone | CardFailed | CardProgress

@@ -20,7 +20,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass, replace
 
-from kiosk.cie import certificate, ids, tasks
+from kiosk.cie import certificate, icao, identity, ids, tasks
 from kiosk.cie.errors import ProtocolError
 from kiosk.cie.flow import Flow
 from kiosk.cie.ias import read_protected
@@ -168,3 +168,12 @@ def _signed(padded_der: bytes, challenge: bytes, signature: bytes) -> bool:
         return certificate.signed(certificate.load(padded_der), challenge, signature)
     except ProtocolError:
         return False
+
+
+def read_identity(can: Secret, policy: CertificatePolicy) -> CardJob:
+    """Who the card says its holder is, read with PACE (the CAN, spent by the job and wiped
+    with it) and judged on the worker thread: passive authentication against the CSCA
+    anchors, and the chip authentication's verdict."""
+    owned = take(can)
+    return CardJob("read-identity", lambda link: icao.read_identity(owned, link=link), (owned,),
+                   lambda read: identity.judge(read, policy.documents, policy.now()))

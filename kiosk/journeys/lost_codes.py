@@ -5,7 +5,8 @@ paths (field-references.md C.2 §2-3): the CieID app's "Recupero PUK", if an e-m
 number was left at the Comune (after 48 hours a message lets the citizen see the PUK), shown
 with a QR code to the official instructions; and the reprint at the anagrafe counter, where the
 clerk reprints one or both halves in CieOnline and the second half arrives by e-mail. The
-kiosk itself cannot reprint codes.
+kiosk itself cannot reprint codes, but the counter's screen files the request for the desk
+(:mod:`~kiosk.journeys.hand_off`): a reprint when both are lost, a PUK recovery when the PUK is.
 """
 
 from __future__ import annotations
@@ -63,9 +64,16 @@ SHOW_APP_RECOVERY = Ask[LostCodesContext](
     "ShowPukRecoveryInApp", Screen.PUK_RECOVERY_APP,
     {Choice.BACK: Exit.BACK, Choice.DONE: Exit.DONE}, _app_facts,
 )
+def _request_offered(ctx: LostCodesContext) -> tuple[Choice, ...]:
+    request = (Choice.REQUEST_REPRINT if ctx.lost is Choice.LOST_BOTH
+               else Choice.REQUEST_PUK_AT_COUNTER)
+    return (request, Choice.BACK, Choice.DONE)
+
+
 SHOW_COUNTER = Ask[LostCodesContext](
     "ShowReprintAtCounter", Screen.REPRINT_AT_COUNTER,
-    {Choice.BACK: Exit.BACK, Choice.DONE: Exit.DONE}, counter_facts,
+    {Choice.REQUEST_REPRINT: Exit.HANDOFF, Choice.REQUEST_PUK_AT_COUNTER: Exit.HANDOFF,
+     Choice.BACK: Exit.BACK, Choice.DONE: Exit.DONE}, counter_facts, offered=_request_offered,
 )
 WIPE_HANDOFF, WIPE_DONE = WipeSecrets("WipeBeforeUnblock"), WipeSecrets("WipeWhenDone")
 WIPE_CANCELLED = WipeSecrets("WipeOnCancel")
@@ -84,6 +92,7 @@ TRANSITIONS: Table = {
     (SHOW_APP_RECOVERY, Exit.BACK): SHOW_PATHS,
     (SHOW_APP_RECOVERY, Exit.DONE): WIPE_DONE,
     (SHOW_APP_RECOVERY, Exit.CANCEL): WIPE_CANCELLED,
+    (SHOW_COUNTER, Exit.HANDOFF): WIPE_HANDOFF,
     (SHOW_COUNTER, Exit.BACK): SHOW_PATHS,
     (SHOW_COUNTER, Exit.DONE): WIPE_DONE,
     (SHOW_COUNTER, Exit.CANCEL): WIPE_CANCELLED,

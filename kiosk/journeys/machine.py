@@ -28,6 +28,8 @@ class JourneyId(enum.Enum):
     CHANGE_PIN = "change-pin"
     UNBLOCK_PIN = "unblock-pin"
     LOST_CODES = "lost-codes"
+    REPRINT_CODES = "reprint-codes"
+    PUK_AT_COUNTER = "puk-at-counter"
 
 
 class JourneyBug(RuntimeError):

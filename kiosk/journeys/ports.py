@@ -1,8 +1,9 @@
 """What the journeys and the session need from the world beyond the card, as interfaces the
-composition root (:mod:`kiosk.app`) fills in: the audit trail and the back-office's check of a
-level-3 authentication; and what the session tells the world in return (:class:`KioskStatus`,
-for the heartbeat). The journeys never import the uplink (DESIGN.md §2, §5); they talk to
-these ports, and a kiosk without a back-office gets the do-nothing versions below.
+composition root (:mod:`kiosk.app`) fills in: the audit trail, the back-office's check of a
+level-3 authentication and the desk that takes hand-off tickets; and what the session tells
+the world in return (:class:`KioskStatus`, for the heartbeat). The journeys never import the
+uplink (DESIGN.md §2, §5); they talk to these ports, and a kiosk without a back-office gets
+the do-nothing versions below.
 
 Both ports are called from the session's thread (:class:`EventSink`) or the card worker's
 (:class:`Level3Checker`), never from the UI's drawing, and neither may block for long: the sink
@@ -16,6 +17,8 @@ import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
+
+from kiosk.cie.identity import IdentityReport
 
 # An audit event's values: codes, ids and counts, never personal data or a secret.
 EventValue = str | int | bool | None
@@ -98,3 +101,50 @@ class KioskStatus:
 
     activity: Activity
     journey: str | None = None
+
+
+class TicketKind(enum.Enum):
+    """A hand-off to the anagrafe desk; the values are the wire's ``TicketKind``."""
+
+    REPRINT = "reprint"
+    PUK_RECOVERY = "puk_recovery"
+
+
+class Delivery(enum.Enum):
+    """How the codes come; the values are the wire's ``Delivery``."""
+
+    COUNTER = "counter"
+    COUNTER_AND_EMAIL = "counter_and_email"
+
+
+@dataclass(frozen=True, slots=True)
+class HandOff:
+    """What a ticket tells the clerk: what the citizen asked for, and who the card (read with
+    PACE and verified) says they are. Never the CAN, never a code."""
+
+    kind: TicketKind
+    delivery: Delivery
+    email: str | None
+    identity: IdentityReport = field(repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class FiledTicket:
+    """The number the citizen holds, and whether the back-office was reachable lately (else
+    the screen says the desk will see the ticket when the link is back)."""
+
+    number: str
+    online: bool
+
+
+class TicketDesk(Protocol):
+    def file(self, hand_off: HandOff) -> FiledTicket | None:
+        """Commit the ticket where nothing loses it (the outbox) and give its number; None
+        when it could not be kept, so the citizen is sent to the counter instead."""
+
+
+class NoDesk:
+    """The desk of a kiosk with no back-office: nothing can be filed."""
+
+    def file(self, hand_off: HandOff) -> FiledTicket | None:
+        return None

@@ -40,7 +40,15 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
-from kiosk.journeys import audit, change_pin, check_card, lost_codes, unblock_pin, verify_pin
+from kiosk.journeys import (
+    audit,
+    change_pin,
+    check_card,
+    hand_off,
+    lost_codes,
+    unblock_pin,
+    verify_pin,
+)
 from kiosk.journeys.certificates import CertificatePolicy
 from kiosk.journeys.context import After
 from kiosk.journeys.events import (
@@ -61,7 +69,14 @@ from kiosk.journeys.events import (
     Unlock,
 )
 from kiosk.journeys.machine import Journey, JourneyId, JourneySpec
-from kiosk.journeys.ports import Activity, EventSink, KioskStatus, Level3Checker, NoEvents
+from kiosk.journeys.ports import (
+    Activity,
+    EventSink,
+    KioskStatus,
+    Level3Checker,
+    NoEvents,
+    TicketDesk,
+)
 from kiosk.journeys.states import PUK_RECOVERY_URL, Services
 from kiosk.journeys.views import (
     DEFAULT_LANGUAGE,
@@ -78,7 +93,7 @@ from kiosk.journeys.worker import CardWorker
 JOURNEYS: dict[JourneyId, JourneySpec] = {
     spec.id: spec
     for spec in (check_card.SPEC, verify_pin.SPEC, change_pin.SPEC, unblock_pin.SPEC,
-                 lost_codes.SPEC)
+                 lost_codes.SPEC, hand_off.REPRINT_SPEC, hand_off.PUK_SPEC)
 }
 # The menu's buttons, and the buttons of result screens that hand over to another journey.
 JOURNEY_CHOICES = {
@@ -87,6 +102,12 @@ JOURNEY_CHOICES = {
     Choice.CHANGE_PIN: JourneyId.CHANGE_PIN,
     Choice.UNBLOCK_PIN: JourneyId.UNBLOCK_PIN,
     Choice.LOST_CODES: JourneyId.LOST_CODES,
+}
+# Buttons inside a journey that start another one, beyond the menu's.
+HANDOFF_CHOICES = {
+    **JOURNEY_CHOICES,
+    Choice.REQUEST_REPRINT: JourneyId.REPRINT_CODES,
+    Choice.REQUEST_PUK_AT_COUNTER: JourneyId.PUK_AT_COUNTER,
 }
 
 MIN_WARNING_SECONDS = 20
@@ -200,13 +221,14 @@ class KioskSession:
         wake: Callable[[], None] | None = None,
         events: EventSink | None = None,
         level3: Level3Checker | None = None,
+        tickets: TicketDesk | None = None,
     ) -> None:
         self.worker = worker
         worker.post = self.post
         self.clock = clock
         self.timing = timing or Timing()
         self.services = Services(worker, certificates, lambda: self.card_present,
-                                 puk_recovery_url, level3)
+                                 puk_recovery_url, level3, tickets)
         self.trail = audit.Trail(events or NoEvents(), clock)
         self.phase = Phase.ATTRACT
         self.language = DEFAULT_LANGUAGE
@@ -333,7 +355,7 @@ class KioskSession:
         handoff, after = ctx.handoff, ctx.after
         if handoff is not None:
             self._close_journey(JourneyEnd.HANDOFF)
-            self._start(JOURNEY_CHOICES[handoff], Step.HANDOFF)
+            self._start(HANDOFF_CHOICES[handoff], Step.HANDOFF)
         elif after is After.END_SESSION:
             removed = isinstance(event, CardRemoved)
             self._end(EndReason.CARD_REMOVED if removed else EndReason.DONE)

@@ -37,7 +37,7 @@ from kiosk.journeys.events import (
     Event,
 )
 from kiosk.journeys.pin_rules import PIN_LENGTH
-from kiosk.journeys.ports import Level3Checker
+from kiosk.journeys.ports import Level3Checker, TicketDesk
 from kiosk.journeys.views import Choice, Fact, PadView, Screen, View, facts
 from kiosk.journeys.worker import CardJob, CardWorker
 
@@ -70,18 +70,22 @@ class Exit(enum.Enum):
     APP = "app"
     LOST_PIN = "lost-pin"
     LOST_OTHER = "lost-other"
+    NOT_GENUINE = "not-genuine"
+    EMAIL = "email"
 
 
 @dataclass
 class Services:
     """What states may use besides their context; built by the session. ``level3`` is the
-    back-office's check of "Test my PIN"; None for a kiosk that has no back-office."""
+    back-office's check of "Test my PIN"; ``tickets`` the anagrafe desk's hand-off queue;
+    None for a kiosk that has no back-office."""
 
     worker: CardWorker
     certificates: CertificatePolicy
     card_present: Callable[[], bool]
     puk_recovery_url: str = PUK_RECOVERY_URL
     level3: Level3Checker | None = None
+    tickets: TicketDesk | None = None
 
 
 Facts = Callable[[Any, Services], Mapping[str, Fact]]
@@ -298,31 +302,35 @@ class Ask(State[C]):
 
 
 class EnterSecret(State[C]):
-    """The PIN pad, bound to one secret holder of the context: 8 digits, then OK."""
+    """The PIN pad, bound to one secret holder of the context: ``length`` digits (8 for a
+    PIN or a PUK, 6 for a CAN), then OK."""
 
     exits = frozenset({Exit.CONTINUE, Exit.CANCEL, Exit.CARD_REMOVED})
     needs_card = True
 
-    def __init__(self, name: str, screen: Screen, slot: str, shows: Facts = no_facts) -> None:
+    def __init__(self, name: str, screen: Screen, slot: str, shows: Facts = no_facts, *,
+                 length: int = PIN_LENGTH) -> None:
         super().__init__(name)
         self.screen = screen
         self.slot = slot
         self._shows = shows
+        self.length = length
 
     def enter(self, ctx: C, services: Services) -> None:
         getattr(ctx, self.slot).wipe()
 
     def handle(self, ctx: C, services: Services, event: Event) -> Exit | None:
         holder = getattr(ctx, self.slot)
-        if isinstance(event, DigitTyped) and len(holder) < PIN_LENGTH:
+        if isinstance(event, DigitTyped) and len(holder) < self.length:
             holder.push(event.digit)
         elif isinstance(event, DigitDeleted):
             holder.pop()
-        elif isinstance(event, Confirmed) and len(holder) == PIN_LENGTH:
+        elif isinstance(event, Confirmed) and len(holder) == self.length:
             return Exit.CONTINUE
         return None
 
     def view(self, ctx: C, services: Services) -> View:
         notice = None if ctx.notice is None else ctx.notice.value
         shown = {**self._shows(ctx, services), "notice": notice}
-        return View(self.screen, (), facts(**shown), PadView(len(getattr(ctx, self.slot))))
+        return View(self.screen, (), facts(**shown),
+                    PadView(len(getattr(ctx, self.slot)), self.length))

@@ -64,6 +64,15 @@ class Screen(enum.Enum):
     LOST_PATHS = "lost.paths"
     PUK_RECOVERY_APP = "lost.puk_recovery_app"
     REPRINT_AT_COUNTER = "lost.reprint_at_counter"
+    # hand-offs to the anagrafe desk: reprint of lost codes, PUK recovery at the counter
+    HANDOFF_INTRO = "handoff.intro"
+    ENTER_CAN = "handoff.enter_can"
+    HANDOFF_IDENTITY = "handoff.identity"
+    HANDOFF_NOT_VERIFIED = "handoff.not_verified"
+    HANDOFF_DELIVERY = "handoff.delivery"
+    ENTER_EMAIL = "handoff.enter_email"
+    TICKET_FILED = "handoff.ticket_filed"
+    TICKET_NOT_FILED = "handoff.ticket_not_filed"
     # the back-office's lock
     OUT_OF_ORDER = "kiosk.out_of_order"
 
@@ -87,6 +96,10 @@ class Choice(enum.Enum):
     RECOVER_PUK_APP = "choice.recover_puk_app"
     BACK = "choice.back"
     DONE = "choice.done"
+    REQUEST_REPRINT = "choice.request_reprint"
+    REQUEST_PUK_AT_COUNTER = "choice.request_puk_at_counter"
+    DELIVERY_COUNTER = "choice.delivery_counter"
+    DELIVERY_EMAIL = "choice.delivery_email"
 
 
 # What a fact may hold: plain values, or a tuple of message ids.
@@ -146,3 +159,6 @@ class View:
     language: Language = DEFAULT_LANGUAGE
     warning: WarningView | None = None
     can_cancel: bool = True
+    # The chip's face (DG2, as encoded there) on the screen that shows the citizen what the
+    # card says; personal data, dropped with the journey like the facts.
+    photo: bytes | None = field(default=None, repr=False)

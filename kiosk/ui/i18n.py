@@ -88,6 +88,10 @@ ENTRA_CON_CIE_NO = "identity.entra_con_cie.no"
 CERTIFICATE_EXPIRES = "certificate.expires"  # {date}
 APP_WAIT_HOURS = "lost.app.wait_hours"  # {hours}
 APP_THEN_UNBLOCK = "lost.app.then_unblock"
+DOCUMENT_NUMBER = "identity.document_number"  # {document_number}
+TICKET_NUMBER = "handoff.ticket_number"  # {ticket_number}
+# What is typed so far on the text keyboard (an e-mail address).
+TYPED_EMAIL = "handoff.typed_email"  # {email}
 SUPPORT_CODE = "error.support_code"  # {support_code}
 # A clerk's words from the back-office, shown as typed: the lock's message, a notice.
 LOCK_MESSAGE = "kiosk.lock_message"  # {message}

@@ -86,6 +86,10 @@ def _value_line(key: str, value: Fact, facts: Mapping[str, Fact]) -> Line | None
             return i18n.HOLDER_NAME, {"given_name": value, "surname": facts.get("surname") or ""}
         case "codice_fiscale":
             return i18n.HOLDER_CODICE_FISCALE, {"codice_fiscale": value}
+        case "document_number":
+            return i18n.DOCUMENT_NUMBER, {"document_number": value}
+        case "ticket_number":
+            return i18n.TICKET_NUMBER, {"ticket_number": value}
         case "works_for_entra_con_cie":
             return (i18n.ENTRA_CON_CIE_YES if value else i18n.ENTRA_CON_CIE_NO), {}
         case "certificate_expires":

@@ -22,7 +22,7 @@ from kiosk.journeys.events import LanguageChosen
 from kiosk.journeys.views import Language, Screen, View
 from kiosk.ui import messages, pinpad
 from kiosk.ui.messages import Translator
-from kiosk.ui.screens import Scene, card, info, qr, warning
+from kiosk.ui.screens import Scene, card, identity, info, keyboard, qr, ticket, warning
 from kiosk.ui.theme import Settings, theme_for
 from kiosk.ui.widgets import Canvas, Layout, Look, UiAction, button, focus_ring
 
@@ -37,6 +37,9 @@ SCREENS: dict[Screen, ScreenDraw] = {
     Screen.CARD_IN_DOUBT: card.draw_lay_card,
     Screen.WORKING: card.draw_working,
     Screen.PUK_RECOVERY_APP: qr.draw,
+    Screen.HANDOFF_IDENTITY: identity.draw,
+    Screen.ENTER_EMAIL: keyboard.draw,
+    Screen.TICKET_FILED: ticket.draw,
 }
 
 

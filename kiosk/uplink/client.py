@@ -35,6 +35,8 @@ from kiosk.uplink.schemas import (
     NonceReply,
     RenewRequest,
     RenewResponse,
+    Ticket,
+    TicketAck,
     Wire,
 )
 
@@ -130,6 +132,9 @@ class UplinkClient:
 
     def verify(self, proof: L3Proof) -> L3Verdict:
         return self._call("POST", "/l3/verify", L3Verdict, proof)
+
+    def ticket(self, ticket: Ticket) -> TicketAck:
+        return self._call("POST", "/tickets", TicketAck, ticket)
 
     def renew(self, request: RenewRequest) -> RenewResponse:
         return self._call("POST", "/renew", RenewResponse, request)

@@ -23,6 +23,16 @@ code ``OUTBOX_CORRUPT`` in the log, and a new empty outbox takes its place: the 
 working and never loops on a file it cannot open. The first event of the new outbox records
 the incident (``uplink.outbox-corrupt``), so the back-office learns of it too.
 
+**Tickets** (hand-offs to the anagrafe desk) are a second kind of item with the same
+guarantees: committed before the journey shows the number, an idempotency key, deleted only on
+the back-office's acknowledgement. Their human number comes from a persisted per-kiosk counter
+bumped in the same transaction, so no two tickets of a kiosk share one, even across a crash.
+Tickets are not held to ``max_events``: each is a citizen waiting at a desk, a few a day, and
+dropping one would lose a person, not a line of audit. A ticket the back-office refuses as
+malformed (it passed the same schema here, so only a version mismatch does that) is set aside
+with the refusal's code rather than sent for ever: it would hold up every ticket and event
+behind it.
+
 No HTTP here: the runner (:mod:`kiosk.uplink.runner`) moves events between this and the client.
 """
 
@@ -45,7 +55,7 @@ from pydantic import ValidationError
 
 from kiosk.errors import KioskError
 from kiosk.journeys.ports import EventValue
-from kiosk.uplink.schemas import Event
+from kiosk.uplink.schemas import Event, Ticket
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +76,16 @@ CREATE TABLE IF NOT EXISTS counters (
     value INTEGER NOT NULL
 );
 INSERT OR IGNORE INTO counters (name, value) VALUES ('dropped', 0);
+CREATE TABLE IF NOT EXISTS tickets (
+    seq     INTEGER PRIMARY KEY AUTOINCREMENT,
+    key     TEXT NOT NULL UNIQUE,
+    body    TEXT NOT NULL,
+    refused TEXT
+);
+INSERT OR IGNORE INTO counters (name, value) VALUES ('tickets', 0);
 """
+# Makes the ticket from its key, its number on the kiosk's counter (1, 2, ...) and the time.
+TicketMaker = Callable[[str, int, datetime], Ticket]
 
 
 @contextmanager
@@ -141,7 +160,54 @@ class Outbox:
                        (key, at.isoformat(), kind, json.dumps(dict(data), sort_keys=True)))
         return key
 
+    def put_ticket(self, make: TicketMaker) -> Ticket:
+        """Commit one ticket, made by ``make`` with a new key and the kiosk's next number;
+        a ticket the schema refuses raises ``TICKET_INVALID`` and bumps nothing."""
+        key, at = uuid.uuid4().hex, self._now()
+
+        def insert(db: sqlite3.Connection) -> Ticket:
+            with transaction(db):
+                (last,) = db.execute(
+                    "SELECT value FROM counters WHERE name = 'tickets'").fetchone()
+                try:
+                    ticket = make(key, last + 1, at)
+                except ValidationError as exc:
+                    raise OutboxError(f"ticket refused: {exc.error_count()} problem(s) in "
+                                      f"{[e['loc'] for e in exc.errors()]}",
+                                      code="TICKET_INVALID") from None
+                db.execute("UPDATE counters SET value = ? WHERE name = 'tickets'", (last + 1,))
+                db.execute("INSERT INTO tickets (key, body) VALUES (?, ?)",
+                           (ticket.key, ticket.model_dump_json()))
+            return ticket
+        with self._lock:
+            return self._guarded(insert)
+
     # -- the sender's side -----------------------------------------------------------------
+
+    def tickets(self, n: int) -> list[Ticket]:
+        """The ``n`` oldest tickets still to send, in the order they were filed."""
+        with self._lock:
+            rows = self._guarded(lambda db: db.execute(
+                "SELECT body FROM tickets WHERE refused IS NULL ORDER BY seq LIMIT ?",
+                (n,)).fetchall())
+        return [Ticket.model_validate_json(body) for (body,) in rows]
+
+    def set_aside(self, key: str, code: str) -> None:
+        """Stop sending a ticket the back-office refused (``code`` says why); it stays here."""
+        def mark(db: sqlite3.Connection) -> None:
+            with transaction(db):
+                db.execute("UPDATE tickets SET refused = ? WHERE key = ?", (code, key))
+        with self._lock:
+            self._guarded(mark)
+
+    def delete_ticket(self, key: str) -> int:
+        """Forget a ticket the back-office acknowledged; returns how many were here."""
+        def remove(db: sqlite3.Connection) -> int:
+            with transaction(db):
+                return db.execute("DELETE FROM tickets WHERE key = ?", (key,)).rowcount
+        with self._lock:
+            return self._guarded(remove)
+
 
     def batch(self, n: int) -> list[Event]:
         """The ``n`` oldest events, in seq order."""

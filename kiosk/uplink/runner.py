@@ -1,15 +1,18 @@
-"""The uplink at work inside the kiosk process: the journeys' two ports on one side, the
+"""The uplink at work inside the kiosk process: the journeys' three ports on one side, the
 back-office on the other, and never the citizen's screen waiting in between.
 
 :meth:`Uplink.record` (the :class:`~kiosk.journeys.ports.EventSink`) only commits to the outbox
 and wakes the sender. :meth:`Uplink.nonce` and :meth:`Uplink.verify` (the
 :class:`~kiosk.journeys.ports.Level3Checker`) are the only calls that wait on the network, from
 the card worker's thread, bounded by ``l3_timeout_seconds``, and answer None on any failure so
-the journey falls back to the kiosk's own check.
+the journey falls back to the kiosk's own check. :meth:`Uplink.file` (the
+:class:`~kiosk.journeys.ports.TicketDesk`) commits a hand-off ticket to the outbox and gives
+its number at once, online or not.
 
 Two threads do the rest, each with its own keep-alive connection:
 
-- the *sender* drains the outbox in batches, sends a heartbeat every ``heartbeat_seconds`` and
+- the *sender* drains the outbox (tickets first, one a request: each carries a photo; then
+  events in batches), sends a heartbeat every ``heartbeat_seconds`` and
   renews the certificate when it is within ``renew_before_days`` of expiry; one connection and
   one backoff for all three, as they fail together when the back-office is away;
 - the *command poller* long-polls ``/commands``, hands each command to the app's callback and
@@ -36,7 +39,14 @@ from typing import Any, TypeVar
 from kiosk.config import Uplink as UplinkSettings
 from kiosk.durable import write_atomically
 from kiosk.errors import KioskError
-from kiosk.journeys.ports import CardProof, EventValue, Nonce, RemoteVerdict
+from kiosk.journeys.ports import (
+    CardProof,
+    EventValue,
+    FiledTicket,
+    HandOff,
+    Nonce,
+    RemoteVerdict,
+)
 from kiosk.uplink import enroll
 from kiosk.uplink.backoff import Backoff
 from kiosk.uplink.client import UplinkClient, UplinkError
@@ -49,7 +59,9 @@ from kiosk.uplink.schemas import (
     Heartbeat,
     KioskState,
     L3Proof,
+    Ticket,
 )
+from kiosk.uplink.tickets import ticket_maker
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +70,8 @@ ENROLLMENT_LOOK_SECONDS = 10.0
 RENEWAL_RETRY_SECONDS = 600.0
 STOP_SECONDS = 2.0
 OUTBOX_FILE = "outbox.db"
+# The back-office's answers that refuse a ticket itself (not the kiosk, not the moment).
+_TICKET_REFUSALS = frozenset({"BODY_INVALID", "BODY_MALFORMED", "BODY_TOO_LARGE"})
 CONTACT_FILE = "contact.json"
 R = TypeVar("R")
 
@@ -112,6 +126,33 @@ class Uplink:
             # the technician (in the log, and in the heartbeat's outbox figures), not a crash.
             log.error("event %s not recorded: %s", kind, exc, extra={"fields": {"code": exc.code}})
         self._wake.set()
+
+    def file(self, hand_off: HandOff) -> FiledTicket | None:
+        """Commit the ticket to the outbox (its number made here, so the screen shows it
+        offline too); the sender takes it from there. None when the outbox cannot keep it."""
+        try:
+            ticket = self.outbox.put_ticket(ticket_maker(hand_off, self._ticket_prefix()))
+        except OutboxError as exc:
+            log.error("ticket not filed: %s", exc, extra={"fields": {"code": exc.code}})
+            return None
+        log.info("ticket %s filed (%s)", ticket.number, ticket.kind.value)
+        self._wake.set()
+        return FiledTicket(ticket.number, self.online())
+
+    def _ticket_prefix(self) -> str:
+        if self.settings.ticket_prefix is not None:
+            return self.settings.ticket_prefix
+        identity = self._current_identity()
+        name = identity.kiosk if identity is not None else ""
+        return "".join(c for c in name.upper() if c.isascii() and c.isalnum())[-8:] or "K"
+
+    def online(self) -> bool:
+        """In contact lately: the last exchange went through, within a few heartbeats."""
+        with self._lock:
+            contact, error = self._last_contact, self._last_error
+        recent = max(3 * self.settings.heartbeat_seconds, 30.0)
+        return error is None and contact is not None and (
+            datetime.now(UTC) - contact).total_seconds() <= recent
 
     def nonce(self) -> Nonce | None:
         reply = self._l3_call(lambda client: client.nonce())
@@ -291,8 +332,12 @@ class Uplink:
         return True
 
     def _drain_once(self, client: UplinkClient) -> bool:
-        """Send the oldest batch and forget what the back-office acknowledged. True when the
-        batch was full, so the next one goes at once."""
+        """Send the oldest ticket, else the oldest batch of events, and forget what the
+        back-office acknowledged. True when more is waiting, so the next one goes at once."""
+        tickets = self.outbox.tickets(1)
+        if tickets:
+            self._send_ticket(client, tickets[0])
+            return True
         events = self.outbox.batch(self.settings.batch_size)
         if not events:
             return False
@@ -304,6 +349,22 @@ class Uplink:
                               code="UPLINK_PROTOCOL")
         self.outbox.delete(acked)
         return len(events) == self.settings.batch_size
+
+    def _send_ticket(self, client: UplinkClient, ticket: Ticket) -> None:
+        try:
+            ack = client.ticket(ticket)
+        except UplinkError as exc:
+            if exc.code != "UPLINK_REFUSED" or exc.server_code not in _TICKET_REFUSALS:
+                raise
+            self.outbox.set_aside(ticket.key, exc.server_code)
+            log.error("ticket %s refused by the back-office [%s]: set aside in the outbox",
+                      ticket.number, exc.server_code, extra={"fields": {"code": "TICKET_REFUSED"}})
+            return
+        if ack.key != ticket.key:
+            raise UplinkError("POST /tickets: the back-office acknowledged another ticket",
+                              code="UPLINK_PROTOCOL")
+        self.outbox.delete_ticket(ticket.key)
+        log.info("ticket %s delivered", ticket.number)
 
     def _heartbeat(self) -> Heartbeat:
         kiosk = self._snapshot()

@@ -18,6 +18,7 @@ Paths (all under the mTLS listener except the two enrollment ones)::
     POST /api/v1/commands/{id}/ack      CommandAck -> {}
     POST /api/v1/l3/nonce               -> NonceReply
     POST /api/v1/l3/verify              L3Proof -> L3Verdict
+    POST /api/v1/tickets                Ticket -> TicketAck
 
 Errors, on every path: a 4xx/5xx status with ``ErrorBody`` (``{"error": {"code", "message"}}``).
 """
@@ -28,7 +29,7 @@ import enum
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 API_PREFIX = "/api/v1"
 ENROLL_PATH = "/enroll"
@@ -196,3 +197,96 @@ class L3Verdict(Wire):
     certificate: CertificateVerdict
     signature_valid: bool
     revocation: ShortText  # good / revoked / not-checked / unknown / soft-fail
+
+
+# -- hand-off tickets (issue 11: reprint of lost codes, PUK recovery at the counter) ----------
+
+# A DG2 face is 10-20 KB on a CIE; the bound leaves room for a large one, base64 included.
+MAX_PHOTO_BYTES = 96 * 1024
+PhotoB64 = Annotated[str, StringConstraints(max_length=(MAX_PHOTO_BYTES + 2) // 3 * 4,
+                                            pattern=r"^[A-Za-z0-9+/=]*$")]
+# What a kiosk can check of an e-mail address without sending mail: one @, a dotted domain,
+# no spaces or quotes (RFC 5321's practical subset; the clerk's CieOnline checks the rest).
+EMAIL_PATTERN = r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$"
+Email = Annotated[str, StringConstraints(min_length=6, max_length=254, pattern=EMAIL_PATTERN)]
+TicketNumber = Annotated[str, StringConstraints(min_length=3, max_length=16,
+                                                pattern=r"^[A-Z0-9]{1,8}-[0-9]{3,7}$")]
+
+
+class TicketKind(enum.Enum):
+    REPRINT = "reprint"  # PIN and PUK lost: the clerk reprints them in CieOnline
+    PUK_RECOVERY = "puk_recovery"  # the PUK lost: asked at the counter instead of the CieID app
+
+
+class Delivery(enum.Enum):
+    """How the citizen wants the codes (the Ministry's two ways)."""
+
+    COUNTER = "counter"  # both halves on paper at the counter
+    COUNTER_AND_EMAIL = "counter_and_email"  # first half at the counter, second by e-mail
+
+
+class IdentitySource(enum.Enum):
+    CHIP = "chip"  # read by the kiosk from the card, with PACE (the CAN), and verified
+
+
+class PassiveAuth(enum.Enum):
+    """Passive authentication: the issuer signed exactly the data groups read."""
+
+    TRUSTED = "trusted"
+    UNTRUSTED = "untrusted"  # signed, but by no CSCA the kiosk trusts
+    INVALID = "invalid"  # a bad signature or a data group that does not match its hash
+
+
+class ChipAuth(enum.Enum):
+    """Chip authentication: the chip holds DG14's private key, so it is no copy."""
+
+    PASSED = "passed"
+    FAILED = "failed"
+    NOT_SUPPORTED = "not-supported"
+
+
+class TicketIdentity(Wire):
+    """Who the card says the citizen is, and how far to believe it: the verdicts travel
+    apart (with each data group's hash check), never folded into one "ok"."""
+
+    given_name: Annotated[str, StringConstraints(min_length=1, max_length=120)]
+    surname: Annotated[str, StringConstraints(min_length=1, max_length=120)]
+    codice_fiscale: Annotated[str, StringConstraints(max_length=16)] | None = None
+    document_number: Annotated[str, StringConstraints(min_length=1, max_length=16)]
+    date_of_birth: Annotated[str, StringConstraints(max_length=10)]  # YYYY-MM-DD (or YYMMDD)
+    photo: PhotoB64 | None = None  # DG2's image as the chip gave it (JPEG 2000 usually)
+    photo_format: Annotated[str, StringConstraints(max_length=8)] | None = None  # jp2 j2k jpeg
+    passive_auth: PassiveAuth
+    chip_auth: ChipAuth
+    data_groups: dict[Annotated[str, StringConstraints(max_length=2)],
+                      Annotated[str, StringConstraints(max_length=16)]] = Field(
+        default_factory=dict, max_length=16)  # SOD number -> match | mismatch | absent
+
+
+class Ticket(Wire):
+    """A hand-off to the anagrafe desk. ``key`` is the outbox's idempotency key; ``number``
+    the one the citizen holds, made on the kiosk (its prefix, a per-kiosk counter) so that
+    the screen can show it offline. No PIN, PUK or CAN: the kiosk never has the codes, and
+    the CAN stays in the card session."""
+
+    key: Key
+    number: TicketNumber
+    kind: TicketKind
+    at: datetime
+    delivery: Delivery
+    email: Email | None = None  # only with COUNTER_AND_EMAIL
+    identity_source: IdentitySource = IdentitySource.CHIP
+    identity: TicketIdentity
+
+    @model_validator(mode="after")
+    def _email_with_its_delivery(self) -> Ticket:
+        if (self.email is not None) != (self.delivery is Delivery.COUNTER_AND_EMAIL):
+            raise ValueError("an e-mail address goes with the counter_and_email delivery only")
+        return self
+
+
+class TicketAck(Wire):
+    """The back-office holds the ticket (new or already there): the kiosk deletes it."""
+
+    key: Key
+    number: TicketNumber

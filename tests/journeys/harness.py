@@ -18,6 +18,7 @@ from kiosk.cie import tasks
 from kiosk.cie.info import identify_family
 from kiosk.cie.link import CardLink
 from kiosk.cie.secret import Secret
+from kiosk.files import load_anchors
 from kiosk.hardware.reader import CardReader
 from kiosk.hardware.virtual import VirtualDriver
 from kiosk.journeys import (
@@ -39,15 +40,17 @@ from kiosk.journeys import (
     View,
 )
 from kiosk.journeys.events import CardDone, CardFailed
-from kiosk.journeys.ports import EventValue, Level3Checker
+from kiosk.journeys.ports import EventValue, Level3Checker, TicketDesk
 from kiosk.journeys.worker import CardJob, CardWorker
 from kiosk.sim.card import VirtualCie
 from kiosk.sim.profile import CardProfile
 
 
 def policy(pki: Path) -> CertificatePolicy:
+    """The card's CIE authentication CA, and its CSCA for what is read with the CAN."""
     _, _, der = pem.unarmor((pki / "cie-auth-ca.pem").read_bytes())
-    return CertificatePolicy([asn1_x509.Certificate.load(der)])
+    return CertificatePolicy([asn1_x509.Certificate.load(der)],
+                             documents=load_anchors([pki / "csca.pem"]))
 
 
 def set_tries(profile: Path, pin: int | None = None, puk: int | None = None) -> None:
@@ -182,7 +185,8 @@ class Kiosk:
 
     def __init__(self, profile: Path | None, pki: Path | None = None, *,
                  threaded: bool = False, held: bool = False, worker: CardWorker | None = None,
-                 timing: Timing | None = None, level3: Level3Checker | None = None) -> None:
+                 timing: Timing | None = None, level3: Level3Checker | None = None,
+                 tickets: TicketDesk | None = None) -> None:
         self.clock = FakeClock()
         self.audit = Recorded()
         self.card: TearableCard | None = None
@@ -196,7 +200,7 @@ class Kiosk:
         self.worker = worker
         anchors = policy(pki) if pki is not None else CertificatePolicy([])
         self.session = KioskSession(worker, anchors, clock=self.clock, timing=timing,
-                                    events=self.audit, level3=level3)
+                                    events=self.audit, level3=level3, tickets=tickets)
 
     def close(self) -> None:
         self.worker.close()

@@ -18,7 +18,7 @@ from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po
 
 from kiosk.cie.tasks import DigitalIdentity
-from kiosk.journeys import catalogue, check_card, common, lost_codes, unblock_pin
+from kiosk.journeys import catalogue, check_card, common, hand_off, lost_codes, unblock_pin
 from kiosk.journeys.certificates import CertificateState
 from kiosk.journeys.context import Notice
 from kiosk.journeys.jobs import CheckedBy
@@ -64,6 +64,8 @@ def _journey_fact_ids() -> set[str]:
     for lost in (Choice.LOST_PUK, Choice.LOST_BOTH):
         found |= _fact_ids(lost_codes._app_facts(SimpleNamespace(lost=lost), services))  # type: ignore[arg-type]
         found |= _fact_ids(lost_codes._lost_facts(SimpleNamespace(lost=lost), services))  # type: ignore[arg-type]
+    found |= {*hand_off.ASKED.values(), *hand_off.PASSIVE.values(), *hand_off.CHIP.values(),
+              hand_off.IS_IT_YOU, hand_off.DESK_SEES_IT, hand_off.DESK_WHEN_LINK_BACK}
     return found | _check_advice()
 
 

@@ -61,6 +61,8 @@ def test_every_word_of_every_screen_can_be_read(size: tuple[int, int],
     for name, view in session_views().items():
         if view.warning is not None:
             continue  # the overlay's text is its own, the screen behind it is not to be read
+        if view.screen is Screen.ENTER_EMAIL:
+            continue  # the keyboard's pages are keys; it shows the title and what is typed
         for language in Language:
             catalog = Catalog(language.value)
             shown_view = dataclasses.replace(view, language=language)

@@ -1,0 +1,232 @@
+"""Journeys 6 and 7, hand-offs to the anagrafe desk: "I lost PIN and PUK: reprint them", and
+the PUK recovery asked at the counter instead of the CieID app.
+
+The kiosk cannot reprint codes (only a clerk in CieOnline can), but it can do the part that
+makes the desk quick and sure: read the card with PACE (the CAN printed on its front, typed on
+the pad; it stays in the card job and is wiped with it), check passive and chip
+authentication, show the citizen what it read, ask how the codes should come (both halves at
+the counter, or the first half there and the second by e-mail, as the Ministry offers), and
+file a ticket whose number the citizen takes to the desk. There the clerk sees the chip's
+photo and the verdicts, and compares the face with the person.
+
+Decisions: a card whose data or chip does not check out files no ticket (the clerk could not
+rely on it; the screen sends the citizen to the counter with the card). A PUK-recovery ticket
+carries what the kiosk verified exactly as a reprint does: the same reading, the same choice of
+delivery (the PUK comes in two halves too). A ticket that cannot be kept (the outbox failed,
+or no back-office) says so and sends the citizen to the counter. The ticket's screen says
+whether the desk sees it already or will when the link is back: the number is the kiosk's own,
+valid offline.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Mapping
+
+from kiosk.cie.identity import IdentityReport
+from kiosk.journeys import jobs
+from kiosk.journeys.common import Endings
+from kiosk.journeys.context import HandOffContext, Notice
+from kiosk.journeys.events import CharacterTyped, Confirmed, DigitDeleted, Event
+from kiosk.journeys.machine import JourneyId, JourneySpec, Table
+from kiosk.journeys.ports import Delivery, HandOff, TicketKind
+from kiosk.journeys.states import (
+    Ask,
+    Decide,
+    End,
+    EnterSecret,
+    Exit,
+    RunCardTask,
+    Services,
+    State,
+    WaitForCard,
+    WipeSecrets,
+)
+from kiosk.journeys.views import Choice, Fact, Screen, View, facts
+
+CAN_LENGTH = 6
+MAX_EMAIL = 254
+# What the kiosk can check of an address without mailing it (the wire's Email says the same):
+# one @, a dotted domain, no spaces or quotes.
+EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
+DELIVERIES = {Choice.DELIVERY_COUNTER: Delivery.COUNTER,
+              Choice.DELIVERY_EMAIL: Delivery.COUNTER_AND_EMAIL}
+# What the citizen asked for, and the verdicts as the screen explains them (message ids).
+ASKED = {TicketKind.REPRINT: "handoff.kind.reprint",
+         TicketKind.PUK_RECOVERY: "handoff.kind.puk_recovery"}
+PASSIVE = {"trusted": "handoff.passive.trusted", "untrusted": "handoff.passive.untrusted",
+           "invalid": "handoff.passive.invalid"}
+CHIP = {"passed": "handoff.chip.passed", "failed": "handoff.chip.failed",
+        "not-supported": "handoff.chip.not_supported"}
+IS_IT_YOU = "handoff.identity.is_it_you"
+DESK_SEES_IT, DESK_WHEN_LINK_BACK = "handoff.desk.sees_it", "handoff.desk.when_link_back"
+
+
+def valid_email(address: str) -> bool:
+    return len(address) <= MAX_EMAIL and EMAIL.fullmatch(address) is not None
+
+
+def _kind_facts(ctx: HandOffContext, services: Services) -> Mapping[str, Fact]:
+    assert ctx.kind is not None
+    return facts(asked=ASKED[ctx.kind])
+
+
+def _identity_facts(ctx: HandOffContext, services: Services) -> Mapping[str, Fact]:
+    who = ctx.identity
+    assert who is not None
+    return facts(given_name=who.given_name, surname=who.surname,
+                 document_number=who.document_number, asked=IS_IT_YOU)
+
+
+def _verdict_facts(ctx: HandOffContext, services: Services) -> Mapping[str, Fact]:
+    who = ctx.identity
+    assert who is not None
+    return facts(passive=PASSIVE[who.passive_auth], chip=CHIP[who.chip_auth])
+
+
+def _ticket_facts(ctx: HandOffContext, services: Services) -> Mapping[str, Fact]:
+    filed = ctx.filed
+    assert filed is not None
+    link = DESK_SEES_IT if filed.online else DESK_WHEN_LINK_BACK
+    return facts(ticket_number=filed.number, desk=link)
+
+
+def _read_done(ctx: HandOffContext, report: IdentityReport) -> Exit:
+    ctx.identity = report
+    return Exit.CONTINUE
+
+
+def _verified(ctx: HandOffContext) -> Exit:
+    who = ctx.identity
+    assert who is not None
+    genuine = who.passive_auth == "trusted" and who.chip_auth == "passed"
+    return Exit.CONTINUE if genuine else Exit.NOT_GENUINE
+
+
+class EnterEmail(State[HandOffContext]):
+    """The keyboard for the address the second half goes to; checked on OK, and typed again
+    with a notice when it cannot be an address. The back key returns to the choice."""
+
+    exits = frozenset({Exit.CONTINUE, Exit.CANCEL})
+
+    def enter(self, ctx: HandOffContext, services: Services) -> None:
+        ctx.email = ctx.email or ""
+        ctx.notice = None
+
+    def handle(self, ctx: HandOffContext, services: Services, event: Event) -> Exit | None:
+        typed = ctx.email or ""
+        if isinstance(event, CharacterTyped) and len(typed) < MAX_EMAIL:
+            ctx.email, ctx.notice = typed + event.character, None
+        elif isinstance(event, DigitDeleted):
+            ctx.email, ctx.notice = typed[:-1], None
+        elif isinstance(event, Confirmed):
+            if valid_email(typed):
+                return Exit.CONTINUE
+            ctx.notice = Notice.EMAIL_INVALID
+        return None
+
+    def view(self, ctx: HandOffContext, services: Services) -> View:
+        notice = None if ctx.notice is None else ctx.notice.value
+        return View(Screen.ENTER_EMAIL, (), facts(email=ctx.email or "", notice=notice))
+
+
+class FileTicket(State[HandOffContext]):
+    """Give the ticket to the desk's port (committed to the outbox before this returns)."""
+
+    exits = frozenset({Exit.CONTINUE, Exit.FAILED})
+
+    def enter(self, ctx: HandOffContext, services: Services) -> Exit:
+        assert ctx.kind is not None and ctx.identity is not None
+        delivery = DELIVERIES[ctx.delivery or Choice.DELIVERY_COUNTER]
+        email = ctx.email if delivery is Delivery.COUNTER_AND_EMAIL else None
+        desk = services.tickets
+        ctx.filed = None if desk is None else desk.file(
+            HandOff(ctx.kind, delivery, email, ctx.identity))
+        return Exit.CONTINUE if ctx.filed is not None else Exit.FAILED
+
+
+class _Identity(Ask[HandOffContext]):
+    """The screen that shows what the card said, with the chip's photo."""
+
+    def view(self, ctx: HandOffContext, services: Services) -> View:
+        view = super().view(ctx, services)
+        photo = ctx.identity.photo if ctx.identity is not None else None
+        if photo is None:
+            return view
+        return View(view.screen, view.options, view.facts, can_cancel=view.can_cancel,
+                    photo=photo.data)
+
+
+def build(journey: JourneyId, kind: TicketKind) -> JourneySpec:
+    """One hand-off journey; both kinds have the same steps, their own states and table."""
+    intro = Ask[HandOffContext]("ShowHowItWorks", Screen.HANDOFF_INTRO,
+                                {Choice.CONTINUE: Exit.CONTINUE}, _kind_facts)
+    wait = WaitForCard("WaitForCard")
+    enter_can = EnterSecret[HandOffContext]("EnterCan", Screen.ENTER_CAN, "can",
+                                            length=CAN_LENGTH)
+    read = RunCardTask[HandOffContext](
+        "ReadIdentity", lambda ctx, services: jobs.read_identity(ctx.can, services.certificates),
+        _read_done, {Exit.CONTINUE}, {"WRONG_CAN": Exit.WRONG, "INVALID_CAN_FORMAT": Exit.WRONG})
+    wrong_can = Ask[HandOffContext]("ShowWrongCan", Screen.ERROR, {Choice.RETRY: Exit.RETRY})
+    wipe_read = WipeSecrets("WipeAfterRead")
+    check = Decide[HandOffContext]("CheckVerdicts", _verified, {Exit.CONTINUE, Exit.NOT_GENUINE})
+    not_verified = Ask[HandOffContext]("ShowNotVerified", Screen.HANDOFF_NOT_VERIFIED,
+                                       {Choice.DONE: Exit.DONE}, _verdict_facts)
+    show = _Identity("ShowIdentity", Screen.HANDOFF_IDENTITY, {Choice.CONTINUE: Exit.CONTINUE},
+                     _identity_facts)
+    delivery = Ask[HandOffContext](
+        "AskDelivery", Screen.HANDOFF_DELIVERY,
+        {Choice.DELIVERY_COUNTER: Exit.CONTINUE, Choice.DELIVERY_EMAIL: Exit.EMAIL},
+        remember="delivery")
+    email = EnterEmail("EnterEmail")
+    file = FileTicket("FileTicket")
+    wipe_filed = WipeSecrets("WipeAfterFiling")
+    ticket = Ask[HandOffContext]("ShowTicket", Screen.TICKET_FILED, {Choice.DONE: Exit.DONE},
+                                 _ticket_facts, cancel=False)
+    not_filed = Ask[HandOffContext]("ShowNotFiled", Screen.TICKET_NOT_FILED,
+                                    {Choice.DONE: Exit.DONE}, cancel=False)
+    wipe_done = WipeSecrets("WipeWhenDone")
+    end = End("End")
+    endings = Endings.build(wait, end)
+    cancelled = endings.wipe_cancelled
+    table: Table = {
+        (intro, Exit.CONTINUE): wait,
+        (intro, Exit.CANCEL): cancelled,
+        (wait, Exit.CONTINUE): enter_can,
+        (wait, Exit.CANCEL): cancelled,
+        (enter_can, Exit.CONTINUE): read,
+        (enter_can, Exit.CANCEL): cancelled,
+        (enter_can, Exit.CARD_REMOVED): endings.wipe_removed,
+        (read, Exit.CONTINUE): wipe_read,
+        (read, Exit.WRONG): wrong_can,
+        (read, Exit.FAILED): endings.wipe_failed,
+        (read, Exit.CARD_REMOVED): endings.wipe_removed,
+        (wrong_can, Exit.RETRY): wait,
+        (wrong_can, Exit.CANCEL): cancelled,
+        (wipe_read, Exit.CONTINUE): check,
+        (check, Exit.CONTINUE): show,
+        (check, Exit.NOT_GENUINE): not_verified,
+        (not_verified, Exit.DONE): wipe_done,
+        (not_verified, Exit.CANCEL): cancelled,
+        (show, Exit.CONTINUE): delivery,
+        (show, Exit.CANCEL): cancelled,
+        (delivery, Exit.CONTINUE): file,
+        (delivery, Exit.EMAIL): email,
+        (delivery, Exit.CANCEL): cancelled,
+        (email, Exit.CONTINUE): file,
+        (email, Exit.CANCEL): delivery,
+        (file, Exit.CONTINUE): wipe_filed,
+        (file, Exit.FAILED): not_filed,
+        (wipe_filed, Exit.CONTINUE): ticket,
+        (ticket, Exit.DONE): end,
+        (not_filed, Exit.DONE): wipe_done,
+        (wipe_done, Exit.CONTINUE): end,
+        **endings.rows(),
+    }
+    return JourneySpec(journey, intro, end, table,
+                       functools.partial(HandOffContext, kind=kind))
+
+
+REPRINT_SPEC = build(JourneyId.REPRINT_CODES, TicketKind.REPRINT)
+PUK_SPEC = build(JourneyId.PUK_AT_COUNTER, TicketKind.PUK_RECOVERY)
