@@ -14,7 +14,7 @@ from kiosk.backoffice.models import Base, Kiosk
 
 PREVIOUS = "0001"
 TABLES = {"kiosks", "certificates", "enrollment_tokens", "events", "commands", "nonces",
-          "verifications"}
+          "verifications", "phone_logins"}
 
 
 def schema_difference(url: str) -> list[object]:

@@ -1,0 +1,188 @@
+"""The citizen's pages under ``/phone/`` on the web listener: the one-time URL of the QR,
+which starts the login at the provider, and the callback, which checks the provider's answer
+and shows the code to type on the kiosk. Every dead end is a page that says what to do
+(Italian first, English below), never a bare error.
+
+The pages are never cached (``no-store``: one shows a code) and send no referrer (the
+one-time URL must not travel on to the provider in a header). nginx logs ``/phone/`` without
+its path and query (nginx.py), so neither the URL's token nor the provider's code and state
+reach a log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from kiosk.backoffice.api.context import ApiContext
+from kiosk.backoffice.models import utcnow
+from kiosk.backoffice.nginx import PHONE_PREFIX
+from kiosk.backoffice.phone import store, tokens
+from kiosk.backoffice.phone.oidc import CALLBACK, LoginFailed, RelyingParty
+
+log = logging.getLogger(__name__)
+
+FLOW_COOKIE = "kiosk_phone_flow"
+_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer",
+            "X-Content-Type-Options": "nosniff"}
+
+
+@dataclass(frozen=True, slots=True)
+class Words:
+    title: str
+    text: str
+    after: str = ""
+
+
+# (Italian, English) for each page.
+PAGES: dict[str, tuple[Words, Words]] = {
+    "code": (
+        Words("Ecco il tuo codice", "Digita questo codice sul totem, dove vedi il QR.",
+              "Il codice vale pochi minuti e una volta sola. Non darlo a nessuno."),
+        Words("Here is your code", "Type this code on the kiosk that shows the QR code.",
+              "The code is good for a few minutes, once. Do not give it to anyone."),
+    ),
+    store.LinkRefusal.UNKNOWN.value: (
+        Words("Collegamento non valido", "Questo indirizzo non porta a nessun accesso. "
+              "Sul totem tocca di nuovo «Continua con lo smartphone» e inquadra il nuovo QR."),
+        Words("Link not valid", "This address leads to no login. On the kiosk, touch "
+              "\"Continue with smartphone\" again and scan the new QR code."),
+    ),
+    store.LinkRefusal.USED.value: (
+        Words("QR già usato", "Questo QR è già stato usato. Se non sei stato tu, avvisa lo "
+              "sportello. Per accedere, chiedi al totem un nuovo QR."),
+        Words("QR code already used", "This QR code has been used. If that was not you, tell "
+              "the counter. To log in, ask the kiosk for a new QR code."),
+    ),
+    store.LinkRefusal.EXPIRED.value: (
+        Words("QR scaduto", "Questo QR è scaduto. Sul totem tocca «Nuovo QR» e inquadralo "
+              "di nuovo."),
+        Words("QR code expired", "This QR code has expired. On the kiosk, touch \"New QR "
+              "code\" and scan it again."),
+    ),
+    store.FinishRefusal.UNKNOWN.value: (
+        Words("Accesso non riconosciuto", "Questo accesso non è partito da un totem. "
+              "Inquadra il QR che il totem ti mostra."),
+        Words("Login not recognised", "This login did not start at a kiosk. Scan the QR "
+              "code the kiosk shows you."),
+    ),
+    store.FinishRefusal.OTHER_BROWSER.value: (
+        Words("Apri il QR su questo telefono", "L'accesso va finito nello stesso browser in "
+              "cui hai aperto il QR. Chiedi al totem un nuovo QR e inquadralo da qui."),
+        Words("Open the QR code on this phone", "The login must end in the browser that "
+              "opened the QR code. Ask the kiosk for a new QR code and scan it here."),
+    ),
+    store.FinishRefusal.DONE.value: (
+        Words("Codice già mostrato", "Il codice di questo accesso è già stato mostrato. "
+              "Per un nuovo codice, chiedi al totem un nuovo QR."),
+        Words("Code already shown", "This login's code has been shown already. For a new "
+              "code, ask the kiosk for a new QR code."),
+    ),
+    store.FinishRefusal.EXPIRED.value: (
+        Words("Tempo scaduto", "L'accesso ha richiesto troppo tempo. Chiedi al totem un "
+              "nuovo QR e riprova."),
+        Words("Time is up", "The login took too long. Ask the kiosk for a new QR code and "
+              "try again."),
+    ),
+    "PROVIDER_REFUSED": (
+        Words("Accesso non riuscito", "L'accesso con la CIE non è andato a buon fine o è "
+              "stato annullato. Chiedi al totem un nuovo QR e riprova."),
+        Words("Login did not succeed", "The CIE login failed or was cancelled. Ask the kiosk "
+              "for a new QR code and try again."),
+    ),
+    "PROVIDER_UNAVAILABLE": (
+        Words("Servizio non raggiungibile", "Il servizio di accesso del Comune non risponde. "
+              "Riprova tra qualche minuto, o rivolgiti allo sportello."),
+        Words("Service unreachable", "The Comune's login service is not answering. Try again "
+              "in a few minutes, or go to the counter."),
+    ),
+    "ID_TOKEN_INVALID": (
+        Words("Accesso non verificato", "La risposta del servizio di accesso non ha superato "
+              "i controlli. Rivolgiti allo sportello."),
+        Words("Login not verified", "The login service's answer failed its checks. Please go "
+              "to the counter."),
+    ),
+    "IDENTITY_INCOMPLETE": (
+        Words("Dati mancanti", "Il servizio di accesso non ha dato nome, cognome e codice "
+              "fiscale. Rivolgiti allo sportello."),
+        Words("Data missing", "The login service did not give name, surname and codice "
+              "fiscale. Please go to the counter."),
+    ),
+}
+
+_STATUS = {"code": 200, store.LinkRefusal.UNKNOWN.value: 404,
+           store.FinishRefusal.UNKNOWN.value: 404, "PROVIDER_UNAVAILABLE": 503}
+_templates = Environment(loader=PackageLoader("kiosk.backoffice.phone", "templates"),
+                         autoescape=select_autoescape(["html"]))
+
+
+def page(kind: str, code: str | None = None) -> HTMLResponse:
+    italian, english = PAGES[kind]
+    html = _templates.get_template("page.html").render(it=italian, en=english, code=code)
+    return HTMLResponse(html, _STATUS.get(kind, 410 if code is None else 200),
+                        headers=_HEADERS)
+
+
+def routes(context: ApiContext, party: RelyingParty) -> list[BaseRoute]:
+    settings = context.config.phone
+    login_life = dt.timedelta(seconds=settings.login_seconds)
+    code_life = dt.timedelta(seconds=settings.code_seconds)
+    key = tokens.CodeKey(party.client_secret)
+
+    async def open_link(request: Request) -> Response:
+        token, state, flow = request.path_params["token"], tokens.new_token(), tokens.new_token()
+        refused = await context.transaction(
+            lambda connection: store.start(connection, token, state, flow, utcnow()))
+        if refused is not None:
+            return page(refused.value)
+        try:
+            url = await party.authorization_url(state, tokens.nonce(flow),
+                                                tokens.pkce_verifier(flow))
+        except LoginFailed as exc:
+            log.warning("phone login: %s [%s]", exc, exc.code)
+            return page(exc.code)
+        response = RedirectResponse(url, 303, headers=_HEADERS)
+        response.set_cookie(FLOW_COOKIE, flow, max_age=settings.login_seconds,
+                            path=PHONE_PREFIX, secure=True, httponly=True, samesite="lax")
+        return response
+
+    async def callback(request: Request) -> Response:
+        query = request.query_params
+        state, flow = query.get("state", ""), request.cookies.get(FLOW_COOKIE)
+        found = await context.transaction(
+            lambda connection: store.pending(connection, state, flow, utcnow(), login_life))
+        if isinstance(found, store.FinishRefusal):
+            return page(found.value)
+        assert flow is not None
+        if "error" in query or not query.get("code"):
+            log.info("phone login refused at the provider: %s", query.get("error", "no code")[:64])
+            return _forget(page("PROVIDER_REFUSED"))
+        try:
+            identity = await party.identify(query["code"], tokens.pkce_verifier(flow),
+                                            tokens.nonce(flow))
+        except LoginFailed as exc:
+            log.warning("phone login: %s [%s]", exc, exc.code)
+            return _forget(page(exc.code))
+        shown = await context.transaction(lambda connection: store.finish(
+            connection, found, identity, key=key, now=utcnow(), lifetime=code_life))
+        if isinstance(shown, store.FinishRefusal):
+            return page(shown.value)
+        return _forget(page("code", shown))
+
+    return [
+        Route(f"{PHONE_PREFIX}{CALLBACK}", callback, methods=["GET"]),
+        Route(PHONE_PREFIX + "{token}", open_link, methods=["GET"]),
+    ]
+
+
+def _forget(response: Response) -> Response:
+    """The flow cookie has done its work once the provider answered."""
+    response.delete_cookie(FLOW_COOKIE, path=PHONE_PREFIX, secure=True, httponly=True,
+                           samesite="lax")
+    return response
