@@ -16,6 +16,7 @@ from kiosk.cie.steps import Step
 from kiosk.cie.tasks import CardStatus
 from kiosk.journeys.jobs import AuthResult, CheckResult
 from kiosk.journeys.pin_rules import PinRule
+from kiosk.journeys.ports import PhoneIdentity, PhoneLink
 from kiosk.journeys.views import Choice
 
 
@@ -115,3 +116,10 @@ class UnblockContext(JourneyContext):
 @dataclass(eq=False)
 class LostCodesContext(JourneyContext):
     lost: Choice | None = None
+
+
+@dataclass(eq=False)
+class PhoneContext(JourneyContext):
+    link: PhoneLink | None = None
+    code: Secret = field(default_factory=Secret)
+    identity: PhoneIdentity | None = None

@@ -28,6 +28,7 @@ class JourneyId(enum.Enum):
     CHANGE_PIN = "change-pin"
     UNBLOCK_PIN = "unblock-pin"
     LOST_CODES = "lost-codes"
+    PHONE_LOGIN = "phone-login"
 
 
 class JourneyBug(RuntimeError):

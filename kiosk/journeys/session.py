@@ -40,7 +40,15 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
-from kiosk.journeys import audit, change_pin, check_card, lost_codes, unblock_pin, verify_pin
+from kiosk.journeys import (
+    audit,
+    change_pin,
+    check_card,
+    lost_codes,
+    phone_login,
+    unblock_pin,
+    verify_pin,
+)
 from kiosk.journeys.certificates import CertificatePolicy
 from kiosk.journeys.context import After
 from kiosk.journeys.events import (
@@ -61,7 +69,16 @@ from kiosk.journeys.events import (
     Unlock,
 )
 from kiosk.journeys.machine import Journey, JourneyId, JourneySpec
-from kiosk.journeys.ports import Activity, EventSink, KioskStatus, Level3Checker, NoEvents
+from kiosk.journeys.ports import (
+    Activity,
+    EventSink,
+    KioskStatus,
+    Level3Checker,
+    NoEvents,
+    NoPhone,
+    PhoneIdentity,
+    PhoneLogin,
+)
 from kiosk.journeys.states import PUK_RECOVERY_URL, Services
 from kiosk.journeys.views import (
     DEFAULT_LANGUAGE,
@@ -78,7 +95,7 @@ from kiosk.journeys.worker import CardWorker
 JOURNEYS: dict[JourneyId, JourneySpec] = {
     spec.id: spec
     for spec in (check_card.SPEC, verify_pin.SPEC, change_pin.SPEC, unblock_pin.SPEC,
-                 lost_codes.SPEC)
+                 lost_codes.SPEC, phone_login.SPEC)
 }
 # The menu's buttons, and the buttons of result screens that hand over to another journey.
 JOURNEY_CHOICES = {
@@ -87,6 +104,7 @@ JOURNEY_CHOICES = {
     Choice.CHANGE_PIN: JourneyId.CHANGE_PIN,
     Choice.UNBLOCK_PIN: JourneyId.UNBLOCK_PIN,
     Choice.LOST_CODES: JourneyId.LOST_CODES,
+    Choice.CONTINUE_WITH_PHONE: JourneyId.PHONE_LOGIN,
 }
 
 MIN_WARNING_SECONDS = 20
@@ -200,13 +218,14 @@ class KioskSession:
         wake: Callable[[], None] | None = None,
         events: EventSink | None = None,
         level3: Level3Checker | None = None,
+        phone: PhoneLogin | None = None,
     ) -> None:
         self.worker = worker
         worker.post = self.post
         self.clock = clock
         self.timing = timing or Timing()
         self.services = Services(worker, certificates, lambda: self.card_present,
-                                 puk_recovery_url, level3)
+                                 puk_recovery_url, level3, phone or NoPhone(), self._bind)
         self.trail = audit.Trail(events or NoEvents(), clock)
         self.phase = Phase.ATTRACT
         self.language = DEFAULT_LANGUAGE
@@ -224,6 +243,8 @@ class KioskSession:
         self._extensions = 0
         self._journeys = 0
         self.card_losses = 0
+        # Who the session is bound to, by a login that was not the card's (the smartphone).
+        self.identity: PhoneIdentity | None = None
 
     # -- the UI's side -----------------------------------------------------------------------
 
@@ -378,9 +399,15 @@ class KioskSession:
         self._deadline = None
         self._extensions = 0
         self.card_losses = 0
+        self.identity = None
         self.ended.append(reason)
         self.trail.session_ended(reason.value, self._journeys)
         self._journeys = 0
+
+    def _bind(self, identity: PhoneIdentity) -> None:
+        """Bind the session to ``identity`` until it ends (the next hand-off uses it)."""
+        self.identity = identity
+        self.trail.bound(identity.source)
 
     # -- the back-office's commands --------------------------------------------------------------
 

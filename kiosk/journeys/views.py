@@ -66,6 +66,11 @@ class Screen(enum.Enum):
     REPRINT_AT_COUNTER = "lost.reprint_at_counter"
     # the back-office's lock
     OUT_OF_ORDER = "kiosk.out_of_order"
+    # continue with smartphone
+    PHONE_WAIT = "phone.wait"  # the back-office is being asked
+    PHONE_QR = "phone.qr"
+    PHONE_CODE = "phone.code"
+    PHONE_IDENTIFIED = "phone.identified"
 
 
 class Choice(enum.Enum):
@@ -87,6 +92,9 @@ class Choice(enum.Enum):
     RECOVER_PUK_APP = "choice.recover_puk_app"
     BACK = "choice.back"
     DONE = "choice.done"
+    CONTINUE_WITH_PHONE = "choice.continue_with_phone"
+    HAVE_CODE = "choice.have_code"
+    NEW_QR = "choice.new_qr"
 
 
 # What a fact may hold: plain values, or a tuple of message ids.

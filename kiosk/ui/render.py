@@ -37,6 +37,7 @@ SCREENS: dict[Screen, ScreenDraw] = {
     Screen.CARD_IN_DOUBT: card.draw_lay_card,
     Screen.WORKING: card.draw_working,
     Screen.PUK_RECOVERY_APP: qr.draw,
+    Screen.PHONE_QR: qr.draw,
 }
 
 

@@ -33,6 +33,9 @@ from kiosk.uplink.schemas import (
     L3Proof,
     L3Verdict,
     NonceReply,
+    PhoneIdentity,
+    PhoneLink,
+    PhoneRedeem,
     RenewRequest,
     RenewResponse,
     Wire,
@@ -130,6 +133,12 @@ class UplinkClient:
 
     def verify(self, proof: L3Proof) -> L3Verdict:
         return self._call("POST", "/l3/verify", L3Verdict, proof)
+
+    def phone_link(self) -> PhoneLink:
+        return self._call("POST", "/phone/link", PhoneLink)
+
+    def phone_redeem(self, request: PhoneRedeem) -> PhoneIdentity:
+        return self._call("POST", "/phone/redeem", PhoneIdentity, request)
 
     def renew(self, request: RenewRequest) -> RenewResponse:
         return self._call("POST", "/renew", RenewResponse, request)
