@@ -43,74 +43,74 @@ class Words:
 # (Italian, English) for each page.
 PAGES: dict[str, tuple[Words, Words]] = {
     "code": (
-        Words("Ecco il tuo codice", "Digita questo codice sul totem, dove vedi il QR.",
-              "Il codice vale pochi minuti e una volta sola. Non darlo a nessuno."),
+        Words("Ecco il suo codice", "Digiti questo codice sulla postazione che mostra il QR.",
+              "Il codice vale pochi minuti e una volta sola. Non lo dia a nessuno."),
         Words("Here is your code", "Type this code on the kiosk that shows the QR code.",
               "The code is good for a few minutes, once. Do not give it to anyone."),
     ),
     store.LinkRefusal.UNKNOWN.value: (
-        Words("Collegamento non valido", "Questo indirizzo non porta a nessun accesso. "
-              "Sul totem tocca di nuovo «Continua con lo smartphone» e inquadra il nuovo QR."),
+        Words("Collegamento non valido", "Questo indirizzo non porta a nessun accesso. Sulla "
+              "postazione tocchi di nuovo «Continua con lo smartphone» e inquadri il nuovo QR."),
         Words("Link not valid", "This address leads to no login. On the kiosk, touch "
               "\"Continue with smartphone\" again and scan the new QR code."),
     ),
     store.LinkRefusal.USED.value: (
-        Words("QR già usato", "Questo QR è già stato usato. Se non sei stato tu, avvisa lo "
-              "sportello. Per accedere, chiedi al totem un nuovo QR."),
+        Words("QR già usato", "Questo QR è già stato usato. Se non è stato lei, avvisi lo "
+              "sportello. Per accedere, tocchi «Nuovo QR» sulla postazione."),
         Words("QR code already used", "This QR code has been used. If that was not you, tell "
-              "the counter. To log in, ask the kiosk for a new QR code."),
+              "the counter. To log in, touch \"New QR code\" on the kiosk."),
     ),
     store.LinkRefusal.EXPIRED.value: (
-        Words("QR scaduto", "Questo QR è scaduto. Sul totem tocca «Nuovo QR» e inquadralo "
-              "di nuovo."),
+        Words("QR scaduto", "Questo QR è scaduto. Sulla postazione tocchi «Nuovo QR» e lo "
+              "inquadri di nuovo."),
         Words("QR code expired", "This QR code has expired. On the kiosk, touch \"New QR "
               "code\" and scan it again."),
     ),
     store.FinishRefusal.UNKNOWN.value: (
-        Words("Accesso non riconosciuto", "Questo accesso non è partito da un totem. "
-              "Inquadra il QR che il totem ti mostra."),
+        Words("Accesso non riconosciuto", "Questo accesso non è partito da una postazione. "
+              "Inquadri il QR che la postazione le mostra."),
         Words("Login not recognised", "This login did not start at a kiosk. Scan the QR "
               "code the kiosk shows you."),
     ),
     store.FinishRefusal.OTHER_BROWSER.value: (
-        Words("Apri il QR su questo telefono", "L'accesso va finito nello stesso browser in "
-              "cui hai aperto il QR. Chiedi al totem un nuovo QR e inquadralo da qui."),
+        Words("Apra il QR su questo telefono", "L'accesso va concluso nello stesso browser in "
+              "cui ha aperto il QR. Tocchi «Nuovo QR» sulla postazione e lo inquadri da qui."),
         Words("Open the QR code on this phone", "The login must end in the browser that "
               "opened the QR code. Ask the kiosk for a new QR code and scan it here."),
     ),
     store.FinishRefusal.DONE.value: (
         Words("Codice già mostrato", "Il codice di questo accesso è già stato mostrato. "
-              "Per un nuovo codice, chiedi al totem un nuovo QR."),
+              "Per un nuovo codice, tocchi «Nuovo QR» sulla postazione."),
         Words("Code already shown", "This login's code has been shown already. For a new "
               "code, ask the kiosk for a new QR code."),
     ),
     store.FinishRefusal.EXPIRED.value: (
-        Words("Tempo scaduto", "L'accesso ha richiesto troppo tempo. Chiedi al totem un "
-              "nuovo QR e riprova."),
+        Words("Tempo scaduto", "L'accesso ha richiesto troppo tempo. Tocchi «Nuovo QR» sulla "
+              "postazione e riprovi."),
         Words("Time is up", "The login took too long. Ask the kiosk for a new QR code and "
               "try again."),
     ),
     "PROVIDER_REFUSED": (
         Words("Accesso non riuscito", "L'accesso con la CIE non è andato a buon fine o è "
-              "stato annullato. Chiedi al totem un nuovo QR e riprova."),
+              "stato annullato. Tocchi «Nuovo QR» sulla postazione e riprovi."),
         Words("Login did not succeed", "The CIE login failed or was cancelled. Ask the kiosk "
               "for a new QR code and try again."),
     ),
     "PROVIDER_UNAVAILABLE": (
         Words("Servizio non raggiungibile", "Il servizio di accesso del Comune non risponde. "
-              "Riprova tra qualche minuto, o rivolgiti allo sportello."),
+              "Riprovi tra qualche minuto, o si rivolga allo sportello dell'anagrafe."),
         Words("Service unreachable", "The Comune's login service is not answering. Try again "
               "in a few minutes, or go to the counter."),
     ),
     "ID_TOKEN_INVALID": (
         Words("Accesso non verificato", "La risposta del servizio di accesso non ha superato "
-              "i controlli. Rivolgiti allo sportello."),
+              "i controlli. Si rivolga allo sportello dell'anagrafe."),
         Words("Login not verified", "The login service's answer failed its checks. Please go "
               "to the counter."),
     ),
     "IDENTITY_INCOMPLETE": (
         Words("Dati mancanti", "Il servizio di accesso non ha dato nome, cognome e codice "
-              "fiscale. Rivolgiti allo sportello."),
+              "fiscale. Si rivolga allo sportello dell'anagrafe."),
         Words("Data missing", "The login service did not give name, surname and codice "
               "fiscale. Please go to the counter."),
     ),
