@@ -29,11 +29,9 @@ from kiosk.journeys import Choice, Chosen, Confirmed, DigitTyped, Language, Lang
 from kiosk.uplink.credentials import ENROLLMENT
 from tests.backoffice.phone_fixtures import (  # noqa: F401 - fixtures
     log_in_on_phone,
-    phone_provider_and_stack,
     phone_stack,
 )
 from tests.backoffice.stack import Stack, free_port
-from tests.browser import browser  # noqa: F401 - the fixture
 from tests.test_app_uplink import enroll_kiosk, kinds_received, pump_until, wait_for
 
 pytestmark = pytest.mark.slow
@@ -108,7 +106,7 @@ def other_code(code: str) -> str:
 
 
 def test_the_citizen_continues_with_the_smartphone_and_the_session_is_bound(
-        at_kiosk: AtKiosk, browser: Browser) -> None:  # noqa: F811
+        at_kiosk: AtKiosk, browser: Browser) -> None:
     session = at_kiosk.kiosk.session
     code = log_in_on_phone(browser, show_qr(at_kiosk), "mario")
     assert session.identity is None  # not before the code
@@ -151,7 +149,7 @@ def test_an_expired_qr_asks_for_a_new_one(at_kiosk: AtKiosk) -> None:
     assert show_qr(at_kiosk) != url
 
 
-def test_a_code_of_another_kiosk_is_refused(at_kiosk: AtKiosk, browser: Browser) -> None:  # noqa: F811
+def test_a_code_of_another_kiosk_is_refused(at_kiosk: AtKiosk, browser: Browser) -> None:
     stack = at_kiosk.stack
     other = stack.enroll()
     with stack.client(other) as client:
@@ -164,7 +162,7 @@ def test_a_code_of_another_kiosk_is_refused(at_kiosk: AtKiosk, browser: Browser)
     assert at_kiosk.kiosk.session.view.screen is Screen.PHONE_CODE
 
 
-def test_three_wrong_codes_end_the_login(at_kiosk: AtKiosk, browser: Browser) -> None:  # noqa: F811
+def test_three_wrong_codes_end_the_login(at_kiosk: AtKiosk, browser: Browser) -> None:
     session = at_kiosk.kiosk.session
     code = log_in_on_phone(browser, show_qr(at_kiosk), "mario")
     for _ in range(2):

@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from joserfc.jwk import RSAKey
+
 from tests.backoffice.stack import free_port
 
 PACKAGE = "oidc-provider@9"
@@ -63,9 +65,13 @@ def installed() -> Path:
 
 @dataclass(frozen=True)
 class Provider:
+    """``signing_key``: the provider's own key (the test made it), to sign tokens that only
+    the claims checks can refuse."""
+
     issuer: str
     client_id: str
     client_secret: str
+    signing_key: RSAKey
     log: Path
 
 
@@ -76,11 +82,13 @@ def start_provider(redirect_uri: str, accounts: dict[str, dict[str, Any]]) -> It
     assert node is not None, "node is missing: run scripts/dev.sh, which installs it"
     port = free_port()
     client_secret = secrets.token_urlsafe(24)
+    key = RSAKey.generate_key(2048, {"kid": "test-op-key", "alg": "RS256", "use": "sig"})
     logs = Path(tempfile.mkdtemp(prefix="oidc-provider-"))
     log = logs / "op.log"
     environment = {**os.environ, "OP_PORT": str(port), "OP_CLIENT_ID": "kiosk-backoffice",
                    "OP_CLIENT_SECRET": client_secret, "OP_REDIRECT_URI": redirect_uri,
-                   "OP_ACCOUNTS": json.dumps(accounts), "NODE_ENV": "test"}
+                   "OP_ACCOUNTS": json.dumps(accounts), "NODE_ENV": "test",
+                   "OP_JWKS": json.dumps({"keys": [key.as_dict(private=True)]})}
     with log.open("wb") as output:
         process = subprocess.Popen([node, SCRIPT.name], cwd=directory, env=environment,
                                    stdout=subprocess.PIPE, stderr=output,
@@ -94,7 +102,7 @@ def start_provider(redirect_uri: str, accounts: dict[str, dict[str, Any]]) -> It
             line = process.stdout.readline()
             if not line and process.poll() is not None:
                 raise RuntimeError(f"the provider exited:\n{log.read_text()}")
-        yield Provider(line.split()[1].decode(), "kiosk-backoffice", client_secret, log)
+        yield Provider(line.split()[1].decode(), "kiosk-backoffice", client_secret, key, log)
     finally:
         process.terminate()
         try:

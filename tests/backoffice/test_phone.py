@@ -19,11 +19,9 @@ from tests.backoffice.phone_fixtures import (  # noqa: F401 - fixtures
     log_in,
     log_in_on_phone,
     open_on_phone,
-    phone_provider_and_stack,
-    phone_stack,
+    phone_backoffice,
 )
 from tests.backoffice.stack import KioskCredentials, Stack
-from tests.browser import browser  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.slow
 
@@ -50,28 +48,28 @@ def other_code(code: str) -> str:
 
 
 def test_the_citizen_logs_in_on_the_phone_and_the_kiosk_redeems_the_code_once(
-        phone_stack: Stack, browser: Browser) -> None:  # noqa: F811
-    kiosk = phone_stack.enroll()
-    started = link(phone_stack, kiosk)
-    assert started["url"].startswith(f"{phone_stack.web_url}/phone/")
+        phone_backoffice: Stack, browser: Browser) -> None:  # noqa: F811
+    kiosk = phone_backoffice.enroll()
+    started = link(phone_backoffice, kiosk)
+    assert started["url"].startswith(f"{phone_backoffice.web_url}/phone/")
     code = log_in_on_phone(browser, started["url"], "mario")
 
-    answer = redeem(phone_stack, kiosk, started["login_id"], code)
+    answer = redeem(phone_backoffice, kiosk, started["login_id"], code)
     assert answer.status_code == 200, answer.text
     assert answer.json() == {"given_name": "Mario", "family_name": "Rossi",
                              "fiscal_number": "RSSMRA80A01H501U",
                              "identity_source": "smartphone"}
-    assert refused(redeem(phone_stack, kiosk, started["login_id"], code)) == (
+    assert refused(redeem(phone_backoffice, kiosk, started["login_id"], code)) == (
         409, "PHONE_CODE_USED")
     # The same code on the kiosk's next login: it has been used.
-    again = link(phone_stack, kiosk)
-    assert refused(redeem(phone_stack, kiosk, again["login_id"], code)) == (
+    again = link(phone_backoffice, kiosk)
+    assert refused(redeem(phone_backoffice, kiosk, again["login_id"], code)) == (
         409, "PHONE_CODE_USED")
 
 
-def test_the_one_time_url_works_once(phone_stack: Stack, browser: Browser) -> None:  # noqa: F811
-    kiosk = phone_stack.enroll()
-    started = link(phone_stack, kiosk)
+def test_the_one_time_url_works_once(phone_backoffice: Stack, browser: Browser) -> None:  # noqa: F811
+    kiosk = phone_backoffice.enroll()
+    started = link(phone_backoffice, kiosk)
     first = open_on_phone(browser, started["url"])
     first.wait_for_selector("input[name=login]")  # at the provider
     second = open_on_phone(browser, started["url"])
@@ -82,70 +80,70 @@ def test_the_one_time_url_works_once(phone_stack: Stack, browser: Browser) -> No
 
 
 def test_an_expired_qr_is_refused_on_the_phone_and_on_the_kiosk(
-        phone_stack: Stack, browser: Browser) -> None:  # noqa: F811
-    kiosk = phone_stack.enroll()
-    started = link(phone_stack, kiosk)
-    with phone_stack.sessions.begin() as session:
+        phone_backoffice: Stack, browser: Browser) -> None:  # noqa: F811
+    kiosk = phone_backoffice.enroll()
+    started = link(phone_backoffice, kiosk)
+    with phone_backoffice.sessions.begin() as session:
         session.execute(update(PhoneLogin).where(PhoneLogin.id == started["login_id"]).values(
             link_expires_at=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)))
     page = open_on_phone(browser, started["url"])
     assert page.inner_text("h1") == "QR scaduto"
     page.context.close()
-    assert refused(redeem(phone_stack, kiosk, started["login_id"], "123456")) == (
+    assert refused(redeem(phone_backoffice, kiosk, started["login_id"], "123456")) == (
         410, "PHONE_LINK_EXPIRED")
 
 
 def test_a_code_typed_on_another_kiosk_is_refused_there(
-        phone_stack: Stack, browser: Browser) -> None:  # noqa: F811
-    here, there = phone_stack.enroll(), phone_stack.enroll()
-    started = link(phone_stack, here)
+        phone_backoffice: Stack, browser: Browser) -> None:  # noqa: F811
+    here, there = phone_backoffice.enroll(), phone_backoffice.enroll()
+    started = link(phone_backoffice, here)
     code = log_in_on_phone(browser, started["url"], "anna")
-    elsewhere = link(phone_stack, there)
-    assert refused(redeem(phone_stack, there, elsewhere["login_id"], code)) == (
+    elsewhere = link(phone_backoffice, there)
+    assert refused(redeem(phone_backoffice, there, elsewhere["login_id"], code)) == (
         403, "PHONE_CODE_OTHER_KIOSK")
     # Nor can the other kiosk name this kiosk's login.
-    assert refused(redeem(phone_stack, there, started["login_id"], code)) == (
+    assert refused(redeem(phone_backoffice, there, started["login_id"], code)) == (
         404, "PHONE_LOGIN_NOT_FOUND")
-    assert redeem(phone_stack, here, started["login_id"], code).status_code == 200
+    assert redeem(phone_backoffice, here, started["login_id"], code).status_code == 200
 
 
-def test_three_wrong_codes_end_the_login(phone_stack: Stack, browser: Browser) -> None:  # noqa: F811
-    kiosk = phone_stack.enroll()
-    started = link(phone_stack, kiosk)
+def test_three_wrong_codes_end_the_login(phone_backoffice: Stack, browser: Browser) -> None:  # noqa: F811
+    kiosk = phone_backoffice.enroll()
+    started = link(phone_backoffice, kiosk)
     code = log_in_on_phone(browser, started["url"], "mario")
     wrong = other_code(code)
-    assert refused(redeem(phone_stack, kiosk, started["login_id"], wrong)) == (
+    assert refused(redeem(phone_backoffice, kiosk, started["login_id"], wrong)) == (
         422, "PHONE_CODE_WRONG")
-    assert refused(redeem(phone_stack, kiosk, started["login_id"], wrong)) == (
+    assert refused(redeem(phone_backoffice, kiosk, started["login_id"], wrong)) == (
         422, "PHONE_CODE_WRONG")
-    assert refused(redeem(phone_stack, kiosk, started["login_id"], wrong)) == (
+    assert refused(redeem(phone_backoffice, kiosk, started["login_id"], wrong)) == (
         410, "PHONE_TOO_MANY_TRIES")
-    assert refused(redeem(phone_stack, kiosk, started["login_id"], code)) == (
+    assert refused(redeem(phone_backoffice, kiosk, started["login_id"], code)) == (
         410, "PHONE_TOO_MANY_TRIES")
 
 
-def test_no_token_or_code_is_kept_in_clear(phone_stack: Stack, browser: Browser) -> None:  # noqa: F811
-    kiosk = phone_stack.enroll()
-    started = link(phone_stack, kiosk)
+def test_no_token_or_code_is_kept_in_clear(phone_backoffice: Stack, browser: Browser) -> None:  # noqa: F811
+    kiosk = phone_backoffice.enroll()
+    started = link(phone_backoffice, kiosk)
     token = started["url"].rsplit("/", 1)[1]
     page = open_on_phone(browser, started["url"])
     seen: list[str] = []
     page.on("request", lambda request: seen.append(request.url))
     code = log_in(page, "mario")
     page.context.close()
-    assert redeem(phone_stack, kiosk, started["login_id"], code).status_code == 200
+    assert redeem(phone_backoffice, kiosk, started["login_id"], code).status_code == 200
     callback = next(url for url in seen if "/phone/callback?" in url)
     provider_code = re.search(r"[?&]code=([^&]+)", callback)
     state = re.search(r"[?&]state=([^&]+)", callback)
     assert provider_code is not None and state is not None
     secrets = [token, provider_code[1], state[1]]
     rows = []
-    with phone_stack.session() as session:
+    with phone_backoffice.session() as session:
         for row in session.execute(text("SELECT * FROM phone_logins")):
             rows.append(repr(tuple(row)))
     dump = "\n".join(rows)
     logs = "\n".join(path.read_text(errors="replace")
-                     for path in phone_stack.directory.rglob("*.log"))
+                     for path in phone_backoffice.directory.rglob("*.log"))
     assert "Rossi" in dump  # the identity is there; its keys are not
     for secret in secrets:
         assert secret not in dump and secret not in logs

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx2
+from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.httpx_client import AsyncOAuth2Client
-from authlib.oauth2.rfc6749.errors import OAuth2Error
 from joserfc import jwt
 from joserfc.errors import InvalidKeyIdError, JoseError
 from joserfc.jwk import KeySet
@@ -116,7 +116,7 @@ class RelyingParty:
                 token = await client.fetch_token(metadata["token_endpoint"], code=code,
                                                  code_verifier=verifier,
                                                  grant_type="authorization_code")
-            except OAuth2Error as exc:
+            except AuthlibBaseError as exc:  # the provider's error answer (invalid_grant...)
                 raise LoginFailed(f"the provider refused the code: {exc.error}",
                                   code="PROVIDER_REFUSED") from None
             except httpx2.HTTPError as exc:
@@ -125,7 +125,7 @@ class RelyingParty:
             if not isinstance(id_token, str):
                 raise LoginFailed("no ID token in the provider's answer",
                                   code="ID_TOKEN_INVALID")
-            claims = await self._checked(id_token, nonce)
+            claims = await self.check_id_token(id_token, nonce)
             wanted = self.settings.claims
             names = (wanted.given_name, wanted.family_name, wanted.fiscal_number)
             if any(not claims.get(name) for name in names) and metadata.get("userinfo_endpoint"):
@@ -142,7 +142,9 @@ class RelyingParty:
             fiscal = fiscal[len(_FISCAL_PREFIX):]
         return Identity(given[:128], family[:128], fiscal.upper()[:32])
 
-    async def _checked(self, id_token: str, nonce: str) -> dict[str, Any]:
+    async def check_id_token(self, id_token: str, nonce: str) -> dict[str, Any]:
+        """The ID token's claims, once its signature (by a key of the provider's JWKS), issuer,
+        audience, nonce, expiry and issue time are checked."""
         provider = await self._current()
         try:
             try:

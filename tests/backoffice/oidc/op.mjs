@@ -1,8 +1,9 @@
 // A standards-compliant OpenID provider for the tests: panva's oidc-provider, with its
 // development login and consent forms (any login name, any password). Started by
 // tests/backoffice/oidc_provider.py, which gives it its settings in the environment:
-//   OP_PORT, OP_CLIENT_ID, OP_CLIENT_SECRET, OP_REDIRECT_URI, OP_ACCOUNTS (JSON:
-//   {"login": {claim: value, ...}}; an unknown login has a subject and no other claim).
+//   OP_PORT, OP_CLIENT_ID, OP_CLIENT_SECRET, OP_REDIRECT_URI, OP_JWKS (its signing keys, a
+//   private JWK set the test made), OP_ACCOUNTS (JSON: {"login": {claim: value, ...}}; an
+//   unknown login has a subject and no other claim).
 import http from 'node:http';
 import Provider from 'oidc-provider';
 
@@ -20,6 +21,7 @@ const provider = new Provider(issuer, {
     response_types: ['code'],
     token_endpoint_auth_method: 'client_secret_basic',
   }],
+  jwks: JSON.parse(process.env.OP_JWKS),
   pkce: { required: () => true },
   cookies: { keys: ['kiosk-tests-only-cookie-key'] },
   claims: { openid: ['sub'], profile: ['given_name', 'family_name', FISCAL] },
