@@ -93,6 +93,25 @@ def test_an_expired_qr_is_refused_on_the_phone_and_on_the_kiosk(
         410, "PHONE_LINK_EXPIRED")
 
 
+def test_an_expired_code_is_refused(phone_backoffice: Stack, browser: Browser) -> None:  # noqa: F811
+    kiosk = phone_backoffice.enroll()
+    started = link(phone_backoffice, kiosk)
+    code = log_in_on_phone(browser, started["url"], "mario")
+    with phone_backoffice.sessions.begin() as session:
+        session.execute(update(PhoneLogin).where(PhoneLogin.id == started["login_id"]).values(
+            code_expires_at=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)))
+    assert refused(redeem(phone_backoffice, kiosk, started["login_id"], code)) == (
+        410, "PHONE_CODE_EXPIRED")
+
+
+def test_a_back_office_without_a_provider_says_so(sqlite_stack: Stack) -> None:
+    kiosk = sqlite_stack.enroll()
+    with sqlite_stack.client(kiosk) as client:
+        assert refused(client.post("/api/v1/phone/link")) == (404, "PHONE_DISABLED")
+        assert refused(client.post("/api/v1/phone/redeem", json={
+            "login_id": "a-login-that-is-not-there", "code": "123456"})) == (404, "PHONE_DISABLED")
+
+
 def test_a_code_typed_on_another_kiosk_is_refused_there(
         phone_backoffice: Stack, browser: Browser) -> None:  # noqa: F811
     here, there = phone_backoffice.enroll(), phone_backoffice.enroll()
