@@ -40,6 +40,21 @@ class Words:
     after: str = ""
 
 
+# What a phone that cannot go on must do: the same words on every such page, as the kiosk's
+# own buttons say them (its menu is reachable from every screen by "Annulla").
+AGAIN_IT = "torni al menu della postazione e tocchi «Continua con lo smartphone»: avrà un nuovo QR."
+AGAIN_EN = ("go back to the kiosk's menu and touch “Continue with smartphone”: you will get "
+            "a new QR code.")
+
+
+def _again(italian: str, english: str) -> tuple[Words, Words]:
+    """A dead end whose way out is a new QR: ``italian`` and ``english`` are "title: text"."""
+    it_title, it_text = italian.split(": ", 1)
+    en_title, en_text = english.split(": ", 1)
+    return (Words(it_title, f"{it_text} Per accedere, {AGAIN_IT}"),
+            Words(en_title, f"{en_text} To log in, {AGAIN_EN}"))
+
+
 # (Italian, English) for each page.
 PAGES: dict[str, tuple[Words, Words]] = {
     "code": (
@@ -48,54 +63,33 @@ PAGES: dict[str, tuple[Words, Words]] = {
         Words("Here is your code", "Type this code on the kiosk that shows the QR code.",
               "The code is good for a few minutes, once. Do not give it to anyone."),
     ),
-    store.LinkRefusal.UNKNOWN.value: (
-        Words("Collegamento non valido", "Questo indirizzo non porta a nessun accesso. Sulla "
-              "postazione tocchi di nuovo «Continua con lo smartphone» e inquadri il nuovo QR."),
-        Words("Link not valid", "This address leads to no login. On the kiosk, touch "
-              "\"Continue with smartphone\" again and scan the new QR code."),
-    ),
-    store.LinkRefusal.USED.value: (
-        Words("QR già usato", "Questo QR è già stato usato. Se non è stato lei, avvisi lo "
-              "sportello. Per accedere, tocchi «Nuovo QR» sulla postazione."),
-        Words("QR code already used", "This QR code has been used. If that was not you, tell "
-              "the counter. To log in, touch \"New QR code\" on the kiosk."),
-    ),
-    store.LinkRefusal.EXPIRED.value: (
-        Words("QR scaduto", "Questo QR è scaduto. Sulla postazione tocchi «Nuovo QR» e lo "
-              "inquadri di nuovo."),
-        Words("QR code expired", "This QR code has expired. On the kiosk, touch \"New QR "
-              "code\" and scan it again."),
-    ),
-    store.FinishRefusal.UNKNOWN.value: (
-        Words("Accesso non riconosciuto", "Questo accesso non è partito da una postazione. "
-              "Inquadri il QR che la postazione le mostra."),
-        Words("Login not recognised", "This login did not start at a kiosk. Scan the QR "
-              "code the kiosk shows you."),
-    ),
-    store.FinishRefusal.OTHER_BROWSER.value: (
-        Words("Apra il QR su questo telefono", "L'accesso va concluso nello stesso browser in "
-              "cui ha aperto il QR. Tocchi «Nuovo QR» sulla postazione e lo inquadri da qui."),
-        Words("Open the QR code on this phone", "The login must end in the browser that "
-              "opened the QR code. Ask the kiosk for a new QR code and scan it here."),
-    ),
-    store.FinishRefusal.DONE.value: (
-        Words("Codice già mostrato", "Il codice di questo accesso è già stato mostrato. "
-              "Per un nuovo codice, tocchi «Nuovo QR» sulla postazione."),
-        Words("Code already shown", "This login's code has been shown already. For a new "
-              "code, ask the kiosk for a new QR code."),
-    ),
-    store.FinishRefusal.EXPIRED.value: (
-        Words("Tempo scaduto", "L'accesso ha richiesto troppo tempo. Tocchi «Nuovo QR» sulla "
-              "postazione e riprovi."),
-        Words("Time is up", "The login took too long. Ask the kiosk for a new QR code and "
-              "try again."),
-    ),
-    "PROVIDER_REFUSED": (
-        Words("Accesso non riuscito", "L'accesso con la CIE non è andato a buon fine o è "
-              "stato annullato. Tocchi «Nuovo QR» sulla postazione e riprovi."),
-        Words("Login did not succeed", "The CIE login failed or was cancelled. Ask the kiosk "
-              "for a new QR code and try again."),
-    ),
+    store.LinkRefusal.UNKNOWN.value: _again(
+        "Collegamento non valido: Questo indirizzo non porta a nessun accesso.",
+        "Link not valid: This address leads to no login."),
+    store.LinkRefusal.USED.value: _again(
+        "QR già usato: Questo QR è già stato usato. Se non è stato lei, avvisi lo sportello.",
+        "QR code already used: This QR code has been used. If that was not you, tell the "
+        "counter."),
+    store.LinkRefusal.EXPIRED.value: _again(
+        "QR scaduto: Questo QR è scaduto.", "QR code expired: This QR code has expired."),
+    store.FinishRefusal.UNKNOWN.value: _again(
+        "Accesso non riconosciuto: Questo accesso non è partito da una postazione.",
+        "Login not recognised: This login did not start at a kiosk."),
+    store.FinishRefusal.OTHER_BROWSER.value: _again(
+        "Apra il QR su questo telefono: L'accesso va concluso nello stesso browser in cui ha "
+        "aperto il QR.",
+        "Open the QR code on this phone: The login must end in the browser that opened the "
+        "QR code."),
+    store.FinishRefusal.DONE.value: _again(
+        "Codice già mostrato: Il codice di questo accesso è già stato mostrato.",
+        "Code already shown: This login's code has been shown already."),
+    store.FinishRefusal.EXPIRED.value: _again(
+        "Tempo scaduto: L'accesso ha richiesto troppo tempo.",
+        "Time is up: The login took too long."),
+    "PROVIDER_REFUSED": _again(
+        "Accesso non riuscito: L'accesso con la CIE non è andato a buon fine o è stato "
+        "annullato.",
+        "Login did not succeed: The CIE login failed or was cancelled."),
     "PROVIDER_UNAVAILABLE": (
         Words("Servizio non raggiungibile", "Il servizio di accesso del Comune non risponde. "
               "Riprovi tra qualche minuto, o si rivolga allo sportello dell'anagrafe."),
