@@ -26,6 +26,11 @@ A card that leaves the reader while it is being read, twice in one session, is a
 badly (on a wallet, off the symbol, with another card): from then on the screen that asks for
 the card is :attr:`Screen.LAY_CARD_HELP`, which says how to lay it.
 
+A session may be bound to an identity that did not come from a card laid here: the
+smartphone login (:mod:`~kiosk.journeys.phone_login`) binds it, through
+:attr:`Services.bind`, only once the back-office redeemed the citizen's code;
+:attr:`KioskSession.identity` keeps it, with its source, until the session ends.
+
 Timing follows WCAG 2.2 SC 2.2.1: the warning gives at least 20 seconds to ask for more time,
 and more time can be asked at least 10 times. While the card works the clock does not run:
 the citizen is waiting for the kiosk, not the other way round.
