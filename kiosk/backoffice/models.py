@@ -203,7 +203,8 @@ class PhoneLogin(Base):
     """One "continue with smartphone" login, from the QR a kiosk shows to the code the citizen
     types on it. Only digests of the one-time URL's token, of the OpenID ``state``, of the
     phone's flow cookie and of the code are kept (phone/tokens.py): a copy of the database
-    opens no login and redeems no code. The identity is the provider's, as its claims said;
+    opens no login and redeems no code. The identity is the provider's, as its claims said,
+    kept only while the code may be redeemed (phone/store.py forgets it after);
     ``identity_source`` is set when a kiosk session is bound to it."""
 
     __tablename__ = "phone_logins"

@@ -25,6 +25,10 @@ from kiosk.uplink.schemas import IDENTITY_SOURCE_SMARTPHONE
 
 # Codes drawn until one is unlike every live code: 10**6 codes, a handful live at once.
 _CODE_DRAWS = 20
+# A login keeps the citizen's identity only while its code may still be redeemed: once the
+# kiosk has it (redeemed), or it can no longer have it (ended, expired), only the times, the
+# kiosk and where the identity came from stay.
+_FORGOTTEN = {"given_name": None, "family_name": None, "fiscal_number": None}
 
 
 class LinkRefusal(enum.Enum):
@@ -53,7 +57,11 @@ class Refusal:
 
 def issue(connection: Connection, kiosk_id: int, now: dt.datetime,
           lifetime: dt.timedelta) -> tuple[str, str, dt.datetime]:
-    """(login id, the URL's token, its expiry) for a new login of ``kiosk_id``."""
+    """(login id, the URL's token, its expiry) for a new login of ``kiosk_id``; the
+    identities of logins whose code expired unredeemed are forgotten on the way."""
+    connection.execute(update(PhoneLogin).where(
+        PhoneLogin.code_expires_at <= now, PhoneLogin.given_name.is_not(None)).values(
+        **_FORGOTTEN))
     login_id, token = secrets.token_urlsafe(18), new_token()
     connection.execute(insert(PhoneLogin).values(
         id=login_id, kiosk_id=kiosk_id, link_digest=digest(token), created_at=now,
@@ -136,7 +144,7 @@ def redeem(connection: Connection, kiosk_id: int, login_id: str, code: str, *, k
                       wrong_before=row.wrong_codes)
     redeemed = connection.execute(update(PhoneLogin).where(
         PhoneLogin.id == row.id, PhoneLogin.redeemed_at.is_(None)).values(
-        redeemed_at=now, identity_source=IDENTITY_SOURCE_SMARTPHONE))
+        redeemed_at=now, identity_source=IDENTITY_SOURCE_SMARTPHONE, **_FORGOTTEN))
     if redeemed.rowcount != 1:
         return Refusal(409, "PHONE_CODE_USED", "this login's code has been used")
     return Identity(row.given_name or "", row.family_name or "", row.fiscal_number or "")
@@ -148,8 +156,9 @@ def _wrong(connection: Connection, login_id: str, typed: str, *, kiosk_id: int,
     kiosk's live code, or one already redeemed, says so: the citizen learns where to go (the
     right kiosk, or a new QR) instead of typing it again."""
     wrong = wrong_before + 1
+    ended = {"ended_at": now, **_FORGOTTEN} if wrong >= tries else {}
     connection.execute(update(PhoneLogin).where(PhoneLogin.id == login_id).values(
-        wrong_codes=wrong, ended_at=now if wrong >= tries else None))
+        wrong_codes=wrong, **ended))
     if wrong >= tries:
         return Refusal(410, "PHONE_TOO_MANY_TRIES", "too many wrong codes: start again")
     same_code = select(PhoneLogin.kiosk_id, PhoneLogin.redeemed_at).where(
