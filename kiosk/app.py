@@ -149,7 +149,7 @@ class Kiosk:
                                   versions={"kiosk": __version__})
         self._session = KioskSession(self._worker, certificate_policy(profile), wake=self._wake,
                                      events=self._uplink, level3=self._uplink,
-                                     tickets=self._uplink)
+                                     tickets=self._uplink, phone=self._uplink)
         self._stage = Stage(Catalog, Settings(dpi=display.dpi), self._session.view)
         if self._speaker is None and profile.speech == "espeak":
             self._speaker = EspeakSpeaker()

@@ -34,6 +34,10 @@ install_system() {
         dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" \
             || missing+=("$package")
     done
+    # Node and npm run the OpenID provider of the smartphone login's tests (oidc-provider,
+    # which the tests install themselves). Debian's packages unless a Node with its own npm
+    # is there already (NodeSource's nodejs bundles npm and conflicts with Debian's).
+    command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
     if [ "${#missing[@]}" -gt 0 ]; then
         echo "installing: ${missing[*]}"
         as_root apt-get update -qq

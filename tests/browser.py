@@ -15,26 +15,53 @@ CA: contexts ignore certificate errors rather than trusting the CA system-wide.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
+@dataclass
+class _Shared:
+    """The process's one Playwright and Chromium, and how many fixtures hold them."""
+
+    playwright: Playwright
+    browser: Browser
+    holders: int = 0
+
+
+_shared: list[_Shared] = []
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
-    """One Chromium per test process; each test takes its own context (cookies apart)."""
-    with sync_playwright() as playwright:
+    """One Chromium per test process; each test takes its own context (cookies apart).
+
+    A second conftest that imports this fixture registers a second fixture of the same
+    name, and a second Playwright cannot start while the first runs its loop on this
+    thread: every registration shares the one started first, the last one out stops it."""
+    if not _shared:
+        playwright = sync_playwright().start()
         launched = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
                                               args=FLAGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
+        _shared.append(_Shared(playwright, launched))
+    shared = _shared[0]
+    shared.holders += 1
+    try:
+        yield shared.browser
+    finally:
+        shared.holders -= 1
+        if shared.holders == 0:
+            _shared.clear()
+            try:
+                shared.browser.close()
+            finally:
+                shared.playwright.stop()
 
 
 def new_page(browser: Browser, *, locale: str = "it-IT", width: int = 1280,

@@ -14,6 +14,7 @@ import pytest
 
 from kiosk.hardware.reader import CardReader, ReaderEvent
 from kiosk.sim.profile import new_profile
+from tests.browser import browser  # noqa: F401 - registered once for all: two would clash
 from tests.pcsc_daemon import PrivatePcscd
 
 ROOT = Path(__file__).resolve().parent.parent

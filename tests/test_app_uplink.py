@@ -62,17 +62,24 @@ l3_timeout_seconds = 10.0
 """
 
 
-@pytest.fixture
-def online(tmp_path: Path, backoffice_stack: Stack) -> Iterator[Online]:  # noqa: F811
-    stack = backoffice_stack
+def enroll_kiosk(state: Path, stack: Stack) -> tuple[Path, str]:
+    """A sim-profile kiosk in ``state`` with the demo card, enrolled by ``kiosk enroll``
+    into ``stack``: its configuration file and its name."""
     card_pki = stack.directory / "level3" / "pki"
-    issuing.write_card(tmp_path / "card.json", card_pki, pin=PIN, puk=PUK)
-    source = tmp_path / "kiosk.toml"
-    source.write_text(kiosk_config(tmp_path, card_pki / pki.AUTH_CA_FILE))
+    issuing.write_card(state / "card.json", card_pki, pin=PIN, puk=PUK)
+    source = state / "kiosk.toml"
+    source.write_text(kiosk_config(state, card_pki / pki.AUTH_CA_FILE))
     name, token = stack.add_kiosk()
     enrolled = run_kiosk("enroll", "--url", stack.enroll_url, "--config", str(source),
                          "--json", stdin=token + "\n")
     assert json.loads(enrolled.stdout).get("enrolled") is True, enrolled.stderr
+    return source, name
+
+
+@pytest.fixture
+def online(tmp_path: Path, backoffice_stack: Stack) -> Iterator[Online]:  # noqa: F811
+    stack = backoffice_stack
+    source, name = enroll_kiosk(tmp_path, stack)
     kiosk = Kiosk(config.load(source), speaker=RecordingSpeaker())
     kiosk.start()
     try:

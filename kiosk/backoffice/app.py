@@ -16,7 +16,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 
 from kiosk.backoffice import db
-from kiosk.backoffice.api import commands, enroll, events, heartbeat, level3, tickets
+from kiosk.backoffice.api import commands, enroll, events, heartbeat, level3, phone, tickets
 from kiosk.backoffice.api.context import ApiContext
 from kiosk.backoffice.ca import CertificateAuthority
 from kiosk.backoffice.config import BackofficeConfig, load
@@ -25,6 +25,9 @@ from kiosk.backoffice.direct import Direct
 from kiosk.backoffice.errors import ApiError, api_error, http_error, unexpected_error
 from kiosk.backoffice.level3 import Level3Policy
 from kiosk.backoffice.notify import notifier_for
+from kiosk.backoffice.phone import pages
+from kiosk.backoffice.phone.oidc import RelyingParty
+from kiosk.backoffice.phone.tokens import CodeKey
 from kiosk.backoffice.transactions import transactions_for
 
 
@@ -33,6 +36,7 @@ def create_app(config: BackofficeConfig) -> Starlette:
     direct = Direct(config.database_url) if engine.dialect.name == "postgresql" else None
     context = ApiContext(config, engine, notifier_for(engine),
                          transactions_for(config.database_url, engine), direct)
+    party = RelyingParty.from_config(config) if config.phone.enabled else None
     routes = [
         *enroll.routes(context, CertificateAuthority.from_config(config)),
         *heartbeat.routes(context),
@@ -40,6 +44,8 @@ def create_app(config: BackofficeConfig) -> Starlette:
         *commands.routes(context),
         *level3.routes(context, Level3Policy.from_config(config)),
         *tickets.routes(context),
+        *phone.routes(context, CodeKey(party.client_secret) if party else None),
+        *(pages.routes(context, party) if party else []),
         console.mount(context),
     ]
 

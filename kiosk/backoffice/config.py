@@ -9,11 +9,12 @@ SQLite database (the embedded default), the application's socket and nginx's run
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from kiosk.config import ConfigError, describe_validation_error
 
@@ -78,6 +79,47 @@ class Tickets(_Strict):
     purge_minutes: int = Field(60, ge=1, le=24 * 60)
 
 
+class PhoneClaims(_Strict):
+    """Where the provider puts the citizen's identity: claim names as the Comune's gateway
+    spells them (the CIE/SPID OIDC profile names the codice fiscale with a URI)."""
+
+    given_name: str = "given_name"
+    family_name: str = "family_name"
+    fiscal_number: str = "https://attributes.eid.gov.it/fiscal_number"
+
+
+class Phone(_Strict):
+    """"Continue with smartphone": the Comune's OpenID provider (its gateway offers "Entra con
+    CIE"), this back-office as its client, and the address citizens' phones reach the web
+    listener at (``public_url``: the QR codes and the redirect URI are made from it). Empty
+    ``issuer``: the feature is off and the kiosk API refuses it with a code."""
+
+    issuer: str = ""
+    client_id: str = ""
+    client_secret_file: str = Field("", description="relative to state_dir; never in this file")
+    public_url: str = Field("", description="https://HOST:PORT of the web listener, as phones "
+                            "reach it")
+    scopes: list[str] = Field(default_factory=lambda: ["openid", "profile"])
+    claims: PhoneClaims = PhoneClaims()
+    link_seconds: int = Field(180, ge=30, le=1800, description="the QR's one-time URL")
+    login_seconds: int = Field(600, ge=60, le=3600, description="from the QR to the code")
+    code_seconds: int = Field(300, ge=60, le=1800, description="the code on the phone")
+    code_tries: int = Field(3, ge=1, le=10)
+
+    @field_validator("issuer", "public_url")
+    @classmethod
+    def _https(cls, value: str) -> str:
+        """HTTPS, or plain HTTP on the loopback (a provider a test or a demo runs)."""
+        if value and not (value.startswith("https://")
+                          or re.match(r"^http://(127\.0\.0\.1|localhost)(:\d+)?(/|$)", value)):
+            raise ValueError("must be an https:// URL (http:// only on 127.0.0.1 or localhost)")
+        return value.rstrip("/")
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.issuer)
+
+
 class BackofficeConfig(_Strict):
     state_dir: str = "/var/lib/kiosk-backoffice"
     server: Server = Server()
@@ -86,6 +128,7 @@ class BackofficeConfig(_Strict):
     enrollment: Enrollment = Enrollment()
     level3: Level3 = Level3()
     tickets: Tickets = Tickets()
+    phone: Phone = Phone()
     # Where the file was read from, for messages; not a key of the file.
     source: str = Field("(defaults)", exclude=True)
 

@@ -254,6 +254,8 @@ class ConsoleHelpAck(Base):
 
 # The console reads events by kind and time (help alerts, statistics), never by scanning all.
 Index("ix_events_kind_at", Event.kind, Event.at)
+
+
 # -- hand-off tickets (issue 11: reprint of lost codes, PUK recovery at the counter) -----------
 
 
@@ -303,3 +305,39 @@ class Ticket(Base):
     closed_at: Mapped[dt.datetime | None]
     refusal_reason: Mapped[str | None] = mapped_column(Text)
     purged_at: Mapped[dt.datetime | None]
+
+
+# -- "continue with smartphone" (kiosk/backoffice/phone/) ------------------------------------
+
+
+class PhoneLogin(Base):
+    """One "continue with smartphone" login, from the QR a kiosk shows to the code the citizen
+    types on it. Only digests of the one-time URL's token, of the OpenID ``state``, of the
+    phone's flow cookie and of the code are kept (phone/tokens.py): a copy of the database
+    opens no login and redeems no code. The identity is the provider's, as its claims said,
+    kept only while the code may be redeemed (phone/store.py forgets it after);
+    ``identity_source`` is set when a kiosk session is bound to it."""
+
+    __tablename__ = "phone_logins"
+    __table_args__ = (Index(None, "code_digest"),)
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kiosk_id: Mapped[int] = mapped_column(ForeignKey("kiosks.id"), index=True)
+    link_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    link_expires_at: Mapped[dt.datetime]
+    # The phone opened the link and went to the provider: the link is spent.
+    started_at: Mapped[dt.datetime | None]
+    state_digest: Mapped[str | None] = mapped_column(String(64), unique=True)
+    flow_digest: Mapped[str | None] = mapped_column(String(64))
+    # The provider's answer checked; the phone shows the code until code_expires_at.
+    authenticated_at: Mapped[dt.datetime | None]
+    code_digest: Mapped[str | None] = mapped_column(String(64))
+    code_expires_at: Mapped[dt.datetime | None]
+    given_name: Mapped[str | None] = mapped_column(String(128))
+    family_name: Mapped[str | None] = mapped_column(String(128))
+    fiscal_number: Mapped[str | None] = mapped_column(String(32))
+    wrong_codes: Mapped[int] = mapped_column(default=0)
+    ended_at: Mapped[dt.datetime | None]  # too many wrong codes
+    redeemed_at: Mapped[dt.datetime | None]
+    identity_source: Mapped[str | None] = mapped_column(String(16))  # "smartphone"

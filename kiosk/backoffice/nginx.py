@@ -19,6 +19,8 @@ the application (DESIGN.md §5). What the text below guarantees, and why it is l
   never pass for a kiosk.
 - nginx's own refusals (495, 496, 413, 429, 502) become the API's coded JSON errors, so a
   kiosk reads one error format whoever refused it.
+- The phones' requests are logged without their path and query: these carry the one-time
+  URL's token and the provider's answer.
 - Every runtime file (pid, logs, temp paths) lives under ``{state_dir}/nginx``, so a private
   nginx never touches /var/log/nginx or /run.
 """
@@ -143,6 +145,10 @@ events {{
 
 http {{
     access_log {base / "access.log"} combined buffer=64k flush=1s;
+    # The phones' paths carry one-time tokens, and the callback the provider's code: logged
+    # without path, query or referrer.
+    log_format phone '$remote_addr - [$time_local] "$request_method {PHONE_PREFIX}..." '
+                     '$status $body_bytes_sent "$http_user_agent"';
 {temp}
     default_type application/json;
     server_tokens off;
@@ -215,6 +221,7 @@ rate={config.enrollment.rate_per_minute}r/m;
 {_proxy("            ", certificate=False)}
         }}
         location {PHONE_PREFIX} {{
+            access_log {base / "access.log"} phone buffer=64k flush=1s;
 {_proxy("            ", certificate=False)}
         }}
         location = / {{

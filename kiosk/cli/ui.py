@@ -56,10 +56,13 @@ from kiosk.journeys.ports import (
     Level3Checker,
     Nonce,
     Offline,
+    PhoneIdentity,
+    PhoneLink,
+    PhoneRefused,
     RemoteVerdict,
     TicketDesk,
 )
-from kiosk.journeys.worker import CardJob, CardWorker
+from kiosk.journeys.worker import CardJob, CardWorker, Errand
 from kiosk.sim import icao_issuing, issuing, pki
 from kiosk.sim.card import VirtualCie
 from kiosk.sim.profile import CardProfile
@@ -96,8 +99,9 @@ class Desk(enum.Enum):
 
 
 # What the citizen does, step by step: a Choice's value, or one of these.
-INSERT, REMOVE, PIN, WRONG, PUK, NEW_PIN, NEW_PIN_ONCE, THREE, IDLE = (
-    "insert", "remove", "pin", "wrong", "puk", "new-pin", "new-pin-once", "three-digits", "idle")
+INSERT, REMOVE, PIN, WRONG, PUK, NEW_PIN, NEW_PIN_ONCE, THREE, IDLE, PHONE_CODE = (
+    "insert", "remove", "pin", "wrong", "puk", "new-pin", "new-pin-once", "three-digits", "idle",
+    "phone-code")
 LOCK, NOTICE = "lock", "notice"  # the back-office's commands, with a clerk's words
 CAN, EMAIL = "can", "email"  # the demo card's CAN; an e-mail address typed half-way
 
@@ -111,6 +115,9 @@ class Scenario:
     back_office: BackOffice = BackOffice.NONE
     desk: Desk = Desk.NONE
     csca: bool = True  # False: passive authentication finds no trusted CSCA
+    # The smartphone login's back-office: None, one that redeems the code ("ok"), or one
+    # that refuses it with this code ("UPLINK_UNREACHABLE": the link too).
+    phone: str | None = None
 
 
 _MENU = ("choice.start", "choice.continue")
@@ -123,6 +130,8 @@ _LOST = (*_MENU, "choice.lost_codes")
 _REPRINT = (*_LOST, "choice.lost_both", "choice.go_to_counter", "choice.request_reprint")
 _READ = (*_REPRINT, "choice.continue", INSERT, CAN)
 _DELIVERY = (*_READ, "choice.continue")
+_PHONE = (*_MENU, "choice.continue_with_phone")
+_PHONE_CODE = (*_PHONE, "choice.have_code", "phone-code")
 
 SCENARIOS: dict[str, Scenario] = {
     "attract": Scenario(()),
@@ -160,6 +169,16 @@ SCENARIOS: dict[str, Scenario] = {
     "lost-paths": Scenario((*_LOST, "choice.lost_puk")),
     "puk-recovery-app": Scenario((*_LOST, "choice.lost_puk", "choice.recover_puk_app")),
     "reprint-at-counter": Scenario((*_LOST, "choice.lost_both", "choice.go_to_counter")),
+    "phone-wait": Scenario(_PHONE, Worker.HOLD, phone="ok"),
+    "phone-qr": Scenario(_PHONE, phone="ok"),
+    "phone-code": Scenario((*_PHONE, "choice.have_code"), phone="ok"),
+    "phone-identified": Scenario(_PHONE_CODE, phone="ok"),
+    "phone-code-wrong": Scenario(_PHONE_CODE, phone="PHONE_CODE_WRONG"),
+    "phone-code-used": Scenario(_PHONE_CODE, phone="PHONE_CODE_USED"),
+    "phone-qr-expired": Scenario(_PHONE_CODE, phone="PHONE_LINK_EXPIRED"),
+    "phone-other-kiosk": Scenario(_PHONE_CODE, phone="PHONE_CODE_OTHER_KIOSK"),
+    "phone-too-many-tries": Scenario(_PHONE_CODE, phone="PHONE_TOO_MANY_TRIES"),
+    "phone-link-down": Scenario(_PHONE, phone="UPLINK_UNREACHABLE"),
     "notice": Scenario((NOTICE,)),
     "out-of-order": Scenario((*_MENU, LOCK)),
     "handoff-intro": Scenario(_REPRINT),
@@ -267,7 +286,7 @@ class _StandIn(CardWorker):
         super().__init__(reader)
         self.answer = answer
 
-    def _start(self, ticket: int, job: CardJob) -> None:
+    def _start(self, ticket: int, job: CardJob | Errand) -> None:
         for secret in job.secrets:
             secret.wipe()
         if self.answer is not None:
@@ -299,7 +318,7 @@ class _TornAtChange:
 _STAND_INS = {Worker.HOLD: None, Worker.FAIL: "PROTOCOL_ERROR", Worker.TEAR: "CARD_REMOVED"}
 # The demo card's own codes (kiosk sim card new), never a citizen's; a new PIN that keeps the
 # kiosk's rules, and wrong codes of the right length.
-_CODES = {PIN: issuing.DEMO_PIN, PUK: issuing.DEMO_PUK, WRONG: "00000000",
+_CODES = {PIN: issuing.DEMO_PIN, PUK: issuing.DEMO_PUK, WRONG: "00000000", PHONE_CODE: "123456",
           NEW_PIN: "51739264", THREE: "123", CAN: icao_issuing.DEMO_CAN}
 _TYPED_EMAIL = "mario.rossi@comune."
 # What a clerk might type, in Italian whatever the citizen's language (shown as typed).
@@ -318,6 +337,25 @@ class _GoodBackOffice:
     def verify(self, nonce: Nonce, proof: CardProof) -> RemoteVerdict | None:
         return RemoteVerdict(1, works=True, certificate="valid", signature_valid=True,
                              revocation="good")
+
+
+@dataclass(frozen=True)
+class _PhonePicture:
+    """A stand-in smartphone login (only for the pictures of its screens): the QR of an
+    example address, then the demo identity or the refusal ``answer``."""
+
+    answer: str
+
+    def link(self) -> PhoneLink | PhoneRefused:
+        if self.answer == "UPLINK_UNREACHABLE":
+            return PhoneRefused(self.answer)
+        return PhoneLink("screenshot-login", "https://comune.example.it/phone/"
+                         "Xq3v7TnP0bWc2ZrL9kHs4YdF6mGa1uJe8oRi5NlQ")
+
+    def redeem(self, login_id: str, code: str) -> PhoneIdentity | PhoneRefused:
+        if self.answer != "ok":
+            return PhoneRefused(self.answer)
+        return PhoneIdentity("MARIA", "ROSSI", "RSSMRA85T10A562S", "smartphone")
 
 
 _BACK_OFFICES: dict[BackOffice, Level3Checker | None] = {
@@ -430,8 +468,9 @@ def drive(scenario: Scenario, language: str) -> View:
         laid = _TornAtChange(card) if scenario.worker is Worker.TORN_CHANGE else card
         clock = _Clock()
         level3 = _BACK_OFFICES[scenario.back_office]
+        phone = _PhonePicture(scenario.phone) if scenario.phone else None
         session = KioskSession(worker, certificates, clock=clock, level3=level3,
-                               tickets=_DESKS[scenario.desk])
+                               tickets=_DESKS[scenario.desk], phone=phone)
         try:
             session.handle(LanguageChosen(Language(language)))
             for step in scenario.steps:

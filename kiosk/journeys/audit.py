@@ -18,6 +18,7 @@ Kinds and their data::
     kiosk.locked      {waited_for_card}
     kiosk.unlocked    {was_locked, locked_ms}
     kiosk.notice      {shown}
+    session.bound     {identity_source}     ("smartphone": who, the back-office knows)
 
 An outcome is a result screen the journey reached (:data:`OUTCOMES`), or, on the error
 screen, the failure's own code from the error catalogue (``PROTOCOL_ERROR``, ``NOT_A_CIE``).
@@ -45,6 +46,7 @@ class Kind(enum.Enum):
     KIOSK_LOCKED = "kiosk.locked"
     KIOSK_UNLOCKED = "kiosk.unlocked"
     KIOSK_NOTICE = "kiosk.notice"
+    SESSION_BOUND = "session.bound"
 
 
 # The screens that tell a journey's result, and the code each records; stable once published,
@@ -69,6 +71,7 @@ OUTCOMES: Mapping[Screen, str] = {
     # The card left while a PIN or PUK command was under way, then what its counters said.
     Screen.CARD_IN_DOUBT: "CHANGE_IN_DOUBT",
     Screen.AFTER_DOUBT: "TRIES_REREAD",
+    Screen.PHONE_IDENTIFIED: "PHONE_IDENTIFIED",
 }
 
 
@@ -113,6 +116,10 @@ class Trail:
         self._record(Kind.JOURNEY_ENDED, journey=journey.value, reason=reason,
                      duration_ms=self._since(self._journey_start))
         self._journey_start = None
+
+    def bound(self, source: str) -> None:
+        """The session took an identity from elsewhere than the card: where from, not who."""
+        self._record(Kind.SESSION_BOUND, identity_source=source)
 
     def locked(self, *, waited_for_card: bool) -> None:
         if self._locked_at is None:

@@ -61,6 +61,17 @@ CATALOGUE: dict[str, Entry] = {
     "READER_ERROR": _e("reader", "call_staff", "E-RDR-05"),
     "BAD_READER": _e("reader", "call_staff", "E-RDR-06"),
     "READER_NO_EXTENDED_APDU": _e("reader", "call_staff", "E-RDR-07"),
+    # continue with smartphone (the back-office's refusals, and its absence)
+    "PHONE_CODE_WRONG": _e("phone_code_wrong", "phone_retype_code", "E-PHN-01"),
+    "PHONE_CODE_USED": _e("phone_code_used", "phone_new_qr", "E-PHN-02"),
+    "PHONE_LINK_EXPIRED": _e("phone_qr_expired", "phone_new_qr", "E-PHN-03"),
+    "PHONE_CODE_EXPIRED": _e("phone_code_expired", "phone_new_qr", "E-PHN-04"),
+    "PHONE_CODE_OTHER_KIOSK": _e("phone_other_kiosk", "phone_right_kiosk", "E-PHN-05"),
+    "PHONE_TOO_MANY_TRIES": _e("phone_too_many_tries", "phone_new_qr", "E-PHN-06"),
+    "PHONE_LOGIN_NOT_FOUND": _e("phone_login_lost", "phone_new_qr", "E-PHN-07"),
+    "PHONE_UNAVAILABLE": _e("phone_unavailable", "phone_card_or_counter", "E-PHN-08"),
+    "PHONE_DISABLED": _e("phone_unavailable", "phone_card_or_counter", "E-PHN-09"),
+    "UPLINK_UNREACHABLE": _e("link_down", "phone_try_again", "E-PHN-10"),
     # the kiosk itself
     "KIOSK_ERROR": _e("kiosk", "call_staff", "E-KSK-01"),
     INTERNAL_ERROR: _e("kiosk", "call_staff", "E-KSK-02"),

@@ -63,8 +63,24 @@ def read_tries(name: str = "ReadTriesLeft", *, blocked_pin_ok: bool = False) -> 
     )
 
 
+# Failures of a card the kiosk cannot use at all: laying it again will not help, and the
+# citizen can still be identified by continuing with the smartphone.
+CARD_UNUSABLE = frozenset({
+    "UNSUPPORTED_CHIP", "PACE_UNSUPPORTED", "PUBLIC_KEY_INVALID", "CERTIFICATE_INVALID",
+    "SOD_MALFORMED", "SOD_UNSUPPORTED_ALGORITHM", "SECURITY_INFOS_MALFORMED",
+    "DATA_GROUP_MALFORMED",
+})
+
+
+def _after_error(ctx: JourneyContext) -> tuple[Choice, ...]:
+    unusable = ctx.failure is not None and ctx.failure.code in CARD_UNUSABLE
+    return (Choice.CONTINUE_WITH_PHONE if unusable else Choice.RETRY, Choice.DONE)
+
+
 def show_error() -> Ask[Any]:
-    return Ask("ShowError", Screen.ERROR, {Choice.RETRY: Exit.RETRY, Choice.DONE: Exit.DONE})
+    return Ask("ShowError", Screen.ERROR,
+               {Choice.RETRY: Exit.RETRY, Choice.CONTINUE_WITH_PHONE: Exit.HANDOFF,
+                Choice.DONE: Exit.DONE}, offered=_after_error)
 
 
 def show_card_removed() -> Ask[Any]:
@@ -174,6 +190,7 @@ class Endings:
         return {
             (self.wipe_failed, Exit.CONTINUE): self.show_error,
             (self.show_error, Exit.RETRY): self.restart,
+            (self.show_error, Exit.HANDOFF): self.end,
             (self.show_error, Exit.DONE): self.end,
             (self.show_error, Exit.CANCEL): self.end,
             (self.wipe_removed, Exit.CONTINUE): self.show_removed,

@@ -17,7 +17,7 @@ from kiosk.cie.steps import Step
 from kiosk.cie.tasks import CardStatus
 from kiosk.journeys.jobs import AuthResult, CheckResult
 from kiosk.journeys.pin_rules import PinRule
-from kiosk.journeys.ports import FiledTicket, TicketKind
+from kiosk.journeys.ports import FiledTicket, PhoneIdentity, PhoneLink, TicketKind
 from kiosk.journeys.views import Choice
 
 
@@ -131,3 +131,10 @@ class HandOffContext(JourneyContext):
     delivery: Choice | None = None
     email: str | None = None
     filed: FiledTicket | None = None
+
+
+@dataclass(eq=False)
+class PhoneContext(JourneyContext):
+    link: PhoneLink | None = None
+    code: Secret = field(default_factory=Secret)
+    identity: PhoneIdentity | None = None

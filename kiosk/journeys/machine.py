@@ -30,6 +30,7 @@ class JourneyId(enum.Enum):
     LOST_CODES = "lost-codes"
     REPRINT_CODES = "reprint-codes"
     PUK_AT_COUNTER = "puk-at-counter"
+    PHONE_LOGIN = "phone-login"
 
 
 class JourneyBug(RuntimeError):

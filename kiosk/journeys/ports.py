@@ -148,3 +148,55 @@ class NoDesk:
 
     def file(self, hand_off: HandOff) -> FiledTicket | None:
         return None
+
+
+# -- "continue with smartphone" ---------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PhoneLink:
+    """The one-time URL the kiosk shows as a QR, and the login it belongs to."""
+
+    login_id: str
+    url: str = field(repr=False)  # a one-time secret until the phone opens it
+
+
+@dataclass(frozen=True, slots=True)
+class PhoneIdentity:
+    """Who the Comune's provider said the citizen is, once the code was redeemed: what the
+    kiosk session is bound to. ``source`` is ``"smartphone"`` (the ticket says so), never the
+    chip."""
+
+    given_name: str = field(repr=False)
+    family_name: str = field(repr=False)
+    fiscal_number: str = field(repr=False)
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class PhoneRefused:
+    """Why the back-office said no (its ``PHONE_*`` code), or ``UPLINK_UNREACHABLE`` when it
+    could not be asked, or ``PHONE_UNAVAILABLE`` on a kiosk without a back-office."""
+
+    code: str
+
+
+class PhoneLogin(Protocol):
+    """The back-office's side of "continue with smartphone". Both calls block for at most the
+    uplink's short timeout: the journey runs them on the worker's thread, never the UI's."""
+
+    def link(self) -> PhoneLink | PhoneRefused:
+        """A new one-time URL bound to this kiosk."""
+
+    def redeem(self, login_id: str, code: str) -> PhoneIdentity | PhoneRefused:
+        """The identity of the login ``login_id``, if ``code`` is the code its phone showed."""
+
+
+class NoPhone:
+    """The smartphone login of a kiosk with no back-office: never available."""
+
+    def link(self) -> PhoneLink | PhoneRefused:
+        return PhoneRefused("PHONE_UNAVAILABLE")
+
+    def redeem(self, login_id: str, code: str) -> PhoneIdentity | PhoneRefused:
+        return PhoneRefused("PHONE_UNAVAILABLE")

@@ -26,6 +26,11 @@ A card that leaves the reader while it is being read, twice in one session, is a
 badly (on a wallet, off the symbol, with another card): from then on the screen that asks for
 the card is :attr:`Screen.LAY_CARD_HELP`, which says how to lay it.
 
+A session may be bound to an identity that did not come from a card laid here: the
+smartphone login (:mod:`~kiosk.journeys.phone_login`) binds it, through
+:attr:`Services.bind`, only once the back-office redeemed the citizen's code;
+:attr:`KioskSession.identity` keeps it, with its source, until the session ends.
+
 Timing follows WCAG 2.2 SC 2.2.1: the warning gives at least 20 seconds to ask for more time,
 and more time can be asked at least 10 times. While the card works the clock does not run:
 the citizen is waiting for the kiosk, not the other way round.
@@ -46,6 +51,7 @@ from kiosk.journeys import (
     check_card,
     hand_off,
     lost_codes,
+    phone_login,
     unblock_pin,
     verify_pin,
 )
@@ -75,6 +81,9 @@ from kiosk.journeys.ports import (
     KioskStatus,
     Level3Checker,
     NoEvents,
+    NoPhone,
+    PhoneIdentity,
+    PhoneLogin,
     TicketDesk,
 )
 from kiosk.journeys.states import PUK_RECOVERY_URL, Services
@@ -93,7 +102,7 @@ from kiosk.journeys.worker import CardWorker
 JOURNEYS: dict[JourneyId, JourneySpec] = {
     spec.id: spec
     for spec in (check_card.SPEC, verify_pin.SPEC, change_pin.SPEC, unblock_pin.SPEC,
-                 lost_codes.SPEC, hand_off.REPRINT_SPEC, hand_off.PUK_SPEC)
+                 lost_codes.SPEC, hand_off.REPRINT_SPEC, hand_off.PUK_SPEC, phone_login.SPEC)
 }
 # The menu's buttons, and the buttons of result screens that hand over to another journey.
 JOURNEY_CHOICES = {
@@ -102,6 +111,7 @@ JOURNEY_CHOICES = {
     Choice.CHANGE_PIN: JourneyId.CHANGE_PIN,
     Choice.UNBLOCK_PIN: JourneyId.UNBLOCK_PIN,
     Choice.LOST_CODES: JourneyId.LOST_CODES,
+    Choice.CONTINUE_WITH_PHONE: JourneyId.PHONE_LOGIN,
 }
 # Buttons inside a journey that start another one, beyond the menu's.
 HANDOFF_CHOICES = {
@@ -222,13 +232,15 @@ class KioskSession:
         events: EventSink | None = None,
         level3: Level3Checker | None = None,
         tickets: TicketDesk | None = None,
+        phone: PhoneLogin | None = None,
     ) -> None:
         self.worker = worker
         worker.post = self.post
         self.clock = clock
         self.timing = timing or Timing()
         self.services = Services(worker, certificates, lambda: self.card_present,
-                                 puk_recovery_url, level3, tickets)
+                                 puk_recovery_url, level3, tickets, phone or NoPhone(),
+                                 self._bind)
         self.trail = audit.Trail(events or NoEvents(), clock)
         self.phase = Phase.ATTRACT
         self.language = DEFAULT_LANGUAGE
@@ -246,6 +258,8 @@ class KioskSession:
         self._extensions = 0
         self._journeys = 0
         self.card_losses = 0
+        # Who the session is bound to, by a login that was not the card's (the smartphone).
+        self.identity: PhoneIdentity | None = None
 
     # -- the UI's side -----------------------------------------------------------------------
 
@@ -400,9 +414,15 @@ class KioskSession:
         self._deadline = None
         self._extensions = 0
         self.card_losses = 0
+        self.identity = None
         self.ended.append(reason)
         self.trail.session_ended(reason.value, self._journeys)
         self._journeys = 0
+
+    def _bind(self, identity: PhoneIdentity) -> None:
+        """Bind the session to ``identity`` until it ends (the next hand-off uses it)."""
+        self.identity = identity
+        self.trail.bound(identity.source)
 
     # -- the back-office's commands --------------------------------------------------------------
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from kiosk.cie.steps import Step
@@ -37,7 +37,7 @@ from kiosk.journeys.events import (
     Event,
 )
 from kiosk.journeys.pin_rules import PIN_LENGTH
-from kiosk.journeys.ports import Level3Checker, TicketDesk
+from kiosk.journeys.ports import Level3Checker, NoPhone, PhoneIdentity, PhoneLogin, TicketDesk
 from kiosk.journeys.views import Choice, Fact, PadView, Screen, View, facts
 from kiosk.journeys.worker import CardJob, CardWorker
 
@@ -78,7 +78,8 @@ class Exit(enum.Enum):
 class Services:
     """What states may use besides their context; built by the session. ``level3`` is the
     back-office's check of "Test my PIN"; ``tickets`` the anagrafe desk's hand-off queue;
-    None for a kiosk that has no back-office."""
+    None for a kiosk that has no back-office. ``phone`` is the back-office's smartphone
+    login, and ``bind`` binds the kiosk session to the identity it gave."""
 
     worker: CardWorker
     certificates: CertificatePolicy
@@ -86,6 +87,8 @@ class Services:
     puk_recovery_url: str = PUK_RECOVERY_URL
     level3: Level3Checker | None = None
     tickets: TicketDesk | None = None
+    phone: PhoneLogin = field(default_factory=NoPhone)
+    bind: Callable[[PhoneIdentity], None] = lambda identity: None
 
 
 Facts = Callable[[Any, Services], Mapping[str, Fact]]

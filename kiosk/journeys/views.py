@@ -75,6 +75,11 @@ class Screen(enum.Enum):
     TICKET_NOT_FILED = "handoff.ticket_not_filed"
     # the back-office's lock
     OUT_OF_ORDER = "kiosk.out_of_order"
+    # continue with smartphone
+    PHONE_WAIT = "phone.wait"  # the back-office is being asked
+    PHONE_QR = "phone.qr"
+    PHONE_CODE = "phone.code"
+    PHONE_IDENTIFIED = "phone.identified"
 
 
 class Choice(enum.Enum):
@@ -100,6 +105,9 @@ class Choice(enum.Enum):
     REQUEST_PUK_AT_COUNTER = "choice.request_puk_at_counter"
     DELIVERY_COUNTER = "choice.delivery_counter"
     DELIVERY_EMAIL = "choice.delivery_email"
+    CONTINUE_WITH_PHONE = "choice.continue_with_phone"
+    HAVE_CODE = "choice.have_code"
+    NEW_QR = "choice.new_qr"
 
 
 # What a fact may hold: plain values, or a tuple of message ids.

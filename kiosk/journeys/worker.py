@@ -81,6 +81,17 @@ class CardJob:
     finish: Callable[[Any], Any] | None = None
 
 
+@dataclass(eq=False)
+class Errand:
+    """Work that does not touch the card but must not block the UI either (a call to the
+    back-office, bounded by its timeout): run on the worker's thread between card jobs, its
+    answer posted like theirs. The card session held for the journey is left as it is."""
+
+    name: str
+    run: Callable[[], Any]
+    secrets: tuple[Secret, ...] = ()
+
+
 def take(source: Secret) -> Secret:
     """Move the digits of ``source`` into a new holder and wipe ``source``."""
     moved = Secret()
@@ -138,7 +149,7 @@ class CardWorker(abc.ABC):
         self._tickets = 0
         self._lock = threading.Lock()
 
-    def submit(self, job: CardJob) -> int:
+    def submit(self, job: CardJob | Errand) -> int:
         """Queue ``job``; its outcome is posted later with the ticket returned here."""
         with self._lock:
             self._tickets += 1
@@ -147,7 +158,7 @@ class CardWorker(abc.ABC):
         return ticket
 
     @abc.abstractmethod
-    def _start(self, ticket: int, job: CardJob) -> None: ...
+    def _start(self, ticket: int, job: CardJob | Errand) -> None: ...
 
     def end_card_session(self) -> None:
         """Drop the held card session once the jobs queued before are done (the card left,
@@ -160,9 +171,9 @@ class CardWorker(abc.ABC):
 
     # -- on the card's thread ------------------------------------------------------------
 
-    def _outcome(self, ticket: int, job: CardJob) -> CardDone | CardFailed:
+    def _outcome(self, ticket: int, job: CardJob | Errand) -> CardDone | CardFailed:
         try:
-            result = self._run(ticket, job)
+            result = job.run() if isinstance(job, Errand) else self._run(ticket, job)
         except (CieError, KioskError) as error:
             if not isinstance(error, _REFUSALS) or (self.held and not self.held.link.usable):
                 self._drop()
@@ -220,7 +231,7 @@ def _unbound(event: Event) -> None:
 class InlineCardWorker(CardWorker):
     """Runs each job at once on the caller's thread: for tests and technician tools."""
 
-    def _start(self, ticket: int, job: CardJob) -> None:
+    def _start(self, ticket: int, job: CardJob | Errand) -> None:
         self.post(self._outcome(ticket, job))
 
 
@@ -234,13 +245,13 @@ class ThreadCardWorker(CardWorker):
                  idle_seconds: float = CARD_SESSION_IDLE_SECONDS,
                  clock: Clock = time.monotonic) -> None:
         super().__init__(reader, post, idle_seconds=idle_seconds, clock=clock)
-        self._jobs: queue.Queue[tuple[int, CardJob] | object | None] = queue.Queue()
+        self._jobs: queue.Queue[tuple[int, CardJob | Errand] | object | None] = queue.Queue()
         self._pending = 0
         self._idle = threading.Condition()
         self._thread = threading.Thread(target=self._work, name="card-worker", daemon=True)
         self._thread.start()
 
-    def _start(self, ticket: int, job: CardJob) -> None:
+    def _start(self, ticket: int, job: CardJob | Errand) -> None:
         with self._idle:
             self._pending += 1
         self._jobs.put((ticket, job))

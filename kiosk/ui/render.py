@@ -40,6 +40,7 @@ SCREENS: dict[Screen, ScreenDraw] = {
     Screen.HANDOFF_IDENTITY: identity.draw,
     Screen.ENTER_EMAIL: keyboard.draw,
     Screen.TICKET_FILED: ticket.draw,
+    Screen.PHONE_QR: qr.draw,
 }
 
 

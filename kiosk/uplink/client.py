@@ -33,6 +33,9 @@ from kiosk.uplink.schemas import (
     L3Proof,
     L3Verdict,
     NonceReply,
+    PhoneIdentity,
+    PhoneLink,
+    PhoneRedeem,
     RenewRequest,
     RenewResponse,
     Ticket,
@@ -135,6 +138,12 @@ class UplinkClient:
 
     def ticket(self, ticket: Ticket) -> TicketAck:
         return self._call("POST", "/tickets", TicketAck, ticket)
+
+    def phone_link(self) -> PhoneLink:
+        return self._call("POST", "/phone/link", PhoneLink)
+
+    def phone_redeem(self, request: PhoneRedeem) -> PhoneIdentity:
+        return self._call("POST", "/phone/redeem", PhoneIdentity, request)
 
     def renew(self, request: RenewRequest) -> RenewResponse:
         return self._call("POST", "/renew", RenewResponse, request)

@@ -1,11 +1,14 @@
-"""The uplink at work inside the kiosk process: the journeys' three ports on one side, the
+"""The uplink at work inside the kiosk process: the journeys' ports on one side, the
 back-office on the other, and never the citizen's screen waiting in between.
 
 :meth:`Uplink.record` (the :class:`~kiosk.journeys.ports.EventSink`) only commits to the outbox
 and wakes the sender. :meth:`Uplink.nonce` and :meth:`Uplink.verify` (the
 :class:`~kiosk.journeys.ports.Level3Checker`) are the only calls that wait on the network, from
 the card worker's thread, bounded by ``l3_timeout_seconds``, and answer None on any failure so
-the journey falls back to the kiosk's own check. :meth:`Uplink.file` (the
+the journey falls back to the kiosk's own check. :meth:`Uplink.link` and :meth:`Uplink.redeem`
+(the :class:`~kiosk.journeys.ports.PhoneLogin` of "continue with smartphone") wait the same
+way, on the same connection, and answer the back-office's refusal code, or
+``UPLINK_UNREACHABLE``, so the journey can say what to do. :meth:`Uplink.file` (the
 :class:`~kiosk.journeys.ports.TicketDesk`) commits a hand-off ticket to the outbox and gives
 its number at once, online or not.
 
@@ -45,6 +48,9 @@ from kiosk.journeys.ports import (
     FiledTicket,
     HandOff,
     Nonce,
+    PhoneIdentity,
+    PhoneLink,
+    PhoneRefused,
     RemoteVerdict,
 )
 from kiosk.uplink import enroll
@@ -59,6 +65,7 @@ from kiosk.uplink.schemas import (
     Heartbeat,
     KioskState,
     L3Proof,
+    PhoneRedeem,
     Ticket,
 )
 from kiosk.uplink.tickets import ticket_maker
@@ -173,7 +180,49 @@ class Uplink:
                              signature_valid=verdict.signature_valid,
                              revocation=verdict.revocation)
 
+    def link(self) -> PhoneLink | PhoneRefused:
+        reply = self._phone_call(lambda client: client.phone_link())
+        if isinstance(reply, PhoneRefused):
+            return reply
+        return PhoneLink(login_id=reply.login_id, url=reply.url)
+
+    def redeem(self, login_id: str, code: str) -> PhoneIdentity | PhoneRefused:
+        request = PhoneRedeem(login_id=login_id, code=code)
+        reply = self._phone_call(lambda client: client.phone_redeem(request))
+        if isinstance(reply, PhoneRefused):
+            return reply
+        return PhoneIdentity(given_name=reply.given_name, family_name=reply.family_name,
+                             fiscal_number=reply.fiscal_number, source=reply.identity_source)
+
     def _l3_call(self, call: Callable[[UplinkClient], R]) -> R | None:
+        answer = self._quick(call)
+        if isinstance(answer, UplinkError):
+            log.warning("level-3 check offline: %s", answer,
+                        extra={"fields": {"code": answer.code}})
+            self._failed(answer)
+            return None
+        return answer
+
+    def _phone_call(self, call: Callable[[UplinkClient], R]) -> R | PhoneRefused:
+        """The answer, or the back-office's refusal code (an answer too: the link works),
+        or ``UPLINK_UNREACHABLE``."""
+        answer = self._quick(call)
+        if isinstance(answer, UplinkError) and answer.code == "UPLINK_REFUSED" \
+                and answer.server_code:
+            log.info("smartphone login refused: %s", answer.server_code)
+            self._contacted()
+            return PhoneRefused(answer.server_code)
+        if isinstance(answer, UplinkError):
+            log.warning("smartphone login offline: %s", answer,
+                        extra={"fields": {"code": answer.code}})
+            self._failed(answer)
+        if answer is None or isinstance(answer, UplinkError):
+            return PhoneRefused("UPLINK_UNREACHABLE")
+        return answer
+
+    def _quick(self, call: Callable[[UplinkClient], R]) -> R | UplinkError | None:
+        """One short call (level 3, the smartphone login) on the client kept for them,
+        bounded by ``l3_timeout_seconds``; None when the kiosk is not enrolled."""
         with self._l3_lock:
             identity = self._current_identity()
             if identity is None:
@@ -185,11 +234,9 @@ class Uplink:
             try:
                 answer = call(self._l3[1])
             except UplinkError as exc:
-                log.warning("level-3 check offline: %s", exc, extra={"fields": {"code": exc.code}})
-                self._failed(exc)
-                return None
-            self._contacted()
-            return answer
+                return exc
+        self._contacted()
+        return answer
 
     # -- life cycle ------------------------------------------------------------------------
 

@@ -227,6 +227,7 @@ class Delivery(enum.Enum):
 
 class IdentitySource(enum.Enum):
     CHIP = "chip"  # read by the kiosk from the card, with PACE (the CAN), and verified
+    SMARTPHONE = "smartphone"  # the Comune's OpenID provider, through "continue with smartphone"
 
 
 class PassiveAuth(enum.Enum):
@@ -290,3 +291,39 @@ class TicketAck(Wire):
 
     key: Key
     number: TicketNumber
+
+
+# -- "continue with smartphone" ---------------------------------------------------------------
+#   POST /api/v1/phone/link             -> PhoneLink
+#   POST /api/v1/phone/redeem           PhoneRedeem -> PhoneIdentity
+# Refusals of redeem (ErrorBody codes): PHONE_LOGIN_NOT_FOUND, PHONE_LINK_EXPIRED,
+# PHONE_CODE_EXPIRED, PHONE_CODE_USED, PHONE_CODE_OTHER_KIOSK, PHONE_CODE_WRONG,
+# PHONE_TOO_MANY_TRIES; of both: PHONE_DISABLED.
+
+PhoneLoginId = Annotated[str, StringConstraints(min_length=16, max_length=64,
+                                                pattern=r"^[A-Za-z0-9_-]+$")]
+IDENTITY_SOURCE_SMARTPHONE = IdentitySource.SMARTPHONE.value
+
+
+class PhoneLink(Wire):
+    """The one-time URL the kiosk shows as a QR, bound to the kiosk that asked."""
+
+    login_id: PhoneLoginId
+    url: Annotated[str, StringConstraints(max_length=500)]
+    expires_at: datetime
+
+
+class PhoneRedeem(Wire):
+    """The code the citizen read on the phone and typed on the kiosk, for the kiosk's login."""
+
+    login_id: PhoneLoginId
+    code: Annotated[str, StringConstraints(min_length=4, max_length=12, pattern=r"^[0-9]+$")]
+
+
+class PhoneIdentity(Wire):
+    """Who the provider said the citizen is: what the kiosk session is now bound to."""
+
+    given_name: Annotated[str, StringConstraints(max_length=128)]
+    family_name: Annotated[str, StringConstraints(max_length=128)]
+    fiscal_number: Annotated[str, StringConstraints(max_length=32)]
+    identity_source: ShortText

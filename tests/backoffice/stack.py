@@ -359,7 +359,9 @@ def start_stack(database_url: str | None = None, **options: Any) -> Iterator[Sta
 # -- fixtures --------------------------------------------------------------------------------
 
 
-def _database(request: pytest.FixtureRequest, kind: str) -> Iterator[str | None]:
+def database(request: pytest.FixtureRequest, kind: str) -> Iterator[str | None]:
+    """None for SQLite (the stack's own file), else a fresh PostgreSQL database, dropped
+    after."""
     if kind == "sqlite":
         yield None
         return
@@ -375,7 +377,7 @@ def _database(request: pytest.FixtureRequest, kind: str) -> Iterator[str | None]
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
 def backoffice_stack(request: pytest.FixtureRequest) -> Iterator[Stack]:
     """One running back-office per database kind for the whole test process (2 workers)."""
-    for url in _database(request, request.param):
+    for url in database(request, request.param):
         with start_stack(url) as stack:
             yield stack
 

@@ -14,7 +14,7 @@ from kiosk.backoffice.models import Base, Kiosk
 
 PREVIOUS = "0001"
 TABLES = {"kiosks", "certificates", "enrollment_tokens", "events", "commands", "nonces",
-          "verifications", "tickets"}
+          "verifications", "tickets", "phone_logins"}
 # the clerks' console (0003)
 TABLES |= {"console_users", "console_login_failures", "console_audit", "console_help_acks"}
 

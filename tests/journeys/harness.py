@@ -41,7 +41,7 @@ from kiosk.journeys import (
 )
 from kiosk.journeys.events import CardDone, CardFailed
 from kiosk.journeys.ports import EventValue, Level3Checker, TicketDesk
-from kiosk.journeys.worker import CardJob, CardWorker
+from kiosk.journeys.worker import CardJob, CardWorker, Errand
 from kiosk.sim.card import VirtualCie
 from kiosk.sim.profile import CardProfile
 
@@ -128,7 +128,7 @@ class ScriptedWorker(CardWorker):
         self.answers = answers
         self.jobs: list[str] = []
 
-    def _start(self, ticket: int, job: CardJob) -> None:
+    def _start(self, ticket: int, job: CardJob | Errand) -> None:
         self.jobs.append(job.name)
         for secret in job.secrets:
             secret.wipe()
@@ -143,7 +143,8 @@ class HeldWorker(CardWorker):
         super().__init__(reader)
         self.waiting: list[tuple[int, CardJob]] = []
 
-    def _start(self, ticket: int, job: CardJob) -> None:
+    def _start(self, ticket: int, job: CardJob | Errand) -> None:
+        assert isinstance(job, CardJob), "the held journeys run card jobs only"
         self.waiting.append((ticket, job))
 
     def release(self) -> None:

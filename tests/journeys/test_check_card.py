@@ -102,6 +102,19 @@ def test_errors_show_message_remedy_and_support_code_and_can_be_retried(
     assert kiosk.view.error is not None and kiosk.view.error.code == "SM_ERROR"
 
 
+def test_a_card_the_kiosk_cannot_use_leads_to_the_smartphone() -> None:
+    kiosk = Kiosk(None, worker=ScriptedWorker([fails("UNSUPPORTED_CHIP"),
+                                               fails("UPLINK_UNREACHABLE")]))
+    kiosk.open(Choice.CHECK_CARD)
+    kiosk.send(CardInserted())
+    assert kiosk.view.screen is Screen.ERROR
+    assert kiosk.view.options == (Choice.CONTINUE_WITH_PHONE, Choice.DONE)
+    kiosk.choose(Choice.CONTINUE_WITH_PHONE)
+    view = kiosk.view  # the smartphone journey asked the back-office, which is out of reach
+    assert view.journey == "phone-login" and view.error is not None
+    assert (view.error.code, view.options) == ("UPLINK_UNREACHABLE", (Choice.RETRY,))
+
+
 def test_removal_during_the_read_is_a_safe_stop(issued_card: Card, test_pki: Path) -> None:
     kiosk = Kiosk(issued_card(), test_pki)
     kiosk.open(Choice.CHECK_CARD)

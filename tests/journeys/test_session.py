@@ -39,7 +39,7 @@ def test_attract_language_menu_with_italian_by_default() -> None:
     view = k.send(LanguageChosen(Language.SL))
     assert view.screen is Screen.MENU and view.language is Language.SL
     assert view.options == (Choice.CHECK_CARD, Choice.TEST_PIN, Choice.CHANGE_PIN,
-                            Choice.UNBLOCK_PIN, Choice.LOST_CODES)
+                            Choice.UNBLOCK_PIN, Choice.LOST_CODES, Choice.CONTINUE_WITH_PHONE)
     assert k.send(LanguageChosen(Language.DE)).language is Language.DE  # always switchable
     k.send(Cancel())
     assert k.view.screen is Screen.ATTRACT and k.view.language is Language.IT
@@ -117,13 +117,13 @@ def test_a_timeout_on_the_pin_pad_wipes_the_digits(issued_card: Card, test_pki: 
 def test_the_clock_stands_still_while_the_card_works() -> None:
     """A job that has not answered yet: the citizen is waiting for the kiosk."""
     from kiosk.journeys import CardInserted
-    from kiosk.journeys.worker import CardJob, CardWorker
+    from kiosk.journeys.worker import CardJob, CardWorker, Errand
 
     class Slow(CardWorker):
         def __init__(self) -> None:
             super().__init__(reader=None)  # type: ignore[arg-type]
 
-        def _start(self, ticket: int, job: CardJob) -> None:
+        def _start(self, ticket: int, job: CardJob | Errand) -> None:
             pass  # never answers
 
     k = Kiosk(None, worker=Slow())

@@ -181,4 +181,6 @@ def test_a_card_error_while_unblocking(code: str) -> None:
     type_puk_and_new_pin(kiosk)
     view = kiosk.view
     assert view.screen is Screen.ERROR and view.error is not None and view.error.code == code
-    assert view.options == (Choice.RETRY, Choice.DONE)
+    # A chip the kiosk cannot use is not laid again: the smartphone is the way forward.
+    forward = Choice.CONTINUE_WITH_PHONE if code == "UNSUPPORTED_CHIP" else Choice.RETRY
+    assert view.options == (forward, Choice.DONE)
