@@ -1,9 +1,10 @@
 """The tickets in the console, in a real browser through nginx's TLS: a ticket a kiosk posts
-comes into the open queue by itself and raises an alert on every other open console; the
+comes into the open queue by itself and raises an alert on every other open console; a
 clerk opens it, sees the chip's photo (served only to a signed-in browser, never cached) and
-what the kiosk verified, claims it and completes it. A refusal needs its reason; a form
-without its CSRF token does nothing; the audit log names the ticket's number and nothing of
-the citizen; after retention the page says the data is gone."""
+what the kiosk verified, claims it (a colleague a moment later is told it is taken) and
+completes it. A refusal needs its reason; a form without its CSRF token does nothing; the
+audit log names the ticket's number and nothing of the citizen; after retention the page
+says the data is gone."""
 
 from __future__ import annotations
 
@@ -71,6 +72,8 @@ def test_a_ticket_arrives_live_and_a_clerk_claims_and_completes_it(
     expect(other.locator("#tickets-waiting")).to_be_visible()
     expect(other.locator("#tickets-waiting")).to_have_text(re.compile(r"^[1-9]\d*$"))
 
+    alert.get_by_role("link", name="Apri").click()  # the colleague looks too
+    expect(other).to_have_url(console_url(stack, f"tickets/{ticket_id}"))
     line.get_by_role("link", name=number).click()
     expect(desk).to_have_url(console_url(stack, f"tickets/{ticket_id}"))
     photo_shown(desk)
@@ -102,6 +105,8 @@ def test_a_ticket_arrives_live_and_a_clerk_claims_and_completes_it(
     expect(desk.locator("#claimed-by")).to_contain_text(anna.name)
     expect(desk.locator("#ticket-status")).to_have_text("In lavorazione")
     expect(alert).to_have_count(0)  # claimed: no longer news on anyone's console
+    other.get_by_role("button", name="Prendi in carico").click()  # a moment too late
+    expect(other.locator("#error")).to_have_attribute("data-code", "TICKET_NOT_OPEN")
     other.goto(console_url(stack, "tickets"))
     claimed = other.locator("#queue tbody tr", has_text=number)
     expect(claimed.locator('[data-field="claimed_by"]')).to_have_text(anna.name)
