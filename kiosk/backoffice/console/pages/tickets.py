@@ -118,6 +118,7 @@ def detail(request: Request, ticket: tickets.TicketDetail, now: dt.datetime) -> 
         "filed_at": local_time(ticket.filed_at), "received_at": local_time(ticket.received_at),
         "age": age(request, ticket.received_at, now),
         "source": _label(request, SOURCES, ticket.identity_source),
+        "from_chip": ticket.identity_source == "chip",
         "passive": _label(request, PASSIVE, ticket.passive_auth),
         "passive_ok": ticket.passive_auth in GOOD,
         "chip": _label(request, CHIP, ticket.chip_auth), "chip_ok": ticket.chip_auth in GOOD,
