@@ -65,15 +65,15 @@ ticket_prefix = "ATRIO1"
 """
 
 
-def start_kiosk(tmp_path: Path, stack: Stack) -> Online:
-    """A kiosk enrolled with ``kiosk enroll`` into ``stack``, started, with the card that has
-    :data:`CAN` not yet on the reader; its anchors are the card PKI's folder (the CIE
-    authentication CA and the CSCA)."""
+def start_kiosk(tmp_path: Path, stack: Stack, name: str | None = None) -> Online:
+    """A kiosk enrolled with ``kiosk enroll`` into ``stack`` (as ``name``, or a name of the
+    stack's making), started, with the card that has :data:`CAN` not yet on the reader; its
+    anchors are the card PKI's folder (the CIE authentication CA and the CSCA)."""
     card_pki = stack.directory / "level3" / "pki"
     issuing.write_card(tmp_path / "card.json", card_pki, pin=TEST_PIN, puk=TEST_PUK, can=CAN)
     source = tmp_path / "kiosk.toml"
     source.write_text(kiosk_config(tmp_path, card_pki))
-    name, token = stack.add_kiosk()
+    name, token = stack.add_kiosk(name)
     enrolled = run_kiosk("enroll", "--url", stack.enroll_url, "--config", str(source),
                          "--json", stdin=token + "\n")
     assert json.loads(enrolled.stdout).get("enrolled") is True, enrolled.stderr

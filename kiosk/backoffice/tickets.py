@@ -37,9 +37,11 @@ OPEN, CLAIMED, COMPLETED, REFUSED = "open", "claimed", "completed", "refused"
 CLOSED = (COMPLETED, REFUSED)
 BROWSER_TYPE = "image/jpeg"
 MAX_REASON = 500
-# The columns the purge empties: everything that tells who the citizen is.
+# The columns the purge empties: everything that tells who the citizen is, and the clerk's
+# reason for a refusal, which is free text and may name them.
 PERSONAL = ("given_name", "surname", "codice_fiscale", "document_number", "date_of_birth",
-            "email", "photo", "photo_format", "photo_browser", "photo_browser_type")
+            "email", "photo", "photo_format", "photo_browser", "photo_browser_type",
+            "refusal_reason")
 
 
 class TicketError(KioskError):

@@ -159,7 +159,8 @@ def test_the_purge_deletes_a_closed_tickets_personal_data_from_the_database(
     assert kept.codice_fiscale == PERSON["codice_fiscale"]  # open: not due
     with backoffice_stack.sessions.begin() as db:  # every one goes, to scan for nothing
         for line in tickets.queue(db.connection()):
-            tickets.refuse(db.connection(), line.id, "anna", "test over", long_ago)
+            tickets.refuse(db.connection(), line.id, "anna", f"not {PERSON['surname']}",
+                           long_ago)
         db.execute(update(TicketRow).values(closed_at=long_ago))  # the other tests' too
     assert backoffice_stack.cli("tickets", "purge").returncode == 0
     everything = database_text(backoffice_stack)

@@ -10,10 +10,10 @@ How it is put together, one concern per module:
   ``audit.py`` (what console users did), ``csrf.py``, ``i18n.py`` and ``templates.py``
   (Jinja2 with gettext catalogues, Italian first), ``web.py`` (what every page handler
   shares: who is signed in, rendering, refusals), ``nav.py`` (the menu).
-- ``pages/``: one module per page group (sign-in, board and its live feed, help alerts,
-  technicians, statistics, the audit log, the user's own account). Each module gives its
-  routes and its menu entries; app.py lists the modules, so a new page group (the tickets)
-  is one more module and one more line there.
+- ``pages/``: one module per page group (sign-in, board and its live feed, the tickets, help
+  alerts, technicians, statistics, the audit log, the user's own account). Each module gives
+  its routes and its menu entries; app.py lists the modules, so a new page group is one more
+  module and one more line there.
 
 The stylesheet is Bootstrap Italia (Designers Italia's kit, npm ``bootstrap-italia``) and the
 charts are Chart.js, both **vendored** in ``static/vendor/`` with their licences (BSD-3 and

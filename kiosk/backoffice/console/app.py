@@ -36,6 +36,7 @@ from kiosk.backoffice.console.pages import (
     signin,
     statistics,
     technicians,
+    tickets,
 )
 from kiosk.backoffice.console.web import PREFIX, Console, see_other
 from kiosk.backoffice.registry import Registry
@@ -44,7 +45,7 @@ STATIC = Path(__file__).parent / "static"
 COOKIE = "kiosk_console"
 SESSION_SECONDS = 8 * 3600
 # In menu order; a new page group is one more module here.
-PAGES = (signin, board, live, alerts, statistics, technicians, audit_log, account)
+PAGES = (signin, board, tickets, live, alerts, statistics, technicians, audit_log, account)
 _HTTP_CODES = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}
 
 

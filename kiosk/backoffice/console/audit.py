@@ -1,8 +1,9 @@
 """What console users did, one row per action, for the admin's audit page.
 
-Actions are stable dotted codes (``login``, ``kiosk.lock``, ``token.create``…); ``target``
-names the kiosk or account acted on; ``detail`` is the clerk's own words where the action
-carries some (a lock message), never a password, a code or a citizen's data.
+Actions are stable dotted codes (``login``, ``kiosk.lock``, ``token.create``,
+``ticket.claim``…); ``target`` names the kiosk or account acted on, or the ticket by its
+number; ``detail`` is the clerk's own words where the action carries some (a lock message),
+never a password, a code or a citizen's data.
 """
 
 from __future__ import annotations

@@ -20,6 +20,12 @@ EXPLANATIONS = {
     "KIOSK_NOT_FOUND": N_("There is no such kiosk."),
     "KIOSK_REVOKED": N_("This kiosk has been revoked: it takes no commands."),
     "KIOSK_EXISTS": N_("A kiosk of that name exists; ask for a new token for it instead."),
+    "TICKET_NOT_FOUND": N_("There is no such ticket."),
+    "TICKET_NOT_OPEN": N_("Another clerk has claimed or closed this ticket meanwhile: open "
+                          "it again to see who."),
+    "TICKET_NOT_CLAIMED": N_("Claim the ticket before completing it."),
+    "REASON_REQUIRED": N_("A refusal needs its reason: go back and write why."),
+    "PHOTO_NOT_AVAILABLE": N_("This ticket has no photo to show."),
     "BAD_INPUT": N_("Something in the form is not right; go back, check it and send it "
                     "again."),
     "INTERNAL_ERROR": N_("The console failed to answer. The server's log has the details."),

@@ -1,6 +1,7 @@
-"""The live feed every console page polls (static/console.js): the open help alerts, and with
-``?board=1`` the board's rows, already in the clerk's language. A signed-out session gets 401,
-and the page reloads into the sign-in form."""
+"""The live feed every console page polls (static/console.js): the open help alerts and the
+waiting tickets (their count, the newest for the "new ticket" alert), with ``?board=1`` the
+board's rows and with ``?tickets=1`` the tickets' queue, already in the clerk's language. A
+signed-out session gets 401, and the page reloads into the sign-in form."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from starlette.routing import BaseRoute, Route
 
 from kiosk.backoffice.console import nav
 from kiosk.backoffice.console.errors import SignInRequired
-from kiosk.backoffice.console.pages import alerts, board
+from kiosk.backoffice.console.pages import alerts, board, tickets
 from kiosk.backoffice.console.web import Console
 from kiosk.backoffice.models import utcnow
 
@@ -25,16 +26,20 @@ def routes(console: Console) -> list[BaseRoute]:
         except SignInRequired:
             return JSONResponse({"signed_in": False}, 401)
         with_board = request.query_params.get("board") == "1"
+        with_queue = request.query_params.get("tickets") == "1"
         now = utcnow()
 
-        def read(connection: Connection) -> tuple[list[alerts.Alert], list[board.Row]]:
+        def read(connection: Connection
+                 ) -> tuple[list[alerts.Alert], list[board.Row], dict[str, object]]:
             return (alerts.open_alerts(connection, now),
-                    board.rows(connection, now) if with_board else [])
+                    board.rows(connection, now) if with_board else [],
+                    tickets.feed(request, connection, now, with_queue))
 
-        found, rows = await console.run(read)
+        found, rows, waiting = await console.run(read)
         body: dict[str, object] = {
             "signed_in": True,
             "alerts": [alerts.shown(request, alert, now) for alert in found],
+            "tickets": waiting,
         }
         if with_board:
             body["kiosks"] = [board.shown(request, row) for row in rows]

@@ -1,15 +1,23 @@
 // The console's live parts: every second, the feed (/console/live) gives the open "call a
-// clerk" alerts and, on the board, each kiosk's row; only the changed text is replaced, so a
-// message being typed into a row's form is left alone. Text goes in with textContent, never
-// as HTML.
+// clerk" alerts, the tickets waiting (the menu's badge, and an alert for each ticket that
+// arrived since this tab first looked) and, on the board, each kiosk's row, on the tickets
+// page the queue; only the changed text is replaced, so a message being typed into a row's
+// form is left alone. Text goes in with textContent, never as HTML.
 (function () {
   "use strict";
   const PERIOD_MS = 1000;
   const body = document.body;
   const board = document.getElementById("board");
   const area = document.getElementById("help-alerts");
-  const feed = body.dataset.live + (board ? "?board=1" : "");
+  const queue = document.getElementById("queue");
+  const ticketArea = document.getElementById("ticket-alerts");
+  const badge = document.getElementById("tickets-waiting");
+  const feed = body.dataset.live + (board ? "?board=1" : queue ? "?tickets=1" : "");
+  // The newest ticket this tab knew of when it first polled (kept across its pages): only
+  // later ones are news.
+  const SEEN_KEY = "console.tickets.seen";
   let shownAlerts = "";
+  let shownTickets = "";
 
   function alertBox(alert) {
     const box = document.createElement("div");
@@ -45,22 +53,70 @@
     area.replaceChildren(...alerts.map(alertBox));
   }
 
-  function drawBoard(kiosks) {
-    const rows = board.querySelectorAll("tbody tr[data-kiosk]");
-    const names = Array.from(rows, (row) => row.dataset.kiosk).join("\n");
-    if (names !== kiosks.map((kiosk) => kiosk.name).join("\n")) {
-      window.location.reload();  // a kiosk added or revoked: the server draws the rows
+  // A live table's rows (tbody tr[data-KEY]) take the feed's lines: each [data-field] cell its
+  // text, then `more` for the rest. Lines come or go: the page reloads, the server draws rows.
+  function drawRows(table, key, lines, keyOf, more) {
+    const rows = table.querySelectorAll(`tbody tr[data-${key}]`);
+    const keys = Array.from(rows, (row) => row.dataset[key]).join("\n");
+    if (keys !== lines.map(keyOf).join("\n")) {
+      window.location.reload();
       return;
     }
-    kiosks.forEach((kiosk, index) => {
+    lines.forEach((line, index) => {
       const row = rows[index];
-      row.dataset.state = kiosk.state;
       for (const cell of row.querySelectorAll("[data-field]")) {
-        const text = kiosk[cell.dataset.field];
+        const text = line[cell.dataset.field];
         if (cell.textContent !== text) cell.textContent = text;
       }
+      more(row, line);
+    });
+  }
+
+  function drawBoard(kiosks) {
+    drawRows(board, "kiosk", kiosks, (kiosk) => kiosk.name, (row, kiosk) => {
+      row.dataset.state = kiosk.state;
       row.querySelector('[data-field="reader"]').dataset.ok = String(kiosk.reader_ok);
       row.querySelector('[data-field="outbox"]').dataset.ok = String(kiosk.outbox_ok);
+    });
+  }
+
+  function ticketBox(ticket) {
+    const box = document.createElement("div");
+    box.className = "alert alert-warning d-flex justify-content-between align-items-center console-ticket";
+    box.setAttribute("role", "status");
+    box.dataset.ticketId = ticket.id;
+    const words = document.createElement("strong");
+    words.textContent = ticket.text;
+    const link = document.createElement("a");
+    link.className = "btn btn-primary btn-sm";
+    link.href = ticketArea.dataset.url + ticket.id;
+    link.textContent = ticketArea.dataset.openLabel;
+    box.append(words, link);
+    return box;
+  }
+
+  function drawTickets(tickets) {
+    if (badge) {
+      badge.textContent = String(tickets.waiting);
+      badge.hidden = tickets.waiting === 0;
+    }
+    const newest = tickets.fresh.reduce((top, ticket) => Math.max(top, ticket.id), 0);
+    let seen = Number(window.sessionStorage.getItem(SEEN_KEY));
+    if (!window.sessionStorage.getItem(SEEN_KEY)) {
+      seen = newest;
+      window.sessionStorage.setItem(SEEN_KEY, String(seen));
+    }
+    ticketArea.dataset.seen = String(seen);
+    const news = tickets.fresh.filter((ticket) => ticket.id > seen).reverse();
+    const drawn = JSON.stringify(news);
+    if (drawn === shownTickets) return;
+    shownTickets = drawn;
+    ticketArea.replaceChildren(...news.map(ticketBox));
+  }
+
+  function drawQueue(lines) {
+    drawRows(queue, "ticket", lines, (line) => String(line.id), (row, line) => {
+      row.dataset.status = line.status;
     });
   }
 
@@ -74,7 +130,9 @@
       if (answer.ok) {
         const live = await answer.json();
         drawAlerts(live.alerts);
+        drawTickets(live.tickets);
         if (board && live.kiosks) drawBoard(live.kiosks);
+        if (queue && live.tickets.queue) drawQueue(live.tickets.queue);
       }
     } catch (error) {
       // the back-office restarting, the network gone for a moment: the next poll tries again
