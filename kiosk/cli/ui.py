@@ -7,7 +7,8 @@ paints ``session.view`` on SDL's dummy driver. The few states no well-behaved ca
 (an error, a card taken away mid-read, the card still working) use a card worker that answers
 with that outcome, as the journey tests do; the back-office's commands are posted as the
 uplink posts them, and "Test my PIN" has a stand-in back-office that finds every card good,
-or one that cannot be reached. ``--state list`` names the states.
+or one that cannot be reached; the help overlay is shown with the back-office link up, down,
+or with no back-office at all. ``--state list`` names the states.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from kiosk.errors import KioskError
 from kiosk.hardware.reader import CardReader
 from kiosk.hardware.virtual import VirtualDriver
 from kiosk.journeys import (
+    CallClerk,
     CardInserted,
     CardRemoved,
     CertificatePolicy,
@@ -80,6 +82,17 @@ class BackOffice(enum.Enum):
 INSERT, REMOVE, PIN, WRONG, PUK, NEW_PIN, NEW_PIN_ONCE, THREE, IDLE = (
     "insert", "remove", "pin", "wrong", "puk", "new-pin", "new-pin-once", "three-digits", "idle")
 LOCK, NOTICE = "lock", "notice"  # the back-office's commands, with a clerk's words
+HELP = "help"  # the top bar's help button
+
+
+@dataclass(frozen=True)
+class Link:
+    """The back-office link the help overlay asks about."""
+
+    up: bool
+
+    def reachable(self) -> bool:
+        return self.up
 
 
 @dataclass(frozen=True)
@@ -89,6 +102,7 @@ class Scenario:
     pin_tries: int | None = None
     puk_tries: int | None = None
     back_office: BackOffice = BackOffice.NONE
+    link: Link | None = None
 
 
 _MENU = ("choice.start", "choice.continue")
@@ -137,6 +151,9 @@ SCENARIOS: dict[str, Scenario] = {
     "reprint-at-counter": Scenario((*_LOST, "choice.lost_both", "choice.go_to_counter")),
     "notice": Scenario((NOTICE,)),
     "out-of-order": Scenario((*_MENU, LOCK)),
+    "help-called": Scenario((*_TEST, WRONG, HELP), link=Link(up=True)),
+    "help-when-back": Scenario((*_MENU, HELP), link=Link(up=False)),
+    "help-in-person": Scenario((*_MENU, HELP)),
 }
 
 
@@ -337,6 +354,8 @@ def _step(session: KioskSession, step: str, driver: VirtualDriver,
     elif step == REMOVE:
         driver.remove()
         session.handle(CardRemoved())
+    elif step == HELP:
+        session.handle(CallClerk())
     elif step in _CLERK:
         session.post(_CLERK[step])
         session.pump()
@@ -373,7 +392,8 @@ def drive(scenario: Scenario, language: str) -> View:
         laid = _TornAtChange(card) if scenario.worker is Worker.TORN_CHANGE else card
         clock = _Clock()
         level3 = _BACK_OFFICES[scenario.back_office]
-        session = KioskSession(worker, certificates, clock=clock, level3=level3)
+        session = KioskSession(worker, certificates, clock=clock, level3=level3,
+                               link=scenario.link)
         try:
             session.handle(LanguageChosen(Language(language)))
             for step in scenario.steps:

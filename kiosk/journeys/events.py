@@ -56,6 +56,16 @@ class Cancel:
 
 
 @dataclass(frozen=True, slots=True)
+class CallClerk:
+    """The help button: the citizen asks for a clerk, from whatever screen."""
+
+
+@dataclass(frozen=True, slots=True)
+class CloseHelp:
+    """The help overlay's way back: the citizen goes on where they were."""
+
+
+@dataclass(frozen=True, slots=True)
 class CardInserted:
     pass
 
@@ -149,6 +159,7 @@ class ShowNotice:
 
 PersonEvent = (
     Chosen | LanguageChosen | DigitTyped | DigitDeleted | Confirmed | Cancel | ExtendSession
+    | CallClerk | CloseHelp
 )
 Command = Lock | Unlock | ShowNotice
 Event = (PersonEvent | CardInserted | CardRemoved | Tick | CardDone | CardFailed | CardProgress

@@ -6,6 +6,9 @@ number was left at the Comune (after 48 hours a message lets the citizen see the
 with a QR code to the official instructions; and the reprint at the anagrafe counter, where the
 clerk reprints one or both halves in CieOnline and the second half arrives by e-mail. The
 kiosk itself cannot reprint codes.
+
+The way back of each screen leads to the screen before it: a citizen who opened the app's
+path can still choose the counter.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from kiosk.journeys.states import (
     Services,
     WipeSecrets,
 )
-from kiosk.journeys.views import Choice, Fact, Screen, facts
+from kiosk.journeys.views import Back, Choice, Fact, Screen, facts
 
 
 def _lost_facts(ctx: LostCodesContext, services: Services) -> Mapping[str, Fact]:
@@ -50,22 +53,21 @@ ASK_WHAT_IS_LOST = Ask[LostCodesContext](
     "AskWhatIsLost", Screen.LOST_WHAT,
     {Choice.LOST_PIN: Exit.LOST_PIN, Choice.LOST_PUK: Exit.LOST_OTHER,
      Choice.LOST_BOTH: Exit.LOST_OTHER},
-    remember="lost",
+    back=Back.PREVIOUS, remember="lost",
 )
 HAND_OFF_TO_UNBLOCK = Decide("HandOffToUnblock", _hand_off_to_unblock, {Exit.CONTINUE})
 SHOW_PATHS = Ask[LostCodesContext](
     "ShowRecoveryPaths", Screen.LOST_PATHS,
-    {Choice.RECOVER_PUK_APP: Exit.APP, Choice.GO_TO_COUNTER: Exit.COUNTER,
-     Choice.DONE: Exit.DONE},
-    _lost_facts,
+    {Choice.RECOVER_PUK_APP: Exit.APP, Choice.GO_TO_COUNTER: Exit.COUNTER},
+    _lost_facts, back=Back.PREVIOUS,
 )
 SHOW_APP_RECOVERY = Ask[LostCodesContext](
     "ShowPukRecoveryInApp", Screen.PUK_RECOVERY_APP,
-    {Choice.BACK: Exit.BACK, Choice.DONE: Exit.DONE}, _app_facts,
+    {Choice.DONE: Exit.DONE}, _app_facts, back=Back.PREVIOUS,
 )
 SHOW_COUNTER = Ask[LostCodesContext](
     "ShowReprintAtCounter", Screen.REPRINT_AT_COUNTER,
-    {Choice.BACK: Exit.BACK, Choice.DONE: Exit.DONE}, counter_facts,
+    {Choice.DONE: Exit.DONE}, counter_facts, back=Back.PREVIOUS,
 )
 WIPE_HANDOFF, WIPE_DONE = WipeSecrets("WipeBeforeUnblock"), WipeSecrets("WipeWhenDone")
 WIPE_CANCELLED = WipeSecrets("WipeOnCancel")
@@ -79,14 +81,11 @@ TRANSITIONS: Table = {
     (WIPE_HANDOFF, Exit.CONTINUE): END,
     (SHOW_PATHS, Exit.APP): SHOW_APP_RECOVERY,
     (SHOW_PATHS, Exit.COUNTER): SHOW_COUNTER,
-    (SHOW_PATHS, Exit.DONE): WIPE_DONE,
-    (SHOW_PATHS, Exit.CANCEL): WIPE_CANCELLED,
-    (SHOW_APP_RECOVERY, Exit.BACK): SHOW_PATHS,
+    (SHOW_PATHS, Exit.CANCEL): ASK_WHAT_IS_LOST,
     (SHOW_APP_RECOVERY, Exit.DONE): WIPE_DONE,
-    (SHOW_APP_RECOVERY, Exit.CANCEL): WIPE_CANCELLED,
-    (SHOW_COUNTER, Exit.BACK): SHOW_PATHS,
+    (SHOW_APP_RECOVERY, Exit.CANCEL): SHOW_PATHS,
     (SHOW_COUNTER, Exit.DONE): WIPE_DONE,
-    (SHOW_COUNTER, Exit.CANCEL): WIPE_CANCELLED,
+    (SHOW_COUNTER, Exit.CANCEL): SHOW_PATHS,
     (WIPE_DONE, Exit.CONTINUE): END,
     (WIPE_CANCELLED, Exit.CONTINUE): END,
 }

@@ -1,8 +1,10 @@
 """What the journeys and the session need from the world beyond the card, as interfaces the
-composition root (:mod:`kiosk.app`) fills in: the audit trail and the back-office's check of a
-level-3 authentication; and what the session tells the world in return (:class:`KioskStatus`,
-for the heartbeat). The journeys never import the uplink (DESIGN.md §2, §5); they talk to
-these ports, and a kiosk without a back-office gets the do-nothing versions below.
+composition root (:mod:`kiosk.app`) fills in: the audit trail, the back-office's check of a
+level-3 authentication and whether the back-office link is up (:class:`BackOfficeLink`, for
+what the help overlay may promise); and what the session tells the world in return
+(:class:`KioskStatus`, for the heartbeat). The journeys never import the uplink (DESIGN.md
+§2, §5); they talk to these ports, and a kiosk without a back-office gets the do-nothing
+versions below.
 
 Both ports are called from the session's thread (:class:`EventSink`) or the card worker's
 (:class:`Level3Checker`), never from the UI's drawing, and neither may block for long: the sink
@@ -80,6 +82,13 @@ class Offline:
 
     def verify(self, nonce: Nonce, proof: CardProof) -> RemoteVerdict | None:
         return None
+
+
+class BackOfficeLink(Protocol):
+    def reachable(self) -> bool:
+        """Whether the back-office answered lately; asked on the UI thread when the citizen
+        calls a clerk, so it reads what the uplink already knows and never waits on the
+        network."""
 
 
 class Activity(enum.Enum):

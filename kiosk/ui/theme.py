@@ -63,6 +63,8 @@ class Palette:
     success: Colour
     focus: Colour
     overlay: Colour
+    help: Colour  # the help button, which must stand out on the top bar
+    on_help: Colour
     qr_dark: Colour
     qr_light: Colour
 

@@ -21,6 +21,7 @@ from kiosk.cie.secret import Secret
 from kiosk.hardware.reader import CardReader
 from kiosk.hardware.virtual import VirtualDriver
 from kiosk.journeys import (
+    Cancel,
     CardInserted,
     CardRemoved,
     CertificatePolicy,
@@ -39,7 +40,7 @@ from kiosk.journeys import (
     View,
 )
 from kiosk.journeys.events import CardDone, CardFailed
-from kiosk.journeys.ports import EventValue, Level3Checker
+from kiosk.journeys.ports import BackOfficeLink, EventValue, Level3Checker
 from kiosk.journeys.worker import CardJob, CardWorker
 from kiosk.sim.card import VirtualCie
 from kiosk.sim.profile import CardProfile
@@ -182,7 +183,8 @@ class Kiosk:
 
     def __init__(self, profile: Path | None, pki: Path | None = None, *,
                  threaded: bool = False, held: bool = False, worker: CardWorker | None = None,
-                 timing: Timing | None = None, level3: Level3Checker | None = None) -> None:
+                 timing: Timing | None = None, level3: Level3Checker | None = None,
+                 link: BackOfficeLink | None = None) -> None:
         self.clock = FakeClock()
         self.audit = Recorded()
         self.card: TearableCard | None = None
@@ -196,7 +198,7 @@ class Kiosk:
         self.worker = worker
         anchors = policy(pki) if pki is not None else CertificatePolicy([])
         self.session = KioskSession(worker, anchors, clock=self.clock, timing=timing,
-                                    events=self.audit, level3=level3)
+                                    events=self.audit, level3=level3, link=link)
 
     def close(self) -> None:
         self.worker.close()
@@ -219,6 +221,11 @@ class Kiosk:
         view = self.session.view
         assert choice in view.options, f"{choice} not offered on {view.screen}: {view.options}"
         return self.send(Chosen(choice))
+
+    def back(self) -> View:
+        """The screen's one way back (the Cancel button, whatever its label)."""
+        assert self.session.view.can_cancel, f"no way back on {self.session.view.screen}"
+        return self.send(Cancel())
 
     def type(self, digits: str, confirm: bool = True) -> View:
         for char in digits:

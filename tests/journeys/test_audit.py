@@ -119,7 +119,7 @@ def lost_my_puk(kiosk: Kiosk) -> None:
     kiosk.choose(Choice.LOST_PUK)
     later(kiosk, 30)
     kiosk.choose(Choice.RECOVER_PUK_APP)
-    kiosk.choose(Choice.BACK)
+    kiosk.back()
     later(kiosk, 3)
     kiosk.choose(Choice.GO_TO_COUNTER)
     kiosk.choose(Choice.DONE)

@@ -6,6 +6,10 @@ the top bar. The helpers here place the option buttons at the bottom and fit a c
 into what is left, so every screen keeps the same rhythm at 800x480 and at 1920x1080. A text
 that does not fit even shrunk is shown in pages (:func:`text_column`): on the 7-inch panel in
 large text, a reader turns pages rather than squints, and no line is ever cut off.
+
+Button labels never shrink: at the body text's size (large text included) a long label wraps
+over more lines and its row grows to hold them, and a grid takes fewer columns when a word
+would not fit its cells. The room comes out of the text above, which pages if it must.
 """
 
 from __future__ import annotations
@@ -32,6 +36,8 @@ from kiosk.ui.widgets import (
     colours,
     fit,
     grid,
+    label_height,
+    label_lines,
     text_block,
     wrap,
 )
@@ -66,40 +72,75 @@ class Item:
 
 
 def option_items(scene: Scene) -> list[Item]:
-    """The view's choices (the first one primary) and, where allowed, cancel."""
+    """The view's choices (the first one primary) and, where allowed, the way back, named for
+    where it leads."""
     items = [Item(scene.text(choice.value), Chosen(choice), choice.value,
                   Look.PRIMARY if index == 0 else Look.SECONDARY)
              for index, choice in enumerate(scene.view.options)]
     if scene.view.can_cancel:
-        items.append(Item(scene.text(messages.CANCEL), Cancel(), messages.CANCEL))
+        items.append(Item(scene.text(scene.view.back.value), Cancel(), messages.CANCEL))
     return items
 
 
-def _row_height(scene: Scene, items: Sequence[Item], width: int) -> int:
-    """A touch target's height, or two lines of label if a label needs them (a third line
-    shrinks the label instead): short labels leave the space to the text above."""
+# A label may wrap over this many lines before its grid takes fewer columns.
+MAX_LABEL_LINES = 3
+
+
+def _label_lines(scene: Scene, items: Sequence[Item], width: int) -> int | None:
+    """The most lines a label of ``items`` needs in a cell ``width`` wide, at the body text's
+    size; None if a word does not fit in it."""
     theme = scene.canvas.theme
-    fnt = font(theme.text, Weight.SEMIBOLD)
-    lines = max(len(wrap(item.label, fnt, width - 2 * theme.gap)) for item in items)
-    return max(theme.target, min(lines * fnt.get_linesize(), theme.text * 2) + theme.gap)
+    inner = width - 2 * theme.gap  # widgets.button_inner
+    most = 1
+    for item in items:
+        lines = label_lines(item.label, theme.text, inner)
+        if lines is None:
+            return None
+        most = max(most, len(lines))
+    return most
 
 
-def _grid_columns(scene: Scene, items: Sequence[Item], columns: int | None) -> int:
+def _cell_width(scene: Scene, box: pygame.Rect, columns: int, *, arrows: bool) -> int:
+    theme = scene.canvas.theme
+    width = box.width - (2 * (_arrow_width(scene) + theme.gap) if arrows else 0)
+    return (width - theme.gap * (columns - 1)) // columns
+
+
+def _beside(scene: Scene, box: pygame.Rect, items: Sequence[Item], columns: int) -> bool:
+    """Whether page arrows may stand beside the buttons: only where no label needs another
+    line for them. The grid then leaves their width whether or not the text pages, so a
+    label wraps the same with or without them; elsewhere the arrows take a row of their own
+    under the text (:attr:`Paging.OWN_ROW`)."""
+    narrow = _label_lines(scene, items, _cell_width(scene, box, columns, arrows=True))
+    return narrow is not None and narrow == _label_lines(
+        scene, items, _cell_width(scene, box, columns, arrows=False))
+
+
+def _grid_columns(scene: Scene, box: pygame.Rect, items: Sequence[Item],
+                  columns: int | None) -> int:
     if columns is not None:
         return columns
     if scene.portrait:  # pairs; landscape: one row up to four, else two rows
-        return min(len(items), 2)
-    return len(items) if len(items) <= 4 else 3 if len(items) <= 6 else 4
+        columns = min(len(items), 2)
+    else:
+        columns = len(items) if len(items) <= 4 else 3 if len(items) <= 6 else 4
+    while columns > 1:
+        lines = _label_lines(scene, items, _cell_width(scene, box, columns, arrows=False))
+        if lines is not None and lines <= MAX_LABEL_LINES:
+            break
+        columns -= 1
+    return columns
 
 
 def _grid_area(scene: Scene, box: pygame.Rect, items: Sequence[Item],
                columns: int) -> tuple[pygame.Rect, int]:
-    """Where the buttons go at the bottom of ``box``, and their row height."""
+    """Where the buttons go at the bottom of ``box``, and their row height: a touch target,
+    or what the longest label needs (short labels leave the room to the text above)."""
     theme = scene.canvas.theme
     rows = -(-len(items) // columns)
-    # The width left by the page arrows, so a label wraps the same with or without them.
-    width = box.width - 2 * (_arrow_width(scene) + theme.gap)
-    row_height = _row_height(scene, items, (width - theme.gap * (columns - 1)) // columns)
+    width = _cell_width(scene, box, columns, arrows=_beside(scene, box, items, columns))
+    lines = _label_lines(scene, items, width) or 1
+    row_height = max(theme.target, label_height(lines, theme.text) + theme.gap)
     height = rows * row_height + (rows - 1) * theme.gap
     return pygame.Rect(box.x, box.bottom - height, box.width, height), row_height
 
@@ -114,7 +155,7 @@ def above_buttons(scene: Scene, box: pygame.Rect, items: Sequence[Item],
     """The part of ``box`` that :func:`place_buttons` leaves above the buttons."""
     if not items:
         return box
-    area, _ = _grid_area(scene, box, items, _grid_columns(scene, items, columns))
+    area, _ = _grid_area(scene, box, items, _grid_columns(scene, box, items, columns))
     return pygame.Rect(box.x, box.y, box.width, max(0, area.y - scene.canvas.theme.gap - box.y))
 
 
@@ -123,16 +164,19 @@ def place_buttons(scene: Scene, box: pygame.Rect, items: Sequence[Item],
     """Draw ``items`` as a grid at the bottom of ``box`` (:func:`above_buttons` says what it
     leaves above).
 
-    With ``pages`` above one, the page arrows stand at both ends of the grid: a text in pages
-    then loses no line of its own to them. They come after the buttons in the focus order,
-    so the keypad's ring still starts on the screen's first choice.
+    With ``pages`` above one, the page arrows stand at both ends of the grid where they fit
+    (:func:`paging_for` says so): a text in pages then loses no line of its own to them.
+    They come after the buttons in the focus order, so the keypad's ring still starts on the
+    screen's first choice.
     """
     if not items:
         return
     theme = scene.canvas.theme
-    columns = _grid_columns(scene, items, columns)
+    columns = _grid_columns(scene, box, items, columns)
     area, row_height = _grid_area(scene, box, items, columns)
     cells = area
+    if not _beside(scene, box, items, columns):
+        pages = 1  # the text column drew its own arrows (Paging.OWN_ROW)
     if pages > 1:
         side = _arrow_width(scene) + theme.gap
         cells = pygame.Rect(area.x + side, area.y, area.width - 2 * side, area.height)
@@ -321,8 +365,12 @@ class Paging(enum.Enum):
     BESIDE_BUTTONS = "beside-buttons"  # pages; the caller's place_buttons draws the arrows
 
 
-def paging_for(items: Sequence[Item]) -> Paging:
-    return Paging.BESIDE_BUTTONS if items else Paging.OWN_ROW
+def paging_for(scene: Scene, box: pygame.Rect, items: Sequence[Item],
+               columns: int | None = None) -> Paging:
+    """How the text above the buttons :func:`place_buttons` draws in ``box`` turns pages."""
+    if items and _beside(scene, box, items, _grid_columns(scene, box, items, columns)):
+        return Paging.BESIDE_BUTTONS
+    return Paging.OWN_ROW
 
 
 def text_column(scene: Scene, box: pygame.Rect, parts: Sequence[tuple[str, Role]],
