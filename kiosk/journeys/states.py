@@ -269,7 +269,7 @@ class Ask(State[C]):
         self.needs_card = needs_card
         self._on_removal = on_removal
         self._remember = remember
-        self._back = back
+        self.back = back
         self._explains_failure = explains_failure
         extra = {Exit.CANCEL} if cancel else set()
         if needs_card:
@@ -302,7 +302,7 @@ class Ask(State[C]):
         failure = ctx.failure if self._explains_failure else None
         error = None if failure is None else error_view(failure.code, failure.tries_left)
         return View(self.screen, self.options(ctx), self._shows(ctx, services), error=error,
-                    can_cancel=Exit.CANCEL in self.exits, back=self._back)
+                    can_cancel=Exit.CANCEL in self.exits, back=self.back)
 
 
 class EnterSecret(State[C]):
