@@ -26,7 +26,15 @@ from kiosk.journeys import (
     View,
 )
 from kiosk.journeys.catalogue import error_view
-from kiosk.journeys.views import ErrorView, Language, PadView, WarningView, facts
+from kiosk.journeys.views import (
+    Desk,
+    ErrorView,
+    HelpView,
+    Language,
+    PadView,
+    WarningView,
+    facts,
+)
 from kiosk.ui.i18n import Catalog
 from kiosk.ui.speech import (
     DIGIT_DELETED,
@@ -403,3 +411,13 @@ def test_what_the_card_is_doing_is_said_alone_as_it_changes() -> None:
     said = narrator.show(replace(working, facts=facts(doing="card.doing.securing")))
     assert said == "Apertura di un canale sicuro con la carta…"
     assert narrator.show(replace(working, facts=facts(doing="card.doing.securing"))) is None
+
+
+def test_the_help_overlay_is_heard_and_closing_it_rereads_the_screen() -> None:
+    teller, speaker = narrator()
+    pad = View(Screen.ENTER_PIN, pad=PadView(3))
+    teller.show(pad)
+    said = teller.show(replace(pad, help=HelpView(Desk.WHEN_BACK)))
+    assert said == "it:help.when_back.title.\nit:help.when_back.body.\n1: it:help.close."
+    assert teller.show(pad) == screen_text(pad, Ids())  # back where the citizen was
+    assert "it:help.button" in speaker.said[-1][1]  # and the help button is named with it
