@@ -259,9 +259,10 @@ def button(canvas: Canvas, rect: pygame.Rect, label: str, action: Action, name: 
 
 def icon_button(canvas: Canvas, rect: pygame.Rect, icon: icons.Icon, label: str, *,
                 action: Action, name: str, look: Look) -> None:
-    """A button with an icon and a one-line label beside it, at the body text's size; the
-    label is left out, never shrunk, where the button is too narrow for it (the icon and the
-    spoken name still say what it is)."""
+    """A button with an icon and a one-line label beside it, at the body text's size. Where
+    the button is too narrow for both, the label stays and the icon goes (a word says more);
+    where it is too narrow for the label, the icon stands alone: a label is never shrunk, and
+    the spoken name still says what the button is."""
     theme = canvas.theme
     button(canvas, rect, "", action, name, look=look)
     ink = colours(theme, look)[1]
@@ -269,14 +270,16 @@ def icon_button(canvas: Canvas, rect: pygame.Rect, icon: icons.Icon, label: str,
     side = min(inner.height, rect.height * 3 // 5)
     fnt = font(theme.text, Weight.SEMIBOLD)
     width = fnt.size(label)[0]
-    shown = side + theme.gap + width <= inner.width
-    mark = pygame.Rect(0, 0, side, side)
-    mark.midleft = (rect.centerx - (side + theme.gap + width) // 2 if shown
-                    else rect.centerx - side // 2, rect.centery)
-    icons.draw(canvas.surface, icon, mark, ink)
-    canvas.marks[f"icon.{name}"] = mark
-    if shown:
-        text = pygame.Rect(mark.right + theme.gap, inner.y, width, inner.height)
+    with_icon = side + theme.gap + width <= inner.width
+    left = rect.centerx - (side + theme.gap + width) // 2  # of the icon and the label together
+    if with_icon or width > inner.width:
+        mark = pygame.Rect(0, 0, side, side)
+        mark.midleft = (left if with_icon else rect.centerx - side // 2, rect.centery)
+        icons.draw(canvas.surface, icon, mark, ink)
+        canvas.marks[f"icon.{name}"] = mark
+    if width <= inner.width:
+        x = left + side + theme.gap if with_icon else rect.centerx - width // 2
+        text = pygame.Rect(x, inner.y, width, inner.height)
         text_block(canvas.surface, [label], fnt, ink, text, middle=True)
         canvas.labels.append((name, theme.text))
 
