@@ -39,7 +39,8 @@ warning, but the card's events still reach the journey beneath. ``CloseHelp`` ta
 and the citizen goes on where they were; so does the end of the session, which wipes as ever.
 Both record ``help.ended``. While it is open, inactivity counts against
 :attr:`Timing.help_idle_seconds` instead: a clerk takes longer to come than a citizen to read,
-and a session left alone must still end.
+and a session left alone must still end. Outside a session (the attract and out-of-order
+screens, which never time out) the overlay closes by itself after that long.
 """
 
 from __future__ import annotations
@@ -472,7 +473,10 @@ class KioskSession:
         elif isinstance(event, LanguageChosen):
             self.language = event.language
         elif isinstance(event, CallClerk | CloseHelp):
+            self._last_activity = self.clock()
             self._help_event(event)
+        elif isinstance(event, Tick):
+            self._expire_help()
 
     # -- the help button -------------------------------------------------------------------------
 
@@ -489,6 +493,13 @@ class KioskSession:
             return Desk.IN_PERSON
         return Desk.CALLED if self._link.reachable() else Desk.WHEN_BACK
 
+    def _expire_help(self) -> None:
+        """Outside a session (the attract and out-of-order screens) nothing else ends the
+        overlay: after :attr:`Timing.help_idle_seconds` untouched, it closes by itself."""
+        if self.help is not None and \
+                self.clock() - self._last_activity >= self.timing.help_idle_seconds:
+            self._close_help()
+
     def _close_help(self) -> None:
         if self.help is not None:
             self.help = None
@@ -503,6 +514,7 @@ class KioskSession:
 
     def _tick(self) -> None:
         if self.phase is Phase.ATTRACT:
+            self._expire_help()
             return
         now = self.clock()
         if self.busy:

@@ -151,6 +151,19 @@ def test_help_from_the_attract_and_the_out_of_order_screens() -> None:
                                   *asked_and_ended("", "kiosk.out_of_order")]
 
 
+@pytest.mark.parametrize("locked", [False, True], ids=["attract", "out-of-order"])
+def test_outside_a_session_the_overlay_closes_by_itself(locked: bool) -> None:
+    timing = Timing(help_idle_seconds=300)
+    kiosk = Kiosk(None, worker=ScriptedWorker([]), timing=timing)
+    if locked:
+        kiosk.send(Lock())
+    kiosk.send(CallClerk())
+    assert kiosk.wait(299).help is not None
+    assert kiosk.wait(1).help is None
+    step = "kiosk.out_of_order" if locked else "session.attract"
+    assert help_events(kiosk) == asked_and_ended("", step)
+
+
 def test_a_lock_ends_the_session_and_the_overlay_with_it() -> None:
     kiosk = Kiosk(None, worker=ScriptedWorker([]))
     at_menu(kiosk)
