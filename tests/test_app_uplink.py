@@ -30,6 +30,7 @@ from kiosk.backoffice.models import Kiosk as KioskRow
 from kiosk.hardware.audio import RecordingSpeaker
 from kiosk.journeys import (
     CallClerk,
+    Cancel,
     Choice,
     Chosen,
     CloseHelp,
@@ -230,7 +231,8 @@ def test_no_secret_in_a_request_a_log_a_file_or_a_row_after_every_journey(
 
     open_journey(online, Choice.TEST_PIN)  # a wrong PIN: the PUK's digits
     type_digits(online, PUK, Screen.ENTER_PIN)
-    choose(online, Screen.WRONG_PIN, Choice.DONE)
+    pump_until(kiosk, lambda: session.view.screen is Screen.WRONG_PIN)
+    session.handle(Cancel())  # "Torna al menu"
     open_journey(online, Choice.TEST_PIN)  # the right one, checked by the back-office
     type_digits(online, PIN, Screen.ENTER_PIN)
     choose(online, Screen.PIN_WORKS, Choice.DONE)
