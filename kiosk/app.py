@@ -85,6 +85,19 @@ def session_command(command: Command) -> SessionCommand:
             return ShowNotice(command.message)
 
 
+class UplinkLink:
+    """The session's :class:`~kiosk.journeys.ports.BackOfficeLink` over the uplink: reachable
+    when its last call got through (a contact, and no error since). Read once per press of the
+    help button, from what the uplink already noted; nothing waits on the network."""
+
+    def __init__(self, uplink: Uplink) -> None:
+        self._uplink = uplink
+
+    def reachable(self) -> bool:
+        status = self._uplink.status()
+        return status["last_contact"] is not None and status["last_error"] is None
+
+
 class Kiosk:
     """The running kiosk: the citizen journeys on the screen, the card on the reader."""
 
@@ -147,9 +160,10 @@ class Kiosk:
             self._uplink = Uplink(profile.uplink, profile.state_path, snapshot=self._snapshot,
                                   on_command=self._on_command,
                                   versions={"kiosk": __version__})
+        link = UplinkLink(self._uplink) if self._uplink is not None else None
         self._session = KioskSession(self._worker, certificate_policy(profile), wake=self._wake,
                                      events=self._uplink, level3=self._uplink,
-                                     tickets=self._uplink, phone=self._uplink)
+                                     tickets=self._uplink, phone=self._uplink, link=link)
         self._stage = Stage(Catalog, Settings(dpi=display.dpi), self._session.view)
         if self._speaker is None and profile.speech == "espeak":
             self._speaker = EspeakSpeaker()

@@ -28,7 +28,19 @@ from kiosk.app import Kiosk
 from kiosk.backoffice.models import Base, Command, Event, Verification
 from kiosk.backoffice.models import Kiosk as KioskRow
 from kiosk.hardware.audio import RecordingSpeaker
-from kiosk.journeys import Choice, Chosen, Confirmed, DigitTyped, Language, LanguageChosen, Screen
+from kiosk.journeys import (
+    CallClerk,
+    Cancel,
+    Choice,
+    Chosen,
+    CloseHelp,
+    Confirmed,
+    Desk,
+    DigitTyped,
+    Language,
+    LanguageChosen,
+    Screen,
+)
 from kiosk.sim import issuing, pki
 from kiosk.uplink.schemas import CommandKind
 from tests.backoffice.conftest import postgres  # noqa: F401 - registers the fixture
@@ -226,7 +238,8 @@ def test_no_secret_in_a_request_a_log_a_file_or_a_row_after_every_journey(
 
     open_journey(online, Choice.TEST_PIN)  # a wrong PIN: the PUK's digits
     type_digits(online, PUK, Screen.ENTER_PIN)
-    choose(online, Screen.WRONG_PIN, Choice.DONE)
+    pump_until(kiosk, lambda: session.view.screen is Screen.WRONG_PIN)
+    session.handle(Cancel())  # "Torna al menu"
     open_journey(online, Choice.TEST_PIN)  # the right one, checked by the back-office
     type_digits(online, PIN, Screen.ENTER_PIN)
     choose(online, Screen.PIN_WORKS, Choice.DONE)
@@ -265,3 +278,37 @@ def test_no_secret_in_a_request_a_log_a_file_or_a_row_after_every_journey(
             assert form not in rows, f"{form!r} in the back-office's database"
     assert findings(online.state, SECRETS) == []
     assert findings(stack.directory, SECRETS) == []  # SQLite, its WAL, nginx's and serve's logs
+
+
+@pytest.mark.slow
+def test_a_citizen_calls_a_clerk_and_the_back_office_hears_it(online: Online) -> None:
+    """With the link up the overlay says a clerk is coming; the call and its end reach the
+    back-office as audit events naming the journey and the screen, nothing else."""
+    kiosk, session, stack = online.kiosk, online.kiosk.session, online.stack
+    # A second heartbeat in the database: the first one's answer reached the kiosk, so its
+    # uplink has made contact (one sender thread sends them one after the other).
+    wait_for(lambda: last_seen(online) is not None)
+    first = last_seen(online)
+    wait_for(lambda: last_seen(online) != first)
+    open_journey(online, Choice.TEST_PIN)
+    pump_until(kiosk, lambda: session.view.screen is Screen.ENTER_PIN)
+    session.handle(CallClerk())
+    assert session.view.help is not None and session.view.help.desk is Desk.CALLED
+    session.handle(CloseHelp())
+    assert session.view.help is None and session.view.screen is Screen.ENTER_PIN
+
+    def calls() -> list[tuple[str, dict[str, Any]]]:
+        with stack.session() as db:
+            rows = db.execute(select(Event.kind, Event.data).join(
+                KioskRow, Event.kiosk_id == KioskRow.id).where(
+                KioskRow.name == online.name, Event.kind.like("help.%")).order_by(Event.id))
+            return [(kind, dict(data)) for kind, data in rows]
+
+    where = {"journey": "test-pin", "step": "pin.enter"}
+    wait_for(lambda: calls() == [("help.requested", where), ("help.ended", where)])
+
+
+def last_seen(online: Online) -> Any:
+    with online.stack.session() as db:
+        row = db.scalars(select(KioskRow).where(KioskRow.name == online.name)).one()
+    return row.last_seen_at

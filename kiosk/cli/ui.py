@@ -7,8 +7,9 @@ paints ``session.view`` on SDL's dummy driver. The few states no well-behaved ca
 (an error, a card taken away mid-read, the card still working) use a card worker that answers
 with that outcome, as the journey tests do; the back-office's commands are posted as the
 uplink posts them, and "Test my PIN" has a stand-in back-office that finds every card good,
-or one that cannot be reached; a hand-off has a stand-in desk, reachable or not. ``--state
-list`` names the states.
+or one that cannot be reached; a hand-off has a stand-in desk, reachable or not; the help
+overlay is shown with the back-office link up, down, or with no back-office at all.
+``--state list`` names the states.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from kiosk.errors import KioskError
 from kiosk.hardware.reader import CardReader
 from kiosk.hardware.virtual import VirtualDriver
 from kiosk.journeys import (
+    CallClerk,
     CardInserted,
     CardRemoved,
     CertificatePolicy,
@@ -104,6 +106,17 @@ INSERT, REMOVE, PIN, WRONG, PUK, NEW_PIN, NEW_PIN_ONCE, THREE, IDLE, PHONE_CODE 
     "phone-code")
 LOCK, NOTICE = "lock", "notice"  # the back-office's commands, with a clerk's words
 CAN, EMAIL = "can", "email"  # the demo card's CAN; an e-mail address typed half-way
+HELP = "help"  # the top bar's help button
+
+
+@dataclass(frozen=True)
+class Link:
+    """The back-office link the help overlay asks about."""
+
+    up: bool
+
+    def reachable(self) -> bool:
+        return self.up
 
 
 @dataclass(frozen=True)
@@ -118,6 +131,7 @@ class Scenario:
     # The smartphone login's back-office: None, one that redeems the code ("ok"), or one
     # that refuses it with this code ("UPLINK_UNREACHABLE": the link too).
     phone: str | None = None
+    link: Link | None = None
 
 
 _MENU = ("choice.start", "choice.continue")
@@ -191,6 +205,9 @@ SCENARIOS: dict[str, Scenario] = {
     "ticket-filed-offline": Scenario((*_DELIVERY, "choice.delivery_counter"),
                                      desk=Desk.OFFLINE),
     "ticket-not-filed": Scenario((*_DELIVERY, "choice.delivery_counter")),
+    "help-called": Scenario((*_TEST, WRONG, HELP), link=Link(up=True)),
+    "help-when-back": Scenario((*_MENU, HELP), link=Link(up=False)),
+    "help-in-person": Scenario((*_MENU, HELP)),
 }
 
 
@@ -429,6 +446,8 @@ def _step(session: KioskSession, step: str, driver: VirtualDriver,
     elif step == REMOVE:
         driver.remove()
         session.handle(CardRemoved())
+    elif step == HELP:
+        session.handle(CallClerk())
     elif step in _CLERK:
         session.post(_CLERK[step])
         session.pump()
@@ -470,7 +489,7 @@ def drive(scenario: Scenario, language: str) -> View:
         level3 = _BACK_OFFICES[scenario.back_office]
         phone = _PhonePicture(scenario.phone) if scenario.phone else None
         session = KioskSession(worker, certificates, clock=clock, level3=level3,
-                               tickets=_DESKS[scenario.desk], phone=phone)
+                               tickets=_DESKS[scenario.desk], phone=phone, link=scenario.link)
         try:
             session.handle(LanguageChosen(Language(language)))
             for step in scenario.steps:

@@ -8,12 +8,14 @@ pygame, no pyscard, no HTTP here.
 
 from kiosk.journeys.certificates import CertificatePolicy
 from kiosk.journeys.events import (
+    CallClerk,
     Cancel,
     CardDone,
     CardFailed,
     CardInserted,
     CardRemoved,
     Chosen,
+    CloseHelp,
     Confirmed,
     DigitDeleted,
     DigitTyped,
@@ -29,8 +31,11 @@ from kiosk.journeys.machine import JourneyId
 from kiosk.journeys.session import EndReason, JourneyEnd, KioskSession, Phase, Timing
 from kiosk.journeys.states import PUK_RECOVERY_URL
 from kiosk.journeys.views import (
+    Back,
     Choice,
+    Desk,
     ErrorView,
+    HelpView,
     Language,
     PadView,
     Screen,
@@ -41,6 +46,8 @@ from kiosk.journeys.worker import CardWorker, InlineCardWorker, ThreadCardWorker
 
 __all__ = [
     "PUK_RECOVERY_URL",
+    "Back",
+    "CallClerk",
     "Cancel",
     "CardDone",
     "CardFailed",
@@ -50,13 +57,16 @@ __all__ = [
     "CertificatePolicy",
     "Choice",
     "Chosen",
+    "CloseHelp",
     "Confirmed",
+    "Desk",
     "DigitDeleted",
     "DigitTyped",
     "EndReason",
     "ErrorView",
     "Event",
     "ExtendSession",
+    "HelpView",
     "InlineCardWorker",
     "JourneyEnd",
     "JourneyId",

@@ -19,10 +19,16 @@ Kinds and their data::
     kiosk.unlocked    {was_locked, locked_ms}
     kiosk.notice      {shown}
     session.bound     {identity_source}     ("smartphone": who, the back-office knows)
+    help.requested    {journey, step}
+    help.ended        {journey, step}
 
 An outcome is a result screen the journey reached (:data:`OUTCOMES`), or, on the error
 screen, the failure's own code from the error catalogue (``PROTOCOL_ERROR``, ``NOT_A_CIE``).
 Durations come from the session's clock, in whole milliseconds.
+
+A call for a clerk names the journey (``""`` outside one) and the screen's id, the step where
+the citizen got stuck: the desk needs to know where to help, not whom. ``help.ended`` repeats
+them, whether the citizen closed the overlay or the session ended under it.
 """
 
 from __future__ import annotations
@@ -47,6 +53,8 @@ class Kind(enum.Enum):
     KIOSK_UNLOCKED = "kiosk.unlocked"
     KIOSK_NOTICE = "kiosk.notice"
     SESSION_BOUND = "session.bound"
+    HELP_REQUESTED = "help.requested"
+    HELP_ENDED = "help.ended"
 
 
 # The screens that tell a journey's result, and the code each records; stable once published,
@@ -95,6 +103,7 @@ class Trail:
         self._session_start: float | None = None
         self._journey_start: float | None = None
         self._locked_at: float | None = None
+        self._help: dict[str, EventValue] | None = None
 
     def session_started(self) -> None:
         self._session_start = self._clock()
@@ -134,6 +143,15 @@ class Trail:
 
     def notice(self, *, shown: bool) -> None:
         self._record(Kind.KIOSK_NOTICE, shown=shown)
+
+    def help_requested(self, journey: str, step: str) -> None:
+        self._help = {"journey": journey, "step": step}
+        self._record(Kind.HELP_REQUESTED, **self._help)
+
+    def help_ended(self) -> None:
+        if self._help is not None:
+            self._record(Kind.HELP_ENDED, **self._help)
+            self._help = None
 
     def _since(self, start: float | None) -> int:
         return 0 if start is None else max(0, round((self._clock() - start) * 1000))

@@ -27,7 +27,7 @@ from kiosk.journeys.states import (
     WaitForCard,
     WipeSecrets,
 )
-from kiosk.journeys.views import Choice, Screen
+from kiosk.journeys.views import Back, Choice, Screen
 
 WAIT_FOR_CARD = WaitForCard("WaitForCard")
 READ_TRIES = read_tries()
@@ -39,7 +39,8 @@ CHANGE_PIN = RunCardTask[ChangePinContext](
     {"WRONG_PIN": Exit.WRONG, "PIN_BLOCKED": Exit.BLOCKED}, may_change=True,
 )
 SHOW_CHANGED = Ask[ChangePinContext]("ShowPinChanged", Screen.PIN_CHANGED,
-                                     {Choice.DONE: Exit.DONE}, on_removal=Exit.DONE)
+                                     {Choice.DONE: Exit.DONE}, on_removal=Exit.DONE,
+                                     back=Back.MENU)
 SHOW_WRONG_PIN = show_wrong_pin()
 SHOW_BLOCKED, SHOW_DEAD = show_pin_blocked(), show_card_dead()
 WIPE_DONE, WIPE_WRONG = WipeSecrets("WipeAfterSuccess"), WipeSecrets("WipeAfterWrongPin")
@@ -71,12 +72,9 @@ TRANSITIONS: Table = {
     (SHOW_CHANGED, Exit.CANCEL): END,
     (WIPE_WRONG, Exit.CONTINUE): SHOW_WRONG_PIN,
     (SHOW_WRONG_PIN, Exit.RETRY): WAIT_FOR_CARD,
-    (SHOW_WRONG_PIN, Exit.HANDOFF): END,
-    (SHOW_WRONG_PIN, Exit.DONE): END,
     (SHOW_WRONG_PIN, Exit.CANCEL): END,
     (WIPE_BLOCKED, Exit.CONTINUE): SHOW_BLOCKED,
     (SHOW_BLOCKED, Exit.HANDOFF): END,
-    (SHOW_BLOCKED, Exit.DONE): END,
     (SHOW_BLOCKED, Exit.CANCEL): END,
     (WIPE_DEAD, Exit.CONTINUE): SHOW_DEAD,
     (SHOW_DEAD, Exit.DONE): END,

@@ -1,6 +1,7 @@
 """Journey 1, "Check my card" (no PIN): is the chip readable, is the digital identity active,
 PIN-blocked or dead, how many PIN and PUK tries are left, is the certificate valid; and for
-each outcome, what to do next (the buttons offered lead to the journey that helps).
+each outcome, what to do next: the one button forward leads to the journey that helps (a
+blocked PIN to the unblock), or ends the visit; the way back is the menu.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from kiosk.journeys.common import Endings
 from kiosk.journeys.context import CheckContext
 from kiosk.journeys.machine import JourneyId, JourneySpec, Table
 from kiosk.journeys.states import Ask, End, Exit, RunCardTask, Services, WaitForCard, WipeSecrets
-from kiosk.journeys.views import Choice, Fact, Screen, facts
+from kiosk.journeys.views import Back, Choice, Fact, Screen, facts
 
 
 def _read_done(ctx: CheckContext, result: jobs.CheckResult) -> Exit:
@@ -23,10 +24,8 @@ def _read_done(ctx: CheckContext, result: jobs.CheckResult) -> Exit:
 
 def _next_steps(ctx: CheckContext) -> tuple[Choice, ...]:
     identity = ctx.status.digital_identity if ctx.status else DigitalIdentity.DEAD
-    if identity is DigitalIdentity.ACTIVE:
-        return (Choice.TEST_PIN, Choice.CHANGE_PIN, Choice.DONE)
     if identity is DigitalIdentity.PIN_BLOCKED:
-        return (Choice.UNBLOCK_PIN, Choice.LOST_CODES, Choice.DONE)
+        return (Choice.UNBLOCK_PIN,)
     return (Choice.DONE,)
 
 
@@ -66,9 +65,8 @@ READ_CARD = RunCardTask[CheckContext](
 )
 SHOW_STATUS = Ask[CheckContext](
     "ShowCardStatus", Screen.CHECK_RESULT,
-    {Choice.TEST_PIN: Exit.HANDOFF, Choice.CHANGE_PIN: Exit.HANDOFF,
-     Choice.UNBLOCK_PIN: Exit.HANDOFF, Choice.LOST_CODES: Exit.HANDOFF, Choice.DONE: Exit.DONE},
-    _status_facts, offered=_next_steps,
+    {Choice.UNBLOCK_PIN: Exit.HANDOFF, Choice.DONE: Exit.DONE},
+    _status_facts, offered=_next_steps, back=Back.MENU,
 )
 WIPE_READ = WipeSecrets("WipeAfterRead")
 END = End("End")

@@ -2,6 +2,11 @@
 close a journey (error, card removed, PIN blocked, card dead), the endings every card
 journey has, and the new-PIN steps of the two journeys that set one. Each function builds a
 new instance, so that every journey has its own states, with its own names in its own table.
+
+Each screen offers one way forward and one way back (:class:`~kiosk.journeys.views.Back`): a
+result that leaves more to do goes forward to it (retry, unblock) and back to the menu; a
+result that closes the visit goes forward to "I am done" (the session ends) and back to the
+menu, for another service. The lost-codes journey stays one menu button away.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from kiosk.journeys.states import (
     WaitForCard,
     WipeSecrets,
 )
-from kiosk.journeys.views import Choice, Fact, Screen, facts
+from kiosk.journeys.views import Back, Choice, Fact, Screen, facts
 
 
 def pin_tries(ctx: JourneyContext, services: Services) -> Mapping[str, Fact]:
@@ -74,13 +79,13 @@ CARD_UNUSABLE = frozenset({
 
 def _after_error(ctx: JourneyContext) -> tuple[Choice, ...]:
     unusable = ctx.failure is not None and ctx.failure.code in CARD_UNUSABLE
-    return (Choice.CONTINUE_WITH_PHONE if unusable else Choice.RETRY, Choice.DONE)
+    return (Choice.CONTINUE_WITH_PHONE if unusable else Choice.RETRY,)
 
 
 def show_error() -> Ask[Any]:
     return Ask("ShowError", Screen.ERROR,
-               {Choice.RETRY: Exit.RETRY, Choice.CONTINUE_WITH_PHONE: Exit.HANDOFF,
-                Choice.DONE: Exit.DONE}, offered=_after_error)
+               {Choice.RETRY: Exit.RETRY, Choice.CONTINUE_WITH_PHONE: Exit.HANDOFF},
+               offered=_after_error, back=Back.MENU, explains_failure=True)
 
 
 def show_card_removed() -> Ask[Any]:
@@ -90,23 +95,19 @@ def show_card_removed() -> Ask[Any]:
 
 
 def show_pin_blocked() -> Ask[Any]:
-    return Ask("ShowPinBlocked", Screen.PIN_BLOCKED,
-               {Choice.UNBLOCK_PIN: Exit.HANDOFF, Choice.LOST_CODES: Exit.HANDOFF,
-                Choice.DONE: Exit.DONE}, puk_tries)
+    return Ask("ShowPinBlocked", Screen.PIN_BLOCKED, {Choice.UNBLOCK_PIN: Exit.HANDOFF},
+               puk_tries, back=Back.MENU)
 
 
 def show_wrong_pin() -> Ask[Any]:
-    """The PIN was wrong: the tries left, and the choice to retry or to go the lost-codes way."""
-    return Ask[Any](
-        "ShowWrongPin", Screen.WRONG_PIN,
-        {Choice.RETRY: Exit.RETRY, Choice.LOST_CODES: Exit.HANDOFF, Choice.DONE: Exit.DONE},
-        pin_tries,
-    )
+    """The PIN was wrong: the tries left, and a retry (a lost PIN is the menu's business)."""
+    return Ask[Any]("ShowWrongPin", Screen.WRONG_PIN, {Choice.RETRY: Exit.RETRY}, pin_tries,
+                    back=Back.MENU)
 
 
 def show_card_dead() -> Ask[Any]:
     """Ten wrong PUKs: only a new card at the anagrafe gives back a digital identity."""
-    return Ask("ShowCardDead", Screen.CARD_DEAD, {Choice.DONE: Exit.DONE})
+    return Ask("ShowCardDead", Screen.CARD_DEAD, {Choice.DONE: Exit.DONE}, back=Back.MENU)
 
 
 def _check_new(ctx: Any) -> Exit:
@@ -156,7 +157,7 @@ def counter_facts(ctx: JourneyContext, services: Services) -> Mapping[str, Fact]
 
 def show_reprint_at_counter() -> Ask[Any]:
     return Ask("ShowReprintAtCounter", Screen.REPRINT_AT_COUNTER, {Choice.DONE: Exit.DONE},
-               counter_facts)
+               counter_facts, back=Back.MENU)
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,7 +192,6 @@ class Endings:
             (self.wipe_failed, Exit.CONTINUE): self.show_error,
             (self.show_error, Exit.RETRY): self.restart,
             (self.show_error, Exit.HANDOFF): self.end,
-            (self.show_error, Exit.DONE): self.end,
             (self.show_error, Exit.CANCEL): self.end,
             (self.wipe_removed, Exit.CONTINUE): self.show_removed,
             (self.show_removed, Exit.HANDOFF): self.end,

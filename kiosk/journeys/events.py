@@ -69,6 +69,16 @@ class Cancel:
 
 
 @dataclass(frozen=True, slots=True)
+class CallClerk:
+    """The help button: the citizen asks for a clerk, from whatever screen."""
+
+
+@dataclass(frozen=True, slots=True)
+class CloseHelp:
+    """The help overlay's way back: the citizen goes on where they were."""
+
+
+@dataclass(frozen=True, slots=True)
 class CardInserted:
     pass
 
@@ -162,7 +172,7 @@ class ShowNotice:
 
 PersonEvent = (
     Chosen | LanguageChosen | DigitTyped | CharacterTyped | DigitDeleted | Confirmed | Cancel
-    | ExtendSession
+    | ExtendSession | CallClerk | CloseHelp
 )
 Command = Lock | Unlock | ShowNotice
 Event = (PersonEvent | CardInserted | CardRemoved | Tick | CardDone | CardFailed | CardProgress

@@ -43,7 +43,7 @@ from kiosk.journeys.states import (
     WaitForCard,
     WipeSecrets,
 )
-from kiosk.journeys.views import Choice, Fact, Screen, View, facts
+from kiosk.journeys.views import Back, Choice, Fact, Screen, View, facts
 
 CAN_LENGTH = 6
 MAX_EMAIL = 254
@@ -168,11 +168,12 @@ def build(journey: JourneyId, kind: TicketKind) -> JourneySpec:
     read = RunCardTask[HandOffContext](
         "ReadIdentity", lambda ctx, services: jobs.read_identity(ctx.can, services.certificates),
         _read_done, {Exit.CONTINUE}, {"WRONG_CAN": Exit.WRONG, "INVALID_CAN_FORMAT": Exit.WRONG})
-    wrong_can = Ask[HandOffContext]("ShowWrongCan", Screen.ERROR, {Choice.RETRY: Exit.RETRY})
+    wrong_can = Ask[HandOffContext]("ShowWrongCan", Screen.ERROR, {Choice.RETRY: Exit.RETRY},
+                                    back=Back.MENU, explains_failure=True)
     wipe_read = WipeSecrets("WipeAfterRead")
     check = Decide[HandOffContext]("CheckVerdicts", _verified, {Exit.CONTINUE, Exit.NOT_GENUINE})
     not_verified = Ask[HandOffContext]("ShowNotVerified", Screen.HANDOFF_NOT_VERIFIED,
-                                       {Choice.DONE: Exit.DONE}, _verdict_facts)
+                                       {Choice.DONE: Exit.DONE}, _verdict_facts, back=Back.MENU)
     show = _Identity("ShowIdentity", Screen.HANDOFF_IDENTITY, {Choice.CONTINUE: Exit.CONTINUE},
                      _identity_facts)
     delivery = Ask[HandOffContext](

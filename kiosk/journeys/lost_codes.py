@@ -7,6 +7,9 @@ with a QR code to the official instructions; and the reprint at the anagrafe cou
 clerk reprints one or both halves in CieOnline and the second half arrives by e-mail. The
 kiosk itself cannot reprint codes, but the counter's screen files the request for the desk
 (:mod:`~kiosk.journeys.hand_off`): a reprint when both are lost, a PUK recovery when the PUK is.
+
+The way back of each screen leads to the screen before it: a citizen who opened the app's
+path can still choose the counter.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from kiosk.journeys.states import (
     Services,
     WipeSecrets,
 )
-from kiosk.journeys.views import Choice, Fact, Screen, facts
+from kiosk.journeys.views import Back, Choice, Fact, Screen, facts
 
 
 def _lost_facts(ctx: LostCodesContext, services: Services) -> Mapping[str, Fact]:
@@ -51,29 +54,28 @@ ASK_WHAT_IS_LOST = Ask[LostCodesContext](
     "AskWhatIsLost", Screen.LOST_WHAT,
     {Choice.LOST_PIN: Exit.LOST_PIN, Choice.LOST_PUK: Exit.LOST_OTHER,
      Choice.LOST_BOTH: Exit.LOST_OTHER},
-    remember="lost",
+    back=Back.PREVIOUS, remember="lost",
 )
 HAND_OFF_TO_UNBLOCK = Decide("HandOffToUnblock", _hand_off_to_unblock, {Exit.CONTINUE})
 SHOW_PATHS = Ask[LostCodesContext](
     "ShowRecoveryPaths", Screen.LOST_PATHS,
-    {Choice.RECOVER_PUK_APP: Exit.APP, Choice.GO_TO_COUNTER: Exit.COUNTER,
-     Choice.DONE: Exit.DONE},
-    _lost_facts,
+    {Choice.RECOVER_PUK_APP: Exit.APP, Choice.GO_TO_COUNTER: Exit.COUNTER},
+    _lost_facts, back=Back.PREVIOUS,
 )
 SHOW_APP_RECOVERY = Ask[LostCodesContext](
     "ShowPukRecoveryInApp", Screen.PUK_RECOVERY_APP,
-    {Choice.BACK: Exit.BACK, Choice.DONE: Exit.DONE}, _app_facts,
+    {Choice.DONE: Exit.DONE}, _app_facts, back=Back.PREVIOUS,
 )
 def _request_offered(ctx: LostCodesContext) -> tuple[Choice, ...]:
     request = (Choice.REQUEST_REPRINT if ctx.lost is Choice.LOST_BOTH
                else Choice.REQUEST_PUK_AT_COUNTER)
-    return (request, Choice.BACK, Choice.DONE)
+    return (request,)
 
 
 SHOW_COUNTER = Ask[LostCodesContext](
     "ShowReprintAtCounter", Screen.REPRINT_AT_COUNTER,
-    {Choice.REQUEST_REPRINT: Exit.HANDOFF, Choice.REQUEST_PUK_AT_COUNTER: Exit.HANDOFF,
-     Choice.BACK: Exit.BACK, Choice.DONE: Exit.DONE}, counter_facts, offered=_request_offered,
+    {Choice.REQUEST_REPRINT: Exit.HANDOFF, Choice.REQUEST_PUK_AT_COUNTER: Exit.HANDOFF},
+    counter_facts, offered=_request_offered, back=Back.PREVIOUS,
 )
 WIPE_HANDOFF, WIPE_DONE = WipeSecrets("WipeBeforeUnblock"), WipeSecrets("WipeWhenDone")
 WIPE_CANCELLED = WipeSecrets("WipeOnCancel")
@@ -87,15 +89,11 @@ TRANSITIONS: Table = {
     (WIPE_HANDOFF, Exit.CONTINUE): END,
     (SHOW_PATHS, Exit.APP): SHOW_APP_RECOVERY,
     (SHOW_PATHS, Exit.COUNTER): SHOW_COUNTER,
-    (SHOW_PATHS, Exit.DONE): WIPE_DONE,
-    (SHOW_PATHS, Exit.CANCEL): WIPE_CANCELLED,
-    (SHOW_APP_RECOVERY, Exit.BACK): SHOW_PATHS,
+    (SHOW_PATHS, Exit.CANCEL): ASK_WHAT_IS_LOST,
     (SHOW_APP_RECOVERY, Exit.DONE): WIPE_DONE,
-    (SHOW_APP_RECOVERY, Exit.CANCEL): WIPE_CANCELLED,
+    (SHOW_APP_RECOVERY, Exit.CANCEL): SHOW_PATHS,
     (SHOW_COUNTER, Exit.HANDOFF): WIPE_HANDOFF,
-    (SHOW_COUNTER, Exit.BACK): SHOW_PATHS,
-    (SHOW_COUNTER, Exit.DONE): WIPE_DONE,
-    (SHOW_COUNTER, Exit.CANCEL): WIPE_CANCELLED,
+    (SHOW_COUNTER, Exit.CANCEL): SHOW_PATHS,
     (WIPE_DONE, Exit.CONTINUE): END,
     (WIPE_CANCELLED, Exit.CONTINUE): END,
 }

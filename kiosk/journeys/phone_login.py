@@ -24,7 +24,7 @@ from kiosk.journeys.events import CardDone, CardFailed, Confirmed, DigitDeleted,
 from kiosk.journeys.machine import JourneyId, JourneySpec, Table
 from kiosk.journeys.ports import PhoneIdentity, PhoneLink, PhoneRefused
 from kiosk.journeys.states import Ask, End, Exit, Services, State, WipeSecrets
-from kiosk.journeys.views import Choice, Fact, PadView, Screen, View, facts
+from kiosk.journeys.views import Back, Choice, Fact, PadView, Screen, View, facts
 from kiosk.journeys.worker import Errand, take
 
 CODE_LENGTH = 6
@@ -151,10 +151,11 @@ SHOW_QR = Ask[PhoneContext]("ShowQrCode", Screen.PHONE_QR, {Choice.HAVE_CODE: Ex
 ENTER_CODE = EnterCode("EnterPhoneCode")
 REDEEM_CODE = CallBackOffice("RedeemPhoneCode", _redeem, _bound)
 SHOW_LINK_REFUSED = Ask[PhoneContext]("ShowLinkRefused", Screen.ERROR,
-                                      {Choice.RETRY: Exit.RETRY}, offered=_after_link_refused)
+                                      {Choice.RETRY: Exit.RETRY}, offered=_after_link_refused,
+                                      back=Back.MENU, explains_failure=True)
 SHOW_CODE_REFUSED = Ask[PhoneContext](
     "ShowCodeRefused", Screen.ERROR, {Choice.RETRY: Exit.RETRY, Choice.NEW_QR: Exit.CONTINUE},
-    offered=_after_code_refused,
+    offered=_after_code_refused, back=Back.MENU, explains_failure=True,
 )
 SHOW_IDENTITY = Ask[PhoneContext]("ShowPhoneIdentity", Screen.PHONE_IDENTIFIED,
                                   {Choice.CONTINUE: Exit.CONTINUE}, _identity_facts)

@@ -1,14 +1,17 @@
 """What the journeys and the session need from the world beyond the card, as interfaces the
 composition root (:mod:`kiosk.app`) fills in: the audit trail, the back-office's check of a
-level-3 authentication and the desk that takes hand-off tickets; and what the session tells
-the world in return (:class:`KioskStatus`, for the heartbeat). The journeys never import the
-uplink (DESIGN.md §2, §5); they talk to these ports, and a kiosk without a back-office gets
-the do-nothing versions below.
+level-3 authentication, the desk that takes hand-off tickets, the smartphone login, and whether
+the back-office link is up (:class:`BackOfficeLink`, for what the help overlay may promise);
+and what the session tells the world in return (:class:`KioskStatus`, for the heartbeat). The
+journeys never import the uplink (DESIGN.md §2, §5); they talk to these ports, and a kiosk
+without a back-office gets the do-nothing versions below (or, for the link, none: the help
+overlay then says to ask in person).
 
-Both ports are called from the session's thread (:class:`EventSink`) or the card worker's
-(:class:`Level3Checker`), never from the UI's drawing, and neither may block for long: the sink
-commits to a local outbox, the checker has a short timeout and answers ``None`` when the
-back-office cannot be reached, so the kiosk falls back to its own check and says so.
+The ports are called from the session's thread (:class:`EventSink`, :class:`BackOfficeLink`)
+or the card worker's (:class:`Level3Checker`), never from the UI's drawing, and none may block
+for long: the sink commits to a local outbox, the link reads what the uplink last noted, the
+checker has a short timeout and answers ``None`` when the back-office cannot be reached, so
+the kiosk falls back to its own check and says so.
 """
 
 from __future__ import annotations
@@ -83,6 +86,13 @@ class Offline:
 
     def verify(self, nonce: Nonce, proof: CardProof) -> RemoteVerdict | None:
         return None
+
+
+class BackOfficeLink(Protocol):
+    def reachable(self) -> bool:
+        """Whether the back-office answered lately; asked on the UI thread when the citizen
+        calls a clerk, so it reads what the uplink already knows and never waits on the
+        network."""
 
 
 class Activity(enum.Enum):

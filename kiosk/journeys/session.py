@@ -34,6 +34,18 @@ smartphone login (:mod:`~kiosk.journeys.phone_login`) binds it, through
 Timing follows WCAG 2.2 SC 2.2.1: the warning gives at least 20 seconds to ask for more time,
 and more time can be asked at least 10 times. While the card works the clock does not run:
 the citizen is waiting for the kiosk, not the other way round.
+
+Every screen has a help button (the UI draws it in its top bar; no journey declares it). It
+sends :class:`~kiosk.journeys.events.CallClerk`: the session records ``help.requested`` with
+the journey and the screen's id, and lays :class:`~kiosk.journeys.views.HelpView` over the
+screen, saying whether the desk sees the call now, will see it when the back-office link is
+back, or (a kiosk with no back-office) must be asked in person. The overlay is modal like the
+warning, but the card's events still reach the journey beneath. ``CloseHelp`` takes it away
+and the citizen goes on where they were; so does the end of the session, which wipes as ever.
+Both record ``help.ended``. While it is open, inactivity counts against
+:attr:`Timing.help_idle_seconds` instead: a clerk takes longer to come than a citizen to read,
+and a session left alone must still end. Outside a session (the attract and out-of-order
+screens, which never time out) the overlay closes by itself after that long.
 """
 
 from __future__ import annotations
@@ -58,12 +70,14 @@ from kiosk.journeys import (
 from kiosk.journeys.certificates import CertificatePolicy
 from kiosk.journeys.context import After
 from kiosk.journeys.events import (
+    CallClerk,
     Cancel,
     CardDone,
     CardFailed,
     CardInserted,
     CardRemoved,
     Chosen,
+    CloseHelp,
     Command,
     Event,
     ExtendSession,
@@ -77,6 +91,7 @@ from kiosk.journeys.events import (
 from kiosk.journeys.machine import Journey, JourneyId, JourneySpec
 from kiosk.journeys.ports import (
     Activity,
+    BackOfficeLink,
     EventSink,
     KioskStatus,
     Level3Checker,
@@ -89,8 +104,11 @@ from kiosk.journeys.ports import (
 from kiosk.journeys.states import PUK_RECOVERY_URL, Services
 from kiosk.journeys.views import (
     DEFAULT_LANGUAGE,
+    Back,
     Choice,
+    Desk,
     Fact,
+    HelpView,
     Language,
     Screen,
     View,
@@ -137,11 +155,13 @@ class SecretsNotWiped(RuntimeError):
 
 @dataclass(frozen=True, slots=True)
 class Timing:
-    """Seconds of inactivity before the warning, seconds the warning lasts, extensions allowed."""
+    """Seconds of inactivity before the warning (and, while the help overlay waits for a
+    clerk, before it there), seconds the warning lasts, extensions allowed."""
 
     idle_seconds: float = 60.0
     warning_seconds: float = 30.0
     max_extensions: int = MIN_EXTENSIONS
+    help_idle_seconds: float = 300.0
 
     def __post_init__(self) -> None:
         if self.warning_seconds < MIN_WARNING_SECONDS or self.max_extensions < MIN_EXTENSIONS:
@@ -206,11 +226,14 @@ class KioskSession:
     ``events`` gets the audit trail (:mod:`~kiosk.journeys.audit`; dropped without one).
     ``level3`` is the back-office's check of "Test my PIN"; without one the kiosk judges the
     card alone and says nothing of a back-office, with one that cannot be reached it judges
-    alone and says so. How :mod:`kiosk.app` wires it, and how the UI drives it::
+    alone and says so. ``link`` says whether the back-office is reachable, for the help
+    overlay; without one the kiosk has no desk to call, and the overlay says to ask in
+    person. How :mod:`kiosk.app` wires it, and how the UI drives it::
 
         worker = ThreadCardWorker(reader)
         session = KioskSession(worker, CertificatePolicy(anchors), wake=wake_the_ui_loop,
-                               events=outbox_sink, level3=back_office_checker)
+                               events=outbox_sink, level3=back_office_checker,
+                               link=uplink_state)
         monitor = ReaderMonitor(reader, lambda e: (ev := from_reader(e)) and session.post(ev))
         ...
         view = session.handle(Chosen(Choice.START))   # a touch
@@ -233,6 +256,7 @@ class KioskSession:
         level3: Level3Checker | None = None,
         tickets: TicketDesk | None = None,
         phone: PhoneLogin | None = None,
+        link: BackOfficeLink | None = None,
     ) -> None:
         self.worker = worker
         worker.post = self.post
@@ -249,6 +273,8 @@ class KioskSession:
         self.ended: list[EndReason] = []
         self.notice: str | None = None
         self.lock_message: str | None = None
+        self.help: HelpView | None = None
+        self._link = link
         self._pending_lock: Lock | None = None
         self._lock_waited_for_card = False
         self._wake = wake
@@ -269,7 +295,8 @@ class KioskSession:
         if self._deadline is not None:
             left = max(0, math.ceil(self._deadline - self.clock()))
             warning = WarningView(left, self.timing.max_extensions - self._extensions)
-        return replace(self._base_view(), language=self.language, warning=warning)
+        return replace(self._base_view(), language=self.language, warning=warning,
+                       help=self.help)
 
     def handle(self, event: Event) -> View:
         """Handle one event on the UI thread, then whatever the other threads posted."""
@@ -319,17 +346,25 @@ class KioskSession:
         elif self._deadline is not None and isinstance(event, ExtendSession):
             self._extend()
         elif self._deadline is None or isinstance(event, _FROM_THREADS):
-            if isinstance(event, CardInserted | CardRemoved):
-                self.card_present = isinstance(event, CardInserted)
-            if not isinstance(event, _NOT_ACTIVITY):
-                self._last_activity = self.clock()
-                self._deadline = None  # a card laid during the warning: the citizen is here
-            if isinstance(event, LanguageChosen):
-                self.language = event.language
-            self._by_phase(event)
+            self._take(event)
         # else: the warning is modal, the pad and buttons behind it do nothing
         if self._pending_lock is not None and not self.busy and not self._showing_outcome():
             self._lock(self._pending_lock)
+
+    def _take(self, event: Event) -> None:
+        """An event the session is open to: the card's, or the citizen's with no warning."""
+        if isinstance(event, CardInserted | CardRemoved):
+            self.card_present = isinstance(event, CardInserted)
+        if not isinstance(event, _NOT_ACTIVITY):
+            self._last_activity = self.clock()
+            self._deadline = None  # a card laid during the warning: the citizen is here
+        if isinstance(event, LanguageChosen):
+            self.language = event.language
+        if isinstance(event, CallClerk | CloseHelp):
+            self._help_event(event)
+        elif self.help is None or not isinstance(event, PersonEvent):
+            self._by_phase(event)
+        # else: the help overlay is modal too; the language bar above it still works
 
     def _by_phase(self, event: Event) -> None:
         match self.phase:
@@ -408,6 +443,7 @@ class KioskSession:
 
     def _end(self, reason: EndReason) -> None:
         """The end of a session: wipe, forget, back to the attract screen in Italian."""
+        self._close_help()
         self._close_journey(reason)
         self._go(Step.END)
         self.language = DEFAULT_LANGUAGE
@@ -437,6 +473,7 @@ class KioskSession:
             case Unlock():
                 self._pending_lock = None
                 if self.phase is Phase.LOCKED:
+                    self._close_help()
                     self._go(Step.UNLOCK)
                     self.lock_message = None
                     self.language = DEFAULT_LANGUAGE
@@ -465,11 +502,44 @@ class KioskSession:
         self.trail.locked(waited_for_card=waited_for_card)
 
     def _while_locked(self, event: Event) -> None:
-        """Only the language buttons answer; the card's comings and goings are still noted."""
+        """Only the language and help buttons answer; the card's comings and goings are still
+        noted."""
         if isinstance(event, CardInserted | CardRemoved):
             self.card_present = isinstance(event, CardInserted)
         elif isinstance(event, LanguageChosen):
             self.language = event.language
+        elif isinstance(event, CallClerk | CloseHelp):
+            self._last_activity = self.clock()
+            self._help_event(event)
+        elif isinstance(event, Tick):
+            self._expire_help()
+
+    # -- the help button -------------------------------------------------------------------------
+
+    def _help_event(self, event: CallClerk | CloseHelp) -> None:
+        if isinstance(event, CloseHelp):
+            self._close_help()
+        elif self.help is None:
+            self.help = HelpView(self._desk())
+            journey = self.journey.spec.id.value if self.journey is not None else ""
+            self.trail.help_requested(journey, self._base_view().screen.value)
+
+    def _desk(self) -> Desk:
+        if self._link is None:
+            return Desk.IN_PERSON
+        return Desk.CALLED if self._link.reachable() else Desk.WHEN_BACK
+
+    def _expire_help(self) -> None:
+        """Outside a session (the attract and out-of-order screens) nothing else ends the
+        overlay: after :attr:`Timing.help_idle_seconds` untouched, it closes by itself."""
+        if self.help is not None and \
+                self.clock() - self._last_activity >= self.timing.help_idle_seconds:
+            self._close_help()
+
+    def _close_help(self) -> None:
+        if self.help is not None:
+            self.help = None
+            self.trail.help_ended()
 
     # -- time ----------------------------------------------------------------------------------
 
@@ -480,13 +550,15 @@ class KioskSession:
 
     def _tick(self) -> None:
         if self.phase is Phase.ATTRACT:
+            self._expire_help()
             return
         now = self.clock()
         if self.busy:
             self._last_activity, self._deadline = now, None
             return
         if self._deadline is None:
-            if now - self._last_activity >= self.timing.idle_seconds:
+            idle = self.timing.idle_seconds if self.help is None else self.timing.help_idle_seconds
+            if now - self._last_activity >= idle:
                 self._deadline = now + self.timing.warning_seconds
         elif now >= self._deadline:
             self._end(EndReason.TIMEOUT)
@@ -511,9 +583,11 @@ class KioskSession:
             case Phase.LANGUAGE:
                 languages = tuple(language.value for language in Language)
                 return View(Screen.LANGUAGE, (Choice.CONTINUE,),
-                            facts(languages=languages, current=self.language.value))
+                            facts(languages=languages, current=self.language.value),
+                            back=Back.PREVIOUS)
             case Phase.MENU:
-                return View(Screen.MENU, tuple(JOURNEY_CHOICES), self._notice_facts())
+                return View(Screen.MENU, tuple(JOURNEY_CHOICES), self._notice_facts(),
+                            back=Back.END)
             case Phase.LOCKED:
                 return View(Screen.OUT_OF_ORDER, (), facts(lock_message=self.lock_message),
                             can_cancel=False)

@@ -38,7 +38,7 @@ from kiosk.journeys.events import (
 )
 from kiosk.journeys.pin_rules import PIN_LENGTH
 from kiosk.journeys.ports import Level3Checker, NoPhone, PhoneIdentity, PhoneLogin, TicketDesk
-from kiosk.journeys.views import Choice, Fact, PadView, Screen, View, facts
+from kiosk.journeys.views import Back, Choice, Fact, PadView, Screen, View, facts
 from kiosk.journeys.worker import CardJob, CardWorker
 
 C = TypeVar("C", bound=JourneyContext)
@@ -62,7 +62,6 @@ class Exit(enum.Enum):
     WEAK = "weak"
     MISMATCH = "mismatch"
     RETRY = "retry"
-    BACK = "back"
     HANDOFF = "handoff"
     IN_DOUBT = "in-doubt"
     DONE = "done"
@@ -246,7 +245,12 @@ class Ask(State[C]):
     "change PIN"); the table must still give a target for every exit in ``choices``. A button
     that leads to :attr:`Exit.HANDOFF` names the journey to start next; one that leads to
     :attr:`Exit.DONE` ends the session after the journey. ``remember`` names a context field
-    that keeps the button pressed, for the screens after.
+    that keeps the button pressed, for the screens after. ``back`` names the way back (the
+    :attr:`Exit.CANCEL` the table leads somewhere) for where it leads.
+
+    Only a screen that ``explains_failure`` (the error screen) shows the failure's message,
+    remedy and support code: a result screen (wrong PIN, card taken away) says the same in
+    its own title and body, and the citizen read it twice. Its tries left stay a fact.
     """
 
     def __init__(
@@ -260,7 +264,9 @@ class Ask(State[C]):
         needs_card: bool = False,
         on_removal: Exit | None = None,
         cancel: bool = True,
+        back: Back = Back.CANCEL,
         remember: str | None = None,
+        explains_failure: bool = False,
     ) -> None:
         super().__init__(name)
         self.screen = screen
@@ -270,6 +276,8 @@ class Ask(State[C]):
         self.needs_card = needs_card
         self._on_removal = on_removal
         self._remember = remember
+        self.back = back
+        self._explains_failure = explains_failure
         extra = {Exit.CANCEL} if cancel else set()
         if needs_card:
             extra.add(Exit.CARD_REMOVED)
@@ -298,10 +306,10 @@ class Ask(State[C]):
         return chosen
 
     def view(self, ctx: C, services: Services) -> View:
-        failure = ctx.failure
+        failure = ctx.failure if self._explains_failure else None
         error = None if failure is None else error_view(failure.code, failure.tries_left)
         return View(self.screen, self.options(ctx), self._shows(ctx, services), error=error,
-                    can_cancel=Exit.CANCEL in self.exits)
+                    can_cancel=Exit.CANCEL in self.exits, back=self.back)
 
 
 class EnterSecret(State[C]):

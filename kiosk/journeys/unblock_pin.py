@@ -3,6 +3,9 @@ sent; at 3 or fewer (or unknown) an explicit confirmation says that 10 wrong PUK
 card's digital life, and offers to stop and go to the counter instead; then the PUK, the new
 PIN's rules, and the new PIN twice. Every PUK try needs its own confirmation at low counts,
 and the kiosk never sends a PUK again by itself.
+
+Where a PUK is at stake (the confirmation, a wrong PUK) the way back is the counter: at the
+anagrafe the codes are reprinted, and no try is spent.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from kiosk.journeys.states import (
     WaitForCard,
     WipeSecrets,
 )
-from kiosk.journeys.views import Choice, Fact, Screen, facts
+from kiosk.journeys.views import Back, Choice, Fact, Screen, facts
 
 
 def _needs_confirmation(ctx: UnblockContext) -> Exit:
@@ -62,8 +65,7 @@ def _tries_facts(ctx: UnblockContext, services: Services) -> Mapping[str, Fact]:
 WAIT_FOR_CARD = WaitForCard("WaitForCard")
 READ_TRIES = read_tries(blocked_pin_ok=True)
 SHOW_PUK_TRIES = Ask[UnblockContext](
-    "ShowPukTriesLeft", Screen.PUK_TRIES,
-    {Choice.CONTINUE: Exit.CONTINUE, Choice.GO_TO_COUNTER: Exit.COUNTER}, _tries_facts,
+    "ShowPukTriesLeft", Screen.PUK_TRIES, {Choice.CONTINUE: Exit.CONTINUE}, _tries_facts,
     needs_card=True,
 )
 CHECK_LOW_TRIES = Decide("CheckPukTriesLeft", _needs_confirmation,
@@ -71,7 +73,7 @@ CHECK_LOW_TRIES = Decide("CheckPukTriesLeft", _needs_confirmation,
 CONFIRM_LAST_TRIES = Ask[UnblockContext](
     "ConfirmLastPukTries", Screen.PUK_CONFIRM_LAST_TRIES,
     {Choice.CONFIRM_PUK_TRY: Exit.CONTINUE, Choice.GO_TO_COUNTER: Exit.COUNTER},
-    _confirmation_facts, needs_card=True,
+    _confirmation_facts, needs_card=True, cancel=False,
 )
 RECORD_CONFIRMATION = Decide("RecordConfirmation", _record_confirmation, {Exit.CONTINUE})
 ENTER_PUK = EnterSecret[UnblockContext]("EnterPuk", Screen.ENTER_PUK, "puk", puk_tries)
@@ -83,11 +85,11 @@ UNBLOCK = RunCardTask[UnblockContext](
      "CONFIRMATION_REQUIRED": Exit.CONFIRM_NEEDED}, may_change=True,
 )
 SHOW_UNBLOCKED = Ask[UnblockContext]("ShowPinUnblocked", Screen.PIN_UNBLOCKED,
-                                     {Choice.DONE: Exit.DONE}, on_removal=Exit.DONE)
+                                     {Choice.DONE: Exit.DONE}, on_removal=Exit.DONE,
+                                     back=Back.MENU)
 SHOW_WRONG_PUK = Ask[UnblockContext](
     "ShowWrongPuk", Screen.WRONG_PUK,
-    {Choice.RETRY: Exit.RETRY, Choice.GO_TO_COUNTER: Exit.COUNTER, Choice.DONE: Exit.DONE},
-    puk_tries,
+    {Choice.RETRY: Exit.RETRY, Choice.GO_TO_COUNTER: Exit.COUNTER}, puk_tries, cancel=False,
 )
 SHOW_COUNTER, SHOW_DEAD = show_reprint_at_counter(), show_card_dead()
 WIPE_DONE, WIPE_WRONG = WipeSecrets("WipeAfterSuccess"), WipeSecrets("WipeAfterWrongPuk")
@@ -106,14 +108,12 @@ TRANSITIONS: Table = {
     (READ_TRIES, Exit.FAILED): ENDINGS.wipe_failed,
     (READ_TRIES, Exit.CARD_REMOVED): ENDINGS.wipe_removed,
     (SHOW_PUK_TRIES, Exit.CONTINUE): CHECK_LOW_TRIES,
-    (SHOW_PUK_TRIES, Exit.COUNTER): WIPE_COUNTER,
     (SHOW_PUK_TRIES, Exit.CANCEL): ENDINGS.wipe_cancelled,
     (SHOW_PUK_TRIES, Exit.CARD_REMOVED): ENDINGS.wipe_removed,
     (CHECK_LOW_TRIES, Exit.CONTINUE): ENTER_PUK,
     (CHECK_LOW_TRIES, Exit.CONFIRM_NEEDED): CONFIRM_LAST_TRIES,
     (CONFIRM_LAST_TRIES, Exit.CONTINUE): RECORD_CONFIRMATION,
     (CONFIRM_LAST_TRIES, Exit.COUNTER): WIPE_COUNTER,
-    (CONFIRM_LAST_TRIES, Exit.CANCEL): ENDINGS.wipe_cancelled,
     (CONFIRM_LAST_TRIES, Exit.CARD_REMOVED): ENDINGS.wipe_removed,
     (RECORD_CONFIRMATION, Exit.CONTINUE): ENTER_PUK,
     (ENTER_PUK, Exit.CONTINUE): NEW_PIN.show_rules,
@@ -133,8 +133,6 @@ TRANSITIONS: Table = {
     (WIPE_WRONG, Exit.CONTINUE): SHOW_WRONG_PUK,
     (SHOW_WRONG_PUK, Exit.RETRY): WAIT_FOR_CARD,
     (SHOW_WRONG_PUK, Exit.COUNTER): SHOW_COUNTER,
-    (SHOW_WRONG_PUK, Exit.DONE): END,
-    (SHOW_WRONG_PUK, Exit.CANCEL): END,
     (WIPE_COUNTER, Exit.CONTINUE): SHOW_COUNTER,
     (SHOW_COUNTER, Exit.DONE): END,
     (SHOW_COUNTER, Exit.CANCEL): END,

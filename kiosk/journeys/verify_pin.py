@@ -33,7 +33,7 @@ from kiosk.journeys.states import (
     WaitForCard,
     WipeSecrets,
 )
-from kiosk.journeys.views import Choice, Fact, Screen, facts
+from kiosk.journeys.views import Back, Choice, Fact, Screen, facts
 
 
 def _authenticated(ctx: PinTestContext, result: jobs.AuthResult) -> Exit:
@@ -72,7 +72,7 @@ AUTHENTICATE = RunCardTask[PinTestContext](
 )
 SHOW_IDENTITY = Ask[PinTestContext](
     "ShowIdentity", Screen.PIN_WORKS, {Choice.DONE: Exit.DONE}, _identity_facts,
-    on_removal=Exit.DONE,
+    on_removal=Exit.DONE, back=Back.MENU,
 )
 SHOW_WRONG_PIN = show_wrong_pin()
 SHOW_BLOCKED, SHOW_DEAD = show_pin_blocked(), show_card_dead()
@@ -104,12 +104,9 @@ TRANSITIONS: Table = {
     (SHOW_IDENTITY, Exit.CANCEL): END,
     (WIPE_WRONG, Exit.CONTINUE): SHOW_WRONG_PIN,
     (SHOW_WRONG_PIN, Exit.RETRY): WAIT_FOR_CARD,
-    (SHOW_WRONG_PIN, Exit.HANDOFF): END,
-    (SHOW_WRONG_PIN, Exit.DONE): END,
     (SHOW_WRONG_PIN, Exit.CANCEL): END,
     (WIPE_BLOCKED, Exit.CONTINUE): SHOW_BLOCKED,
     (SHOW_BLOCKED, Exit.HANDOFF): END,
-    (SHOW_BLOCKED, Exit.DONE): END,
     (SHOW_BLOCKED, Exit.CANCEL): END,
     (WIPE_DEAD, Exit.CONTINUE): SHOW_DEAD,
     (SHOW_DEAD, Exit.DONE): END,

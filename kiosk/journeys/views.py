@@ -4,6 +4,12 @@ No user-facing text is assembled here. A :class:`Screen` value is a message id (
 the UI looks up its title and body in the gettext catalogue of the current language, and the
 facts fill the placeholders (tries left, the holder's name). Choices are the buttons the screen
 offers; the UI sends :class:`~kiosk.journeys.events.Chosen` with one of them.
+
+A screen offers one way forward (its first choice) and one way back (:class:`Back`, which sends
+:class:`~kiosk.journeys.events.Cancel`), named for where it leads: a citizen could not tell
+"Ho finito" from "Annulla" when both stood on one screen. Only the screens that are a choice
+(the menu, the language, what was lost, which way to recover it) offer more. The help button
+is not a choice of any screen: the session puts the overlay it opens in :attr:`View.help`.
 """
 
 from __future__ import annotations
@@ -99,7 +105,6 @@ class Choice(enum.Enum):
     LOST_PUK = "choice.lost_puk"
     LOST_BOTH = "choice.lost_both"
     RECOVER_PUK_APP = "choice.recover_puk_app"
-    BACK = "choice.back"
     DONE = "choice.done"
     REQUEST_REPRINT = "choice.request_reprint"
     REQUEST_PUK_AT_COUNTER = "choice.request_puk_at_counter"
@@ -108,6 +113,24 @@ class Choice(enum.Enum):
     CONTINUE_WITH_PHONE = "choice.continue_with_phone"
     HAVE_CODE = "choice.have_code"
     NEW_QR = "choice.new_qr"
+
+
+class Back(enum.Enum):
+    """The one way back of a screen (the Cancel button), named for where it leads; the value
+    is the message id of its label. Which screen it leads to is the journey's table's say."""
+
+    CANCEL = "ui.cancel"  # stop what is under way: the menu (or the attract screen)
+    PREVIOUS = "choice.back"  # the screen before
+    MENU = "back.menu"  # a result read: another service
+    END = "choice.done"  # the menu: the session is over
+
+
+class Desk(enum.Enum):
+    """What the help overlay can promise; the value is the message id of its title and body."""
+
+    CALLED = "help.called"  # the back-office link is up: the desk sees the call now
+    WHEN_BACK = "help.when_back"  # the link is down: the call waits in the outbox
+    IN_PERSON = "help.in_person"  # a kiosk with no back-office: ask at the counter
 
 
 # What a fact may hold: plain values, or a tuple of message ids.
@@ -155,6 +178,13 @@ class WarningView:
 
 
 @dataclass(frozen=True, slots=True)
+class HelpView:
+    """The "call a clerk" overlay, over the screen the citizen was on."""
+
+    desk: Desk
+
+
+@dataclass(frozen=True, slots=True)
 class View:
     """Everything one screen needs; equal views draw the same picture."""
 
@@ -170,3 +200,5 @@ class View:
     # The chip's face (DG2, as encoded there) on the screen that shows the citizen what the
     # card says; personal data, dropped with the journey like the facts.
     photo: bytes | None = field(default=None, repr=False)
+    back: Back = Back.CANCEL  # the label of the way back, when there is one
+    help: HelpView | None = None

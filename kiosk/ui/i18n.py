@@ -73,6 +73,10 @@ PAGE_BACK = "ui.page.back"
 PAGE_NEXT = "ui.page.next"
 PAGE_OF = "ui.page.of"  # {page} {pages}
 ACCESSIBILITY = "ui.accessibility"  # the name of the accessibility button (it shows an icon)
+# The help button of every screen's top bar, and the way back from the overlay it opens (whose
+# title and body are the journeys' Desk ids).
+HELP_BUTTON = "help.button"
+HELP_CLOSE = "help.close"
 # The inactivity overlay (WarningView).
 TIMEOUT_TITLE = "overlay.timeout.title"
 TIMEOUT_BODY = "overlay.timeout.body"  # {seconds_left}

@@ -32,6 +32,22 @@ CHECK: Icon = ((((0.12, 0.52), (0.38, 0.78), (0.88, 0.26)), False),)
 BACK: Icon = ((((0.64, 0.18), (0.32, 0.5), (0.64, 0.82)), False),)
 FORWARD: Icon = ((((0.36, 0.18), (0.68, 0.5), (0.36, 0.82)), False),)
 
+
+
+def _ring(cx: float, cy: float, radius: float, points: int = 20) -> tuple[Point, ...]:
+    return tuple((cx + radius * math.cos(2 * math.pi * i / points),
+                  cy + radius * math.sin(2 * math.pi * i / points)) for i in range(points))
+
+
+def _shoulders(points: int = 12) -> tuple[Point, ...]:
+    return tuple((0.5 - 0.34 * math.cos(math.pi * i / points),
+                  0.94 - 0.36 * math.sin(math.pi * i / points)) for i in range(points + 1))
+
+
+# The help button: a person, head and shoulders ("someone will come"), not a question mark,
+# which reads as "information" and is a glyph of the Latin alphabet.
+PERSON: Icon = ((_ring(0.5, 0.3, 0.17), True), (_shoulders(), False))
+
 SUPERSAMPLE = 4
 STROKE = 0.09  # line width, of the icon's side
 

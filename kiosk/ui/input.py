@@ -6,9 +6,10 @@
 - Mouse: a left click (``MOUSEBUTTONDOWN``, button 1).
 - Physical keypad: digits (top row or keypad) type on a PIN pad, Backspace deletes, Enter
   confirms — or, once the arrows have moved the focus ring onto a button, Enter presses that
-  button. Elsewhere digit N presses the screen's N-th button (its choices, then cancel), the
-  number the speech gives it. Escape cancels where the screen offers cancel. Page Down and
-  Page Up turn the pages of a text too long for the screen.
+  button (the arrows reach the top bar's too: accessibility, help, languages). Elsewhere digit
+  N presses the screen's N-th button (its choices, then the way back), the number the speech
+  gives it, and 0 the help button. Escape takes the way back where the screen offers one.
+  Page Down and Page Up turn the pages of a text too long for the screen.
 
 The mapper keeps one piece of UI state, the focus index, which the loop passes to
 :func:`kiosk.ui.render.draw`; :meth:`InputMapper.reset` drops it when the screen changes.
@@ -37,6 +38,8 @@ ENTER_KEYS = {pygame.K_RETURN, pygame.K_KP_ENTER}
 DELETE_KEYS = {pygame.K_BACKSPACE, pygame.K_DELETE}
 # The hit areas of the view's choices are named by their message id, "choice.retry".
 CHOICE_PREFIX = "choice."
+# Buttons numbered after the choices: the way back, and the help overlay's own.
+_NUMBERED = frozenset({messages.CANCEL, messages.HELP_CLOSE})
 PAGE_KEYS = {pygame.K_PAGEDOWN: UiAction.PAGE_NEXT, pygame.K_PAGEUP: UiAction.PAGE_BACK}
 # Arrow → direction (dx, dy) on the screen.
 ARROWS = {
@@ -113,9 +116,12 @@ class InputMapper:
             return DigitTyped(0x30 + DIGIT_KEYS[key])
         if key in DIGIT_KEYS:
             buttons = [area for area in layout.areas
-                       if area.name.startswith(CHOICE_PREFIX) or area.name == messages.CANCEL]
+                       if area.name.startswith(CHOICE_PREFIX) or area.name in _NUMBERED]
             number = DIGIT_KEYS[key]
-            return buttons[number - 1].action if 0 < number <= len(buttons) else None
+            if number == 0:
+                helps = [area for area in layout.areas if area.name == messages.HELP]
+                return helps[0].action if helps else None
+            return buttons[number - 1].action if number <= len(buttons) else None
         if key in DELETE_KEYS and layout.has_pad:
             return DigitDeleted()
         if key in PAGE_KEYS and layout.pages > 1:

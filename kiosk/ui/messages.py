@@ -31,6 +31,8 @@ SUPPORT_CODE = i18n.SUPPORT_CODE  # {support_code}
 LANGUAGE_NAMES = i18n.LANGUAGE_NAMES
 # The UI's own ids that the catalogue does not have yet (see the closing note of issue 5).
 ACCESSIBILITY = "ui.accessibility"  # the accessibility button's name (it shows an icon)
+HELP = i18n.HELP_BUTTON  # the help button's label and name, on every screen
+HELP_CLOSE = i18n.HELP_CLOSE
 PAD_PROGRESS = "pad.progress"  # {entered} {length}: "3 di 8"
 # Kept for kiosk.ui.speech, which used the first draft: the PIN's line (error_lines() picks
 # the PIN's or the PUK's by the error code).

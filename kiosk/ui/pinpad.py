@@ -161,7 +161,8 @@ def draw(scene: Scene) -> None:
     label = scene.text(messages.PAD_PROGRESS, entered=pad.entered, length=pad.length)
     height = progress_height(scene, above.width, pad, label)
     text = pygame.Rect(above.x, above.y, above.width, max(0, above.height - height - theme.gap))
-    pages = text_column(scene, text, screen_texts(scene), paging=paging_for(items))
+    paging = paging_for(scene, left, items, columns)
+    pages = text_column(scene, text, screen_texts(scene), paging=paging)
     draw_progress(scene, pygame.Rect(above.x, text.bottom + theme.gap, above.width, height), pad,
                   label)
     place_buttons(scene, left, items, columns, pages=pages)

@@ -3,9 +3,11 @@ the buttons.
 
 :func:`draw` is pure in the sense of Tuxemon's ``State.draw``: it changes nothing but the
 surface's pixels and returns a :class:`~kiosk.ui.widgets.Layout` (hit areas → the event each
-sends). Every screen has the same top bar, with the accessibility button on the left and the
-language switch (one key per language, the current one highlighted) on the right; the
-inactivity warning is drawn over everything and is then the only thing that can be touched.
+sends). Every screen has the same top bar, with the accessibility button and the help button
+("call a clerk") on the left and the language switch (one key per language, the current one
+highlighted) on the right: the help button is the bar's, not a journey's, so a screen added
+later has it too. The help overlay covers the screen below the bar; the inactivity warning is
+drawn over everything and is then the only thing that can be touched.
 Example::
 
     layout = draw(surface, session.view, Catalog(language), Settings(dpi=160), frame=n)
@@ -18,13 +20,26 @@ from collections.abc import Callable
 
 import pygame
 
-from kiosk.journeys.events import LanguageChosen
+from kiosk.journeys.events import CallClerk, LanguageChosen
 from kiosk.journeys.views import Language, Screen, View
-from kiosk.ui import messages, pinpad
+from kiosk.ui import icons, messages, pinpad
 from kiosk.ui.messages import Translator
-from kiosk.ui.screens import Scene, card, identity, info, keyboard, qr, ticket, warning
+from kiosk.ui.screens import (
+    Scene,
+    card,
+    help_overlay,
+    identity,
+    info,
+    keyboard,
+    qr,
+    ticket,
+    warning,
+)
 from kiosk.ui.theme import Settings, theme_for
-from kiosk.ui.widgets import Canvas, Layout, Look, UiAction, button, focus_ring
+from kiosk.ui.widgets import Canvas, Layout, Look, UiAction, button, focus_ring, icon_button
+
+# The help button's widest, in touch targets: on a wide panel it stays a button, not a bar.
+HELP_MAX_TARGETS = 4
 
 ScreenDraw = Callable[[Scene], None]
 
@@ -65,8 +80,9 @@ def _accessibility_icon(canvas: Canvas, rect: pygame.Rect) -> None:
     pygame.draw.line(surface, ink, (cx, cy + unit), (cx + unit, cy + unit * 5 // 2), width)
 
 
-def top_bar(canvas: Canvas, view: View) -> pygame.Rect:
-    """Draw the bar; returns the content box below it (inside the margins)."""
+def top_bar(canvas: Canvas, view: View, tr: Translator) -> pygame.Rect:
+    """Draw the bar; returns the content box below it (inside the margins). Focus order:
+    accessibility, help, the languages."""
     theme = canvas.theme
     width, height = canvas.surface.get_size()
     bar = pygame.Rect(0, 0, width, theme.target + 2 * theme.gap)
@@ -74,6 +90,13 @@ def top_bar(canvas: Canvas, view: View) -> pygame.Rect:
     access = pygame.Rect(theme.margin, theme.gap, theme.target, theme.target)
     button(canvas, access, "", UiAction.ACCESSIBILITY, messages.ACCESSIBILITY, look=Look.BAR)
     _accessibility_icon(canvas, access)
+    languages = len(Language) * (theme.target + theme.gap)
+    help_width = min(width - theme.margin - languages - access.right - 2 * theme.gap,
+                     HELP_MAX_TARGETS * theme.target)
+    help_rect = pygame.Rect(access.right + 2 * theme.gap, theme.gap,
+                            max(theme.target, help_width), theme.target)
+    icon_button(canvas, help_rect, icons.PERSON, tr.text(messages.HELP), action=CallClerk(),
+                name=messages.HELP, look=Look.HELP)
     x = width - theme.margin
     for language in reversed(Language):
         rect = pygame.Rect(x - theme.target, theme.gap, theme.target, theme.target)
@@ -96,10 +119,12 @@ def draw(surface: pygame.Surface, view: View, catalog: Translator, settings: Set
     """
     canvas = Canvas(surface, theme_for(settings, surface.get_size()))
     surface.fill(canvas.theme.palette.background)
-    content = top_bar(canvas, view)
+    content = top_bar(canvas, view, catalog)
     canvas.home = len(canvas.areas)
     scene = Scene(canvas, view, catalog, frame, content, page)
     screen_draw(view)(scene)
+    if view.help is not None:
+        help_overlay.draw(scene, view.help)
     if view.warning is not None:
         warning.draw(scene, view.warning)
     if focus is not None and canvas.areas:

@@ -98,14 +98,25 @@ def _unique(lines: Iterable[Line]) -> Iterator[Line]:
 
 
 def options_text(view: View, tr: Translator) -> str:
-    """The buttons, cancel last, numbered as the keypad's digits press them ("1: Riprova,
-    2: Annulla"); on a PIN pad the digits type, so there the buttons are only named."""
+    """The buttons, the way back last, numbered as the keypad's digits press them
+    ("1: Riprova, 2: Torna al menu"), then the help button, on 0; on a PIN pad the digits
+    type, so there the buttons are only named."""
     labels = [tr.text(choice.value) for choice in view.options]
     if view.can_cancel:
-        labels.append(tr.text(messages.CANCEL))
+        labels.append(tr.text(view.back.value))
+    help_label = tr.text(messages.HELP)
     if view.pad is not None:
-        return ", ".join(labels)
-    return ", ".join(f"{number}: {label}" for number, label in enumerate(labels, start=1))
+        return ", ".join([*labels, help_label])
+    numbered = [f"{number}: {label}" for number, label in enumerate(labels, start=1)]
+    return ", ".join([*numbered, f"0: {help_label}"])
+
+
+def help_text(view: View, tr: Translator) -> str:
+    """The help overlay: what the desk knows of the call, and its one button, on 1."""
+    assert view.help is not None
+    desk = view.help.desk.value
+    return _join([tr.text(f"{desk}.title"), tr.text(f"{desk}.body"),
+                  f"1: {tr.text(messages.HELP_CLOSE)}"])
 
 
 def warning_text(warning: WarningView, tr: Translator) -> str:
@@ -163,13 +174,18 @@ def _language_lines(view: View) -> Iterator[Line]:
 
 def screen_text(view: View, tr: Translator, *, with_facts: bool = True) -> str:
     """Everything the screen shows that may be heard, as one phrase: its lines, the pad's
-    count if digits are in it, the options, the warning if one is shown."""
+    count if digits are in it, the options, the warning if one is shown; or, while the help
+    overlay covers the screen, the overlay's."""
+    if view.help is not None:
+        parts = [help_text(view, tr)]
+        if view.warning is not None:
+            parts.append(warning_text(view.warning, tr))
+        return _join(parts)
     parts = [tr.text(message_id, **values)
              for message_id, values in screen_lines(view, with_facts=with_facts)]
     if view.pad is not None and view.pad.entered:
         parts.append(tr.text(DIGIT_ENTERED, n=view.pad.entered, total=view.pad.length))
-    if view.options or view.can_cancel:
-        parts.append(options_text(view, tr))
+    parts.append(options_text(view, tr))
     if view.warning is not None:
         parts.append(warning_text(view.warning, tr))
     return _join(parts)
@@ -185,7 +201,7 @@ def _page(view: View) -> tuple[object, ...]:
     pad_length = None if view.pad is None else view.pad.length
     facts = {key: value for key, value in view.facts.items() if key != PROGRESS}
     return (view.screen, view.language, view.journey, view.options, facts,
-            view.error, view.can_cancel, pad_length)
+            view.error, view.can_cancel, view.back, view.help, pad_length)
 
 
 class Narrator:
@@ -201,7 +217,7 @@ class Narrator:
     >>> speaker = RecordingSpeaker()
     >>> narrator = Narrator(speaker, lambda language: Ids())
     >>> narrator.show(View(Screen.ENTER_PIN, pad=PadView(0)))
-    'pin.enter.title.\\npin.enter.body.\\nui.cancel.'
+    'pin.enter.title.\\npin.enter.body.\\nui.cancel, help.button.'
     >>> narrator.show(View(Screen.ENTER_PIN, pad=PadView(1)))
     'speech.pin.digit_entered.'
     >>> narrator.show(View(Screen.ENTER_PIN, pad=PadView(1))) is None

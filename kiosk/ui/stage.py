@@ -55,10 +55,12 @@ class Stage:
         self.dirty = True
 
     def enter(self, view: View) -> None:
-        """Show ``view`` (the session's latest); a new screen starts without a focus ring."""
+        """Show ``view`` (the session's latest); a new screen, or the help overlay opened or
+        closed, starts without a focus ring and on its first page."""
         if view == self.view:
             return
-        if view.screen is not self.view.screen or view.language is not self.view.language:
+        if view.screen is not self.view.screen or view.language is not self.view.language \
+                or view.help != self.view.help:
             self.mapper.reset()
             self.page = 0
         self.view, self.dirty = view, True

@@ -63,6 +63,8 @@ class Palette:
     success: Colour
     focus: Colour
     overlay: Colour
+    help: Colour  # the help button, which must stand out on the top bar
+    on_help: Colour
     qr_dark: Colour
     qr_light: Colour
 
@@ -79,6 +81,7 @@ class Theme:
     text: int
     title: int
     large_text: bool
+    body: int  # the body text's size without large text: no label is ever smaller
 
     def mm(self, millimetres: float) -> int:
         return math.ceil(millimetres * self.px_per_mm)
@@ -115,8 +118,12 @@ def theme_for(settings: Settings, size: tuple[int, int] = (0, 0)) -> Theme:
     px_per_mm = settings.dpi / MM_PER_INCH
     short = min(size)
     scale = float(sizes["large_text_scale"]) if settings.large_text else 1.0
-    text = max(int(sizes["min_text_px"]), round(sizes["text_mm"] * px_per_mm * scale),
-               round(short * float(sizes["text_per_short_side"]) * scale))
+
+    def text_size(scale: float) -> int:
+        return max(int(sizes["min_text_px"]), round(float(sizes["text_mm"]) * px_per_mm * scale),
+                   round(short * float(sizes["text_per_short_side"]) * scale))
+
+    text = text_size(scale)
     target = max(min_target_px(settings.dpi, float(sizes["target_mm"])),
                  round(short * float(sizes["target_per_short_side"])))
     return Theme(
@@ -128,4 +135,5 @@ def theme_for(settings: Settings, size: tuple[int, int] = (0, 0)) -> Theme:
         text=text,
         title=round(text * float(sizes["title_scale"])),
         large_text=settings.large_text,
+        body=text_size(1.0),
     )

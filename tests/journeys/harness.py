@@ -22,6 +22,7 @@ from kiosk.files import load_anchors
 from kiosk.hardware.reader import CardReader
 from kiosk.hardware.virtual import VirtualDriver
 from kiosk.journeys import (
+    Cancel,
     CardInserted,
     CardRemoved,
     CertificatePolicy,
@@ -40,7 +41,7 @@ from kiosk.journeys import (
     View,
 )
 from kiosk.journeys.events import CardDone, CardFailed
-from kiosk.journeys.ports import EventValue, Level3Checker, TicketDesk
+from kiosk.journeys.ports import BackOfficeLink, EventValue, Level3Checker, TicketDesk
 from kiosk.journeys.worker import CardJob, CardWorker, Errand
 from kiosk.sim.card import VirtualCie
 from kiosk.sim.profile import CardProfile
@@ -187,7 +188,8 @@ class Kiosk:
     def __init__(self, profile: Path | None, pki: Path | None = None, *,
                  threaded: bool = False, held: bool = False, worker: CardWorker | None = None,
                  timing: Timing | None = None, level3: Level3Checker | None = None,
-                 tickets: TicketDesk | None = None) -> None:
+                 tickets: TicketDesk | None = None,
+                 link: BackOfficeLink | None = None) -> None:
         self.clock = FakeClock()
         self.audit = Recorded()
         self.card: TearableCard | None = None
@@ -201,7 +203,8 @@ class Kiosk:
         self.worker = worker
         anchors = policy(pki) if pki is not None else CertificatePolicy([])
         self.session = KioskSession(worker, anchors, clock=self.clock, timing=timing,
-                                    events=self.audit, level3=level3, tickets=tickets)
+                                    events=self.audit, level3=level3, tickets=tickets,
+                                    link=link)
 
     def close(self) -> None:
         self.worker.close()
@@ -224,6 +227,11 @@ class Kiosk:
         view = self.session.view
         assert choice in view.options, f"{choice} not offered on {view.screen}: {view.options}"
         return self.send(Chosen(choice))
+
+    def back(self) -> View:
+        """The screen's one way back (the Cancel button, whatever its label)."""
+        assert self.session.view.can_cancel, f"no way back on {self.session.view.screen}"
+        return self.send(Cancel())
 
     def type(self, digits: str, confirm: bool = True) -> View:
         for char in digits:

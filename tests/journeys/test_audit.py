@@ -118,10 +118,10 @@ def lost_my_puk(kiosk: Kiosk) -> None:
     open_journey(kiosk, Choice.LOST_CODES)
     kiosk.choose(Choice.LOST_PUK)
     later(kiosk, 30)
-    kiosk.choose(Choice.RECOVER_PUK_APP)
-    kiosk.choose(Choice.BACK)
-    later(kiosk, 3)
     kiosk.choose(Choice.GO_TO_COUNTER)
+    kiosk.back()
+    later(kiosk, 3)
+    kiosk.choose(Choice.RECOVER_PUK_APP)
     kiosk.choose(Choice.DONE)
 
 
@@ -165,7 +165,7 @@ def test_unblock_my_pin(issued_card: Card, test_pki: Path) -> None:
 def test_i_lost_my_codes() -> None:
     kiosk = Kiosk(None, worker=ScriptedWorker([]))
     lost_my_puk(kiosk)
-    assert kiosk.audit.events == visit("lost-codes", ["PUK_RECOVERY_APP", "REPRINT_AT_COUNTER"],
+    assert kiosk.audit.events == visit("lost-codes", ["REPRINT_AT_COUNTER", "PUK_RECOVERY_APP"],
                                        "done", 33_000, 38_000)
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.cie.tasks import DigitalIdentity
-from kiosk.journeys import CardInserted, Choice, EndReason, JourneyId, Phase, Screen
+from kiosk.journeys import Back, CardInserted, Choice, EndReason, JourneyId, Phase, Screen
 from tests.journeys.harness import Kiosk, ScriptedWorker, fails, set_tries
 
 Card = Callable[..., Path]
@@ -29,7 +29,7 @@ def test_an_active_card(issued_card: Card, test_pki: Path) -> None:
     assert (view.facts["pin_tries_left"], view.facts["puk_tries_left"]) == (3, 10)
     assert view.facts["certificate"] == "certificate.valid"
     assert view.facts["next_step"] == "check.next.all_good"
-    assert view.options == (Choice.TEST_PIN, Choice.CHANGE_PIN, Choice.DONE)
+    assert view.options == (Choice.DONE,) and view.back is Back.MENU
     assert view.journey == JourneyId.CHECK_CARD.value
     kiosk.choose(Choice.DONE)
     assert kiosk.session.phase is Phase.ATTRACT
@@ -59,7 +59,7 @@ def test_a_pin_blocked_card_leads_to_the_unblock_journey(issued_card: Card,
     view = kiosk.view
     assert view.facts["digital_identity"] == DigitalIdentity.PIN_BLOCKED.value
     assert view.facts["next_step"] == "check.next.unblock_with_puk"
-    assert view.options == (Choice.UNBLOCK_PIN, Choice.LOST_CODES, Choice.DONE)
+    assert view.options == (Choice.UNBLOCK_PIN,) and view.back is Back.MENU
     kiosk.choose(Choice.UNBLOCK_PIN)
     assert kiosk.view.journey == JourneyId.UNBLOCK_PIN.value
     assert kiosk.screen is Screen.PUK_TRIES  # the card is still there: read at once
@@ -108,7 +108,7 @@ def test_a_card_the_kiosk_cannot_use_leads_to_the_smartphone() -> None:
     kiosk.open(Choice.CHECK_CARD)
     kiosk.send(CardInserted())
     assert kiosk.view.screen is Screen.ERROR
-    assert kiosk.view.options == (Choice.CONTINUE_WITH_PHONE, Choice.DONE)
+    assert kiosk.view.options == (Choice.CONTINUE_WITH_PHONE,)
     kiosk.choose(Choice.CONTINUE_WITH_PHONE)
     view = kiosk.view  # the smartphone journey asked the back-office, which is out of reach
     assert view.journey == "phone-login" and view.error is not None

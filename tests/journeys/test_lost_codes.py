@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kiosk.journeys import Choice, EndReason, JourneyId, Phase, Screen
+from kiosk.journeys import Back, Choice, JourneyId, Screen
 from kiosk.journeys.states import PUK_RECOVERY_URL
 from tests.journeys.harness import Kiosk, ScriptedWorker
 
@@ -25,8 +25,10 @@ def test_lost_puk_shows_the_app_recovery_with_its_qr_and_the_counter() -> None:
     k.open(Choice.LOST_CODES)
     view = k.choose(Choice.LOST_PUK)
     assert view.screen is Screen.LOST_PATHS and view.facts["lost"] == "puk"
-    assert view.options == (Choice.RECOVER_PUK_APP, Choice.GO_TO_COUNTER, Choice.DONE)
+    assert view.options == (Choice.RECOVER_PUK_APP, Choice.GO_TO_COUNTER)
+    assert view.back is Back.PREVIOUS
     app = k.choose(Choice.RECOVER_PUK_APP)
+    assert app.options == (Choice.DONE,) and app.back is Back.PREVIOUS
     assert app.screen is Screen.PUK_RECOVERY_APP
     assert app.facts["qr_url"] == PUK_RECOVERY_URL
     assert app.facts["hours"] == 48
@@ -34,12 +36,13 @@ def test_lost_puk_shows_the_app_recovery_with_its_qr_and_the_counter() -> None:
     # the steps in the order the citizen takes them: who can, the app, the wait
     steps = [key for key in app.facts if key in {"needs", "app_menu", "hours"}]
     assert steps == ["needs", "app_menu", "hours"]
-    k.choose(Choice.BACK)
+    assert k.back().screen is Screen.LOST_PATHS  # the way back is the screen before
     counter = k.choose(Choice.GO_TO_COUNTER)
     assert counter.screen is Screen.REPRINT_AT_COUNTER
     assert counter.facts["second_half"] == "lost.second_half_by_email"
-    k.choose(Choice.DONE)
-    assert k.session.phase is Phase.ATTRACT and k.session.ended == [EndReason.DONE]
+    # one way forward, the request for the desk (hand_off.py); one back
+    assert counter.options == (Choice.REQUEST_PUK_AT_COUNTER,) and counter.back is Back.PREVIOUS
+    assert k.back().screen is Screen.LOST_PATHS
 
 
 def test_both_lost_recover_the_puk_then_unblock() -> None:

@@ -13,10 +13,12 @@ from kiosk.journeys.session import JOURNEYS, TRANSITIONS, Phase, Step
 from kiosk.journeys.states import (
     Ask,
     EnterSecret,
+    Exit,
     RunCardTask,
     State,
     WipeSecrets,
 )
+from kiosk.journeys.views import Back, Choice, Screen
 
 SPECS = sorted(JOURNEYS.values(), key=lambda spec: spec.id.value)
 IDS = [spec.id.value for spec in SPECS]
@@ -72,8 +74,6 @@ def test_state_names_are_unique_verb_object_names(spec: JourneySpec) -> None:
 
 @pytest.mark.parametrize("spec", SPECS, ids=IDS)
 def test_cancel_and_removal_are_handled_where_they_can_happen(spec: JourneySpec) -> None:
-    from kiosk.journeys.states import Exit
-
     for state in spec.states:
         if isinstance(state, EnterSecret | Ask) and state.needs_card:
             assert Exit.CARD_REMOVED in state.exits, state.name
@@ -82,6 +82,25 @@ def test_cancel_and_removal_are_handled_where_they_can_happen(spec: JourneySpec)
         if isinstance(state, RunCardTask):
             assert Exit.CARD_REMOVED in state.exits, state.name
             assert Exit.CANCEL not in state.exits, state.name  # the card is working
+
+
+# The screens that are a choice among equals; every other offers one way forward and one back.
+CHOOSERS = {Screen.LOST_WHAT, Screen.LOST_PATHS, Screen.HANDOFF_DELIVERY}
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=IDS)
+def test_every_screen_has_one_way_forward_and_one_way_back(spec: JourneySpec) -> None:
+    """Issue 11: "Ho finito" and "Annulla" side by side, a citizen could not tell apart. A way
+    back is named for where it leads, and "Annulla" never stands beside "Ho finito"."""
+    for state in spec.states:
+        if not isinstance(state, Ask):
+            continue
+        offered = state.options(spec.new_context())
+        back = Exit.CANCEL in state.exits
+        if state.screen not in CHOOSERS:
+            assert len(offered) + back <= 2, (state.name, offered)
+        if back and Choice.DONE in offered:
+            assert state.back is not Back.CANCEL, state.name
 
 
 def test_the_session_table_starts_and_ends_at_the_attract_screen() -> None:

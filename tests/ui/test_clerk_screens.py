@@ -31,7 +31,8 @@ from tests.ui.drawing import Ids, init, session_views
 
 MESSAGE = "Il lettore è in manutenzione: torniamo alle 14."
 SIZE = (800, 480)
-BAR = {"ui.accessibility", *(f"language.{language.value}" for language in Language)}
+BAR = {"ui.accessibility", "help.button",
+       *(f"language.{language.value}" for language in Language)}
 
 
 @pytest.fixture(autouse=True)

@@ -10,6 +10,7 @@ import pygame
 import pytest
 
 from kiosk.journeys import (
+    CallClerk,
     Cancel,
     Choice,
     Chosen,
@@ -108,10 +109,10 @@ def test_away_from_the_pad_digit_n_presses_the_button_the_speech_numbers_n(
     view = View(Screen.WRONG_PIN, (Choice.RETRY, Choice.LOST_CODES, Choice.DONE))
     layout = render.draw(screen, view, Ids(), Settings())
     spoken = options_text(view, Ids())
-    assert spoken.endswith("4: ui.cancel")
+    assert spoken.endswith("4: ui.cancel, 0: help.button")
     for code in (pygame.K_1, pygame.K_KP3, pygame.K_4, pygame.K_5, pygame.K_0):
         key(code)
-    assert mapped(layout) == [Chosen(Choice.RETRY), Chosen(Choice.DONE), Cancel()]
+    assert mapped(layout) == [Chosen(Choice.RETRY), Chosen(Choice.DONE), Cancel(), CallClerk()]
     # on the language screen the numbers go to continue and cancel, not to the languages
     languages = render.draw(screen, View(Screen.LANGUAGE, (Choice.CONTINUE,)), Ids(), Settings())
     key(pygame.K_1)

@@ -7,7 +7,7 @@ import signal
 import socket
 import subprocess
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pygame
@@ -19,20 +19,7 @@ from kiosk.hardware.audio import RecordingSpeaker
 from kiosk.journeys import Screen
 from kiosk.ui.widgets import Layout
 from tests.conftest import ROOT, kiosk_command
-
-
-def sim_config(state_dir: Path, extra: str = "") -> str:
-    return (f'[profiles.sim]\nreader = "sim:card.json"\nstate_dir = "{state_dir}"\n'
-            f'display = {{ mode = "headless", size = [800, 480] }}\n'
-            f'certificates = {{ anchors = ["card.pki"] }}\n{extra}')
-
-
-@pytest.fixture
-def kiosk(tmp_path: Path) -> Iterator[Kiosk]:
-    running = Kiosk(config.parse(sim_config(tmp_path), "test"), speaker=RecordingSpeaker())
-    running.start()
-    yield running
-    running.stop()
+from tests.ui.conftest import sim_config
 
 
 def pump_until(kiosk: Kiosk, done: Callable[[], bool], timeout: float = 20) -> None:

@@ -37,6 +37,9 @@ def words(lines: list[str]) -> list[str]:
 
 def expected_words(view: View, catalog: Catalog, size: tuple[int, int],
                    settings: Settings) -> list[str]:
+    if view.help is not None:  # the help overlay covers the screen: its words are read
+        desk = view.help.desk.value
+        return words([catalog.text(f"{desk}.title"), catalog.text(f"{desk}.body")])
     canvas = Canvas(pygame.Surface(size), theme_for(settings, size))
     scene = Scene(canvas, view, catalog, 0, pygame.Rect(0, 0, *size))
     return words([text for text, _ in screen_texts(scene)])

@@ -26,7 +26,15 @@ from kiosk.journeys import (
     View,
 )
 from kiosk.journeys.catalogue import error_view
-from kiosk.journeys.views import ErrorView, Language, PadView, WarningView, facts
+from kiosk.journeys.views import (
+    Desk,
+    ErrorView,
+    HelpView,
+    Language,
+    PadView,
+    WarningView,
+    facts,
+)
 from kiosk.ui.i18n import Catalog
 from kiosk.ui.speech import (
     DIGIT_DELETED,
@@ -94,7 +102,7 @@ def test_a_new_screen_is_read_in_full_and_an_equal_view_says_nothing() -> None:
     said = teller.show(menu)
     assert said == ("it:session.menu.title.\nit:session.menu.body.\n"
                     "1: it:choice.check_card, 2: it:choice.test_pin, 3: it:choice.lost_codes, "
-                    "4: it:ui.cancel.")
+                    "4: it:ui.cancel, 0: it:help.button.")
     assert teller.show(View(Screen.MENU, (Choice.CHECK_CARD, Choice.TEST_PIN,
                                           Choice.LOST_CODES))) is None
     assert speaker.said == [("it", said)]
@@ -140,7 +148,8 @@ def test_an_error_is_said_with_its_remedy_tries_and_support_code() -> None:
         "it:remedy.retype_pin.",
         "it:pin.wrong.body.",
         "it:error.support_code[support_code=E-PIN-01].",
-        "1: it:choice.retry, 2: it:choice.lost_codes, 3: it:choice.done, 4: it:ui.cancel.",
+        "1: it:choice.retry, 2: it:choice.lost_codes, 3: it:choice.done, 4: it:ui.cancel, "
+        "0: it:help.button.",
     ]
 
 
@@ -186,7 +195,8 @@ def test_a_new_language_rereads_the_screen_in_it() -> None:
     teller, speaker = narrator()
     teller.show(View(Screen.LAY_CARD))
     teller.show(View(Screen.LAY_CARD, language=Language.DE))
-    assert speaker.said[-1] == ("de", "de:card.lay.title.\nde:card.lay.body.\n1: de:ui.cancel.")
+    assert speaker.said[-1] == ("de", "de:card.lay.title.\nde:card.lay.body.\n"
+                                      "1: de:ui.cancel, 0: de:help.button.")
 
 
 def test_repeat_silence_and_forget() -> None:
@@ -216,7 +226,7 @@ def test_a_phrase_the_speaker_refuses_falls_back_to_the_screen_without_facts(
         said = teller.show(View(Screen.CHECK_RESULT, (Choice.DONE,),
                                 error=ErrorView("X", "error.x", "remedy.y", "E-GEN-00")))
     assert said == ("check.result.title.\nerror.x.\nremedy.y.\n"
-                    "error.support_code.\n1: choice.done, 2: ui.cancel.")
+                    "error.support_code.\n1: choice.done, 2: ui.cancel, 0: help.button.")
     assert speaker.said == [("it", said)]
     assert "SPEECH_REFUSED" in caplog.text and "2031" not in caplog.text
 
@@ -364,8 +374,12 @@ def test_a_wrong_pin_heard_in_italian(issued_card: Card, test_pki: Path) -> None
         assert kiosk.type("00000000").screen is Screen.WRONG_PIN
         said = kiosk.speaker.last
         assert said is not None
-        assert "E-PIN-01" in said[1]
-        assert "1: " in said[1] and "2: " in said[1] and "3: " in said[1]
+        assert "E-PIN-01" not in said[1]  # a result, not an error: its own words, once
+        assert "1: Riprova, 2: Torna al menu, 0: Aiuto" in said[1]
+        assert said[1].split("\n")[:3] == [  # the title, one sentence, the tries left
+            "PIN sbagliato.",
+            "Controlli il PIN e riprovi: dopo 3 PIN sbagliati di seguito il PIN si blocca.",
+            "Tentativi rimasti per il PIN: 2 su 3."]
         assert_never_said(kiosk.speaker.said, TEST_PIN)
     finally:
         kiosk.close()
@@ -397,3 +411,13 @@ def test_what_the_card_is_doing_is_said_alone_as_it_changes() -> None:
     said = narrator.show(replace(working, facts=facts(doing="card.doing.securing")))
     assert said == "Apertura di un canale sicuro con la carta…"
     assert narrator.show(replace(working, facts=facts(doing="card.doing.securing"))) is None
+
+
+def test_the_help_overlay_is_heard_and_closing_it_rereads_the_screen() -> None:
+    teller, speaker = narrator()
+    pad = View(Screen.ENTER_PIN, pad=PadView(3))
+    teller.show(pad)
+    said = teller.show(replace(pad, help=HelpView(Desk.WHEN_BACK)))
+    assert said == "it:help.when_back.title.\nit:help.when_back.body.\n1: it:help.close."
+    assert teller.show(pad) == screen_text(pad, Ids())  # back where the citizen was
+    assert "it:help.button" in speaker.said[-1][1]  # and the help button is named with it

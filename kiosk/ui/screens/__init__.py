@@ -6,6 +6,10 @@ the top bar. The helpers here place the option buttons at the bottom and fit a c
 into what is left, so every screen keeps the same rhythm at 800x480 and at 1920x1080. A text
 that does not fit even shrunk is shown in pages (:func:`text_column`): on the 7-inch panel in
 large text, a reader turns pages rather than squints, and no line is ever cut off.
+
+Button labels never shrink: at the body text's size (large text included) a long label wraps
+over more lines and its row grows to hold them, and a grid takes fewer columns when a word
+would not fit its cells. The room comes out of the text above, which pages if it must.
 """
 
 from __future__ import annotations
@@ -32,6 +36,8 @@ from kiosk.ui.widgets import (
     colours,
     fit,
     grid,
+    label_height,
+    label_lines,
     text_block,
     wrap,
 )
@@ -66,42 +72,96 @@ class Item:
 
 
 def option_items(scene: Scene) -> list[Item]:
-    """The view's choices (the first one primary) and, where allowed, cancel."""
+    """The view's choices (the first one primary) and, where allowed, the way back, named for
+    where it leads."""
     items = [Item(scene.text(choice.value), Chosen(choice), choice.value,
                   Look.PRIMARY if index == 0 else Look.SECONDARY)
              for index, choice in enumerate(scene.view.options)]
     if scene.view.can_cancel:
-        items.append(Item(scene.text(messages.CANCEL), Cancel(), messages.CANCEL))
+        items.append(Item(scene.text(scene.view.back.value), Cancel(), messages.CANCEL))
     return items
 
 
-def _row_height(scene: Scene, items: Sequence[Item], width: int) -> int:
-    """A touch target's height, or two lines of label if a label needs them (a third line
-    shrinks the label instead): short labels leave the space to the text above."""
+# A label may wrap over this many lines before its grid takes fewer columns.
+MAX_LABEL_LINES = 3
+
+
+def _label_lines(scene: Scene, items: Sequence[Item], width: int, size: int) -> int | None:
+    """The most lines a label of ``items`` needs in a cell ``width`` wide at ``size``; None
+    if a word does not fit in it."""
+    inner = width - 2 * scene.canvas.theme.gap  # widgets.button_inner
+    most = 1
+    for item in items:
+        lines = label_lines(item.label, size, inner)
+        if lines is None:
+            return None
+        most = max(most, len(lines))
+    return most
+
+
+def _cell_width(scene: Scene, box: pygame.Rect, columns: int, *, arrows: bool) -> int:
     theme = scene.canvas.theme
-    fnt = font(theme.text, Weight.SEMIBOLD)
-    lines = max(len(wrap(item.label, fnt, width - 2 * theme.gap)) for item in items)
-    return max(theme.target, min(lines * fnt.get_linesize(), theme.text * 2) + theme.gap)
+    width = box.width - (2 * (_arrow_width(scene) + theme.gap) if arrows else 0)
+    return (width - theme.gap * (columns - 1)) // columns
 
 
-def _grid_columns(scene: Scene, items: Sequence[Item], columns: int | None) -> int:
-    if columns is not None:
-        return columns
-    if scene.portrait:  # pairs; landscape: one row up to four, else two rows
-        return min(len(items), 2)
-    return len(items) if len(items) <= 4 else 3 if len(items) <= 6 else 4
+def _columns(scene: Scene, box: pygame.Rect, items: Sequence[Item], size: int) -> int:
+    """Pairs in portrait; in landscape one row up to four, else two rows; fewer where a word
+    would not fit a cell or a label would need more than :data:`MAX_LABEL_LINES`."""
+    if scene.portrait:
+        columns = min(len(items), 2)
+    else:
+        columns = len(items) if len(items) <= 4 else 3 if len(items) <= 6 else 4
+    while columns > 1:
+        lines = _label_lines(scene, items, _cell_width(scene, box, columns, arrows=False), size)
+        if lines is not None and lines <= MAX_LABEL_LINES:
+            break
+        columns -= 1
+    return columns
 
 
-def _grid_area(scene: Scene, box: pygame.Rect, items: Sequence[Item],
-               columns: int) -> tuple[pygame.Rect, int]:
-    """Where the buttons go at the bottom of ``box``, and their row height."""
+@dataclass(frozen=True, slots=True)
+class Grid:
+    """How :func:`place_buttons` lays ``items`` out in a box: columns, the labels' size, the
+    rows' height, and whether page arrows stand beside the buttons (only where no label needs
+    another line for them: the grid then leaves their width whether or not the text pages, so
+    a label wraps the same with or without them; elsewhere the arrows take a row of their own
+    under the text, :attr:`Paging.OWN_ROW`)."""
+
+    area: pygame.Rect
+    columns: int
+    size: int
+    row_height: int
+    beside: bool
+
+
+def _min_text(scene: Scene) -> int:
+    """What a grid leaves above it at the least: a title and a line of body, shrunk as far
+    as a text column shrinks before it pages."""
     theme = scene.canvas.theme
-    rows = -(-len(items) // columns)
-    # The width left by the page arrows, so a label wraps the same with or without them.
-    width = box.width - 2 * (_arrow_width(scene) + theme.gap)
-    row_height = _row_height(scene, items, (width - theme.gap * (columns - 1)) // columns)
-    height = rows * row_height + (rows - 1) * theme.gap
-    return pygame.Rect(box.x, box.bottom - height, box.width, height), row_height
+    return round((theme.title + theme.text) * MIN_SCALE * LEADING) + 2 * theme.gap
+
+
+def grid_for(scene: Scene, box: pygame.Rect, items: Sequence[Item],
+             columns: int | None = None) -> Grid:
+    """The grid of ``items`` at the bottom of ``box``. Labels are drawn at the body text's
+    size; only where a grid of many long labels would leave no room for a title above it
+    (large text on a 7-inch panel) do they step down, and never below the normal body size
+    (:attr:`Theme.body`), as large text in a column never gets smaller than normal text."""
+    theme = scene.canvas.theme
+    size = theme.text
+    while True:
+        count = columns or _columns(scene, box, items, size)
+        narrow = _label_lines(scene, items, _cell_width(scene, box, count, arrows=True), size)
+        lines = _label_lines(scene, items, _cell_width(scene, box, count, arrows=False), size)
+        beside = narrow is not None and narrow == lines
+        rows = -(-len(items) // count)
+        row_height = max(theme.target, label_height(lines or 1, size) + theme.gap)
+        height = rows * row_height + (rows - 1) * theme.gap
+        if size <= theme.body or box.height - height >= _min_text(scene):
+            area = pygame.Rect(box.x, box.bottom - height, box.width, height)
+            return Grid(area, count, size, row_height, beside)
+        size = max(theme.body, size * 9 // 10)
 
 
 def _arrow_width(scene: Scene) -> int:
@@ -114,7 +174,7 @@ def above_buttons(scene: Scene, box: pygame.Rect, items: Sequence[Item],
     """The part of ``box`` that :func:`place_buttons` leaves above the buttons."""
     if not items:
         return box
-    area, _ = _grid_area(scene, box, items, _grid_columns(scene, items, columns))
+    area = grid_for(scene, box, items, columns).area
     return pygame.Rect(box.x, box.y, box.width, max(0, area.y - scene.canvas.theme.gap - box.y))
 
 
@@ -123,22 +183,25 @@ def place_buttons(scene: Scene, box: pygame.Rect, items: Sequence[Item],
     """Draw ``items`` as a grid at the bottom of ``box`` (:func:`above_buttons` says what it
     leaves above).
 
-    With ``pages`` above one, the page arrows stand at both ends of the grid: a text in pages
-    then loses no line of its own to them. They come after the buttons in the focus order,
-    so the keypad's ring still starts on the screen's first choice.
+    With ``pages`` above one, the page arrows stand at both ends of the grid where they fit
+    (:func:`paging_for` says so): a text in pages then loses no line of its own to them.
+    They come after the buttons in the focus order, so the keypad's ring still starts on the
+    screen's first choice.
     """
     if not items:
         return
     theme = scene.canvas.theme
-    columns = _grid_columns(scene, items, columns)
-    area, row_height = _grid_area(scene, box, items, columns)
-    cells = area
+    layout = grid_for(scene, box, items, columns)
+    area = cells = layout.area
+    if not layout.beside:
+        pages = 1  # the text column drew its own arrows (Paging.OWN_ROW)
     if pages > 1:
         side = _arrow_width(scene) + theme.gap
         cells = pygame.Rect(area.x + side, area.y, area.width - 2 * side, area.height)
-    for item, rect in zip(items, grid(cells, len(items), columns, theme.gap, row_height),
-                          strict=True):
-        button(scene.canvas, rect, item.label, item.action, item.name, look=item.look)
+    for item, rect in zip(items, grid(cells, len(items), layout.columns, theme.gap,
+                                      layout.row_height), strict=True):
+        button(scene.canvas, rect, item.label, item.action, item.name, look=item.look,
+               size=layout.size)
     if pages > 1:
         width = _arrow_width(scene)
         _arrows(scene, pygame.Rect(area.x, area.y, width, area.height),
@@ -321,8 +384,12 @@ class Paging(enum.Enum):
     BESIDE_BUTTONS = "beside-buttons"  # pages; the caller's place_buttons draws the arrows
 
 
-def paging_for(items: Sequence[Item]) -> Paging:
-    return Paging.BESIDE_BUTTONS if items else Paging.OWN_ROW
+def paging_for(scene: Scene, box: pygame.Rect, items: Sequence[Item],
+               columns: int | None = None) -> Paging:
+    """How the text above the buttons :func:`place_buttons` draws in ``box`` turns pages."""
+    if items and grid_for(scene, box, items, columns).beside:
+        return Paging.BESIDE_BUTTONS
+    return Paging.OWN_ROW
 
 
 def text_column(scene: Scene, box: pygame.Rect, parts: Sequence[tuple[str, Role]],

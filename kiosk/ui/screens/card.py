@@ -62,7 +62,7 @@ def _picture(scene: Scene, box: pygame.Rect, *, waves: bool) -> None:
 def _text_and_picture(scene: Scene, *, waves: bool) -> None:
     items = option_items(scene)
     box = above_buttons(scene, scene.content, items)
-    texts, paging = screen_texts(scene), paging_for(items)
+    texts, paging = screen_texts(scene), paging_for(scene, scene.content, items)
     text, picture = split(scene, box)
     if fits(scene, text, texts):
         text_column(scene, text, texts, paging=paging)

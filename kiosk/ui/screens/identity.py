@@ -50,5 +50,6 @@ def draw(scene: Scene) -> None:
         where = shown.get_rect(center=frame.center)
         scene.canvas.surface.blit(shown, where)
         scene.canvas.marks["photo"] = where
-    pages = text_column(scene, text, screen_texts(scene), paging=paging_for(items))
+    paging = paging_for(scene, scene.content, items)
+    pages = text_column(scene, text, screen_texts(scene), paging=paging)
     place_buttons(scene, scene.content, items, pages=pages)

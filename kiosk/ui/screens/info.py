@@ -39,5 +39,6 @@ def draw_language(scene: Scene) -> None:
 
 def text_and_buttons(scene: Scene, items: list[Item]) -> None:
     box = above_buttons(scene, scene.content, items)
-    pages = text_column(scene, box, screen_texts(scene), paging=paging_for(items))
+    paging = paging_for(scene, scene.content, items)
+    pages = text_column(scene, box, screen_texts(scene), paging=paging)
     place_buttons(scene, scene.content, items, pages=pages)

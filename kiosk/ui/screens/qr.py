@@ -60,7 +60,8 @@ def draw(scene: Scene) -> None:
     items = option_items(scene)
     box = above_buttons(scene, scene.content, items)
     text, picture = split(scene, box, 0.62)
-    pages = text_column(scene, text, screen_texts(scene), paging=paging_for(items))
+    paging = paging_for(scene, scene.content, items)
+    pages = text_column(scene, text, screen_texts(scene), paging=paging)
     place_buttons(scene, scene.content, items, pages=pages)
     url = scene.view.facts.get("qr_url")
     if isinstance(url, str) and url:

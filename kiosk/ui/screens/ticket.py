@@ -38,5 +38,6 @@ def draw(scene: Scene) -> None:
         text_block(scene.canvas.surface, lines, fnt, theme.palette.text, inner, centre=True,
                    middle=True)
         scene.canvas.marks["ticket_number"] = badge
-    pages = text_column(scene, text, screen_texts(scene), paging=paging_for(items))
+    paging = paging_for(scene, scene.content, items)
+    pages = text_column(scene, text, screen_texts(scene), paging=paging)
     place_buttons(scene, scene.content, items, pages=pages)
