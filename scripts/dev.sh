@@ -52,9 +52,9 @@ install_python() {
     .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
 }
 
-# The demo's back-office: on this machine, SQLite, nginx on 127.0.0.1:8443 (kiosks, mutual TLS)
-# and 127.0.0.1:8444 (enrollment), with the demo kiosk enrolled and the demo card's test CA as
-# the level-3 anchor. Its state lives where nginx's unprivileged worker can reach the
+# The demo's back-office: on this machine, SQLite, nginx on 127.0.0.1:8443 (kiosks, mutual TLS),
+# 127.0.0.1:8444 (enrollment) and 127.0.0.1:8445 (the clerks' console), with the demo kiosk
+# enrolled, an admin account for the console, and the demo card's test CA as the level-3 anchor. Its state lives where nginx's unprivileged worker can reach the
 # application's socket (root's home is closed to it).
 KIOSK_STATE="$HOME/.local/state/kiosk"
 if [ "$(id -u)" -eq 0 ]; then
@@ -100,7 +100,15 @@ EOF
         "$kiosk" backoffice kiosk add demo-kiosk --reenroll --config "$config" \
             | "$kiosk" enroll --force --url https://localhost:8444
     fi
+    # A first console account, its password made once and kept beside the demo's state.
+    if [ ! -f "$DEMO_BACKOFFICE/admin-password" ]; then
+        (umask 077; head -c 18 /dev/urandom | base64 | tr -d '/+=' >"$DEMO_BACKOFFICE/admin-password")
+        "$kiosk" backoffice user add admin --role admin --config "$config" \
+            <"$DEMO_BACKOFFICE/admin-password" >/dev/null
+    fi
     echo "back-office: https://localhost:8443 (log: $DEMO_BACKOFFICE/serve.log)"
+    echo "  the clerks' console: https://localhost:8445/console/ (user admin, password in" \
+         "$DEMO_BACKOFFICE/admin-password)"
     echo "  its kiosks:  $kiosk backoffice kiosks --config $config"
     echo "  lock it:     $kiosk backoffice command demo-kiosk lock --message 'Torno subito'" \
          "--config $config"
