@@ -123,11 +123,13 @@ class LostCodesContext(JourneyContext):
 @dataclass(eq=False)
 class HandOffContext(JourneyContext):
     """A hand-off to the desk: ``kind`` is the journey's; the CAN until the card task takes
-    it; then what the card said, how the codes should come, and the ticket filed."""
+    it; then what the card said (or, in a session the smartphone login bound, what the
+    provider said: no card is read), how the codes should come, and the ticket filed."""
 
     kind: TicketKind | None = None
     can: Secret = field(default_factory=Secret)
     identity: IdentityReport | None = None
+    phone: PhoneIdentity | None = None
     delivery: Choice | None = None
     email: str | None = None
     filed: FiledTicket | None = None

@@ -16,6 +16,11 @@ delivery (the PUK comes in two halves too). A ticket that cannot be kept (the ou
 or no back-office) says so and sends the citizen to the counter. The ticket's screen says
 whether the desk sees it already or will when the link is back: the number is the kiosk's own,
 valid offline.
+
+A session the smartphone login bound (:attr:`Services.bound`) reads no card: the citizen
+used the phone because the card may be unreadable. The screen shows the provider's names and
+codice fiscale, saying they come from the smartphone login, and the ticket files them as
+such; there is no photo and there are no chip verdicts, so the clerk checks a document.
 """
 
 from __future__ import annotations
@@ -60,6 +65,7 @@ PASSIVE = {"trusted": "handoff.passive.trusted", "untrusted": "handoff.passive.u
 CHIP = {"passed": "handoff.chip.passed", "failed": "handoff.chip.failed",
         "not-supported": "handoff.chip.not_supported"}
 IS_IT_YOU = "handoff.identity.is_it_you"
+FROM_SMARTPHONE = "handoff.identity.from_smartphone"
 DESK_SEES_IT, DESK_WHEN_LINK_BACK = "handoff.desk.sees_it", "handoff.desk.when_link_back"
 
 
@@ -77,6 +83,13 @@ def _identity_facts(ctx: HandOffContext, services: Services) -> Mapping[str, Fac
     assert who is not None
     return facts(given_name=who.given_name, surname=who.surname,
                  document_number=who.document_number, asked=IS_IT_YOU)
+
+
+def _phone_facts(ctx: HandOffContext, services: Services) -> Mapping[str, Fact]:
+    who = ctx.phone
+    assert who is not None
+    return facts(given_name=who.given_name, surname=who.family_name,
+                 codice_fiscale=who.fiscal_number, source=FROM_SMARTPHONE, asked=IS_IT_YOU)
 
 
 def _verdict_facts(ctx: HandOffContext, services: Services) -> Mapping[str, Fact]:
@@ -131,18 +144,29 @@ class EnterEmail(State[HandOffContext]):
         return View(Screen.ENTER_EMAIL, (), facts(email=ctx.email or "", notice=notice))
 
 
+class UseBoundIdentity(State[HandOffContext]):
+    """Take the identity the session is bound to, if any: then no card is read, and the
+    intro, which asks for the card and its CAN, is not shown either."""
+
+    exits = frozenset({Exit.CONTINUE, Exit.BOUND})
+
+    def enter(self, ctx: HandOffContext, services: Services) -> Exit:
+        ctx.phone = services.bound()
+        return Exit.CONTINUE if ctx.phone is None else Exit.BOUND
+
+
 class FileTicket(State[HandOffContext]):
     """Give the ticket to the desk's port (committed to the outbox before this returns)."""
 
     exits = frozenset({Exit.CONTINUE, Exit.FAILED})
 
     def enter(self, ctx: HandOffContext, services: Services) -> Exit:
-        assert ctx.kind is not None and ctx.identity is not None
+        who = ctx.phone or ctx.identity
+        assert ctx.kind is not None and who is not None
         delivery = DELIVERIES[ctx.delivery or Choice.DELIVERY_COUNTER]
         email = ctx.email if delivery is Delivery.COUNTER_AND_EMAIL else None
         desk = services.tickets
-        ctx.filed = None if desk is None else desk.file(
-            HandOff(ctx.kind, delivery, email, ctx.identity))
+        ctx.filed = None if desk is None else desk.file(HandOff(ctx.kind, delivery, email, who))
         return Exit.CONTINUE if ctx.filed is not None else Exit.FAILED
 
 
@@ -162,6 +186,9 @@ def build(journey: JourneyId, kind: TicketKind) -> JourneySpec:
     """One hand-off journey; both kinds have the same steps, their own states and table."""
     intro = Ask[HandOffContext]("ShowHowItWorks", Screen.HANDOFF_INTRO,
                                 {Choice.CONTINUE: Exit.CONTINUE}, _kind_facts)
+    use_bound = UseBoundIdentity("UseBoundIdentity")
+    show_phone = Ask[HandOffContext]("ShowPhoneIdentity", Screen.HANDOFF_IDENTITY,
+                                     {Choice.CONTINUE: Exit.CONTINUE}, _phone_facts)
     wait = WaitForCard("WaitForCard")
     enter_can = EnterSecret[HandOffContext]("EnterCan", Screen.ENTER_CAN, "can",
                                             length=CAN_LENGTH)
@@ -192,7 +219,11 @@ def build(journey: JourneyId, kind: TicketKind) -> JourneySpec:
     endings = Endings.build(wait, end)
     cancelled = endings.wipe_cancelled
     table: Table = {
+        (use_bound, Exit.CONTINUE): intro,
+        (use_bound, Exit.BOUND): show_phone,
         (intro, Exit.CONTINUE): wait,
+        (show_phone, Exit.CONTINUE): delivery,
+        (show_phone, Exit.CANCEL): cancelled,
         (intro, Exit.CANCEL): cancelled,
         (wait, Exit.CONTINUE): enter_can,
         (wait, Exit.CANCEL): cancelled,
@@ -225,7 +256,7 @@ def build(journey: JourneyId, kind: TicketKind) -> JourneySpec:
         (wipe_done, Exit.CONTINUE): end,
         **endings.rows(),
     }
-    return JourneySpec(journey, intro, end, table,
+    return JourneySpec(journey, use_bound, end, table,
                        functools.partial(HandOffContext, kind=kind))
 
 

@@ -130,12 +130,13 @@ class Delivery(enum.Enum):
 @dataclass(frozen=True, slots=True)
 class HandOff:
     """What a ticket tells the clerk: what the citizen asked for, and who the card (read with
-    PACE and verified) says they are. Never the CAN, never a code."""
+    PACE and verified) says they are, or, in a session bound by the smartphone login, who the
+    Comune's provider said they are. Never the CAN, never a code."""
 
     kind: TicketKind
     delivery: Delivery
     email: str | None
-    identity: IdentityReport = field(repr=False)
+    identity: IdentityReport | PhoneIdentity = field(repr=False)
 
 
 @dataclass(frozen=True, slots=True)

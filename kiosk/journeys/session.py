@@ -264,7 +264,7 @@ class KioskSession:
         self.timing = timing or Timing()
         self.services = Services(worker, certificates, lambda: self.card_present,
                                  puk_recovery_url, level3, tickets, phone or NoPhone(),
-                                 self._bind)
+                                 self._bind, lambda: self.identity)
         self.trail = audit.Trail(events or NoEvents(), clock)
         self.phase = Phase.ATTRACT
         self.language = DEFAULT_LANGUAGE

@@ -71,6 +71,7 @@ class Exit(enum.Enum):
     LOST_OTHER = "lost-other"
     NOT_GENUINE = "not-genuine"
     EMAIL = "email"
+    BOUND = "bound"
 
 
 @dataclass
@@ -78,7 +79,8 @@ class Services:
     """What states may use besides their context; built by the session. ``level3`` is the
     back-office's check of "Test my PIN"; ``tickets`` the anagrafe desk's hand-off queue;
     None for a kiosk that has no back-office. ``phone`` is the back-office's smartphone
-    login, and ``bind`` binds the kiosk session to the identity it gave."""
+    login, ``bind`` binds the kiosk session to the identity it gave, and ``bound`` says whom
+    the session is bound to (None: nobody yet)."""
 
     worker: CardWorker
     certificates: CertificatePolicy
@@ -88,6 +90,7 @@ class Services:
     tickets: TicketDesk | None = None
     phone: PhoneLogin = field(default_factory=NoPhone)
     bind: Callable[[PhoneIdentity], None] = lambda identity: None
+    bound: Callable[[], PhoneIdentity | None] = lambda: None
 
 
 Facts = Callable[[Any, Services], Mapping[str, Fact]]

@@ -236,6 +236,7 @@ class PassiveAuth(enum.Enum):
     TRUSTED = "trusted"
     UNTRUSTED = "untrusted"  # signed, but by no CSCA the kiosk trusts
     INVALID = "invalid"  # a bad signature or a data group that does not match its hash
+    NOT_APPLICABLE = "not-applicable"  # no card was read: the identity came from the smartphone
 
 
 class ChipAuth(enum.Enum):
@@ -244,17 +245,21 @@ class ChipAuth(enum.Enum):
     PASSED = "passed"
     FAILED = "failed"
     NOT_SUPPORTED = "not-supported"
+    NOT_APPLICABLE = "not-applicable"  # no card was read: the identity came from the smartphone
 
 
 class TicketIdentity(Wire):
     """Who the card says the citizen is, and how far to believe it: the verdicts travel
-    apart (with each data group's hash check), never folded into one "ok"."""
+    apart (with each data group's hash check), never folded into one "ok". From the
+    smartphone login there is no chip: no document, birth date or photo, and both verdicts
+    are ``not-applicable`` (:class:`Ticket` holds each source to its own shape)."""
 
     given_name: Annotated[str, StringConstraints(min_length=1, max_length=120)]
     surname: Annotated[str, StringConstraints(min_length=1, max_length=120)]
     codice_fiscale: Annotated[str, StringConstraints(max_length=16)] | None = None
-    document_number: Annotated[str, StringConstraints(min_length=1, max_length=16)]
-    date_of_birth: Annotated[str, StringConstraints(max_length=10)]  # YYYY-MM-DD (or YYMMDD)
+    document_number: Annotated[str, StringConstraints(min_length=1, max_length=16)] | None = None
+    # YYYY-MM-DD (or YYMMDD)
+    date_of_birth: Annotated[str, StringConstraints(max_length=10)] | None = None
     photo: PhotoB64 | None = None  # DG2's image as the chip gave it (JPEG 2000 usually)
     photo_format: Annotated[str, StringConstraints(max_length=8)] | None = None  # jp2 j2k jpeg
     passive_auth: PassiveAuth
@@ -283,6 +288,22 @@ class Ticket(Wire):
     def _email_with_its_delivery(self) -> Ticket:
         if (self.email is not None) != (self.delivery is Delivery.COUNTER_AND_EMAIL):
             raise ValueError("an e-mail address goes with the counter_and_email delivery only")
+        return self
+
+    @model_validator(mode="after")
+    def _identity_shaped_by_its_source(self) -> Ticket:
+        """A chip's identity has its document and real verdicts; a smartphone's has neither
+        chip data nor verdicts, so the clerk never mistakes one for the other."""
+        who = self.identity
+        unchecked = (who.passive_auth is PassiveAuth.NOT_APPLICABLE,
+                     who.chip_auth is ChipAuth.NOT_APPLICABLE)
+        if self.identity_source is IdentitySource.SMARTPHONE:
+            if not all(unchecked) or who.photo is not None or who.document_number is not None:
+                raise ValueError("a smartphone identity has no photo, no document and "
+                                 "not-applicable verdicts")
+        elif any(unchecked) or who.document_number is None or who.date_of_birth is None:
+            raise ValueError("a chip identity has its document number, date of birth and "
+                             "both verdicts")
         return self
 
 

@@ -5,15 +5,17 @@ key and a number.
 The number is the kiosk's prefix and its counter, ``ATRIO1-007``: short enough to read out at
 a desk, unique per kiosk, and made here so that an offline kiosk can show it at once. The
 photo goes as the chip gave it (JPEG 2000 usually): the back-office keeps those bytes and
-makes the browser's copy itself.
+makes the browser's copy itself. A session bound by the smartphone login files the
+provider's identity instead, marked as such: no chip, so no photo, document or verdicts.
 """
 
 from __future__ import annotations
 
 import base64
 from datetime import datetime
+from typing import Any
 
-from kiosk.journeys.ports import HandOff
+from kiosk.journeys.ports import HandOff, PhoneIdentity
 from kiosk.uplink.outbox import TicketMaker
 from kiosk.uplink.schemas import (
     ChipAuth,
@@ -38,15 +40,19 @@ def ticket_maker(hand_off: HandOff, prefix: str) -> TicketMaker:
         return Ticket(key=key, number=ticket_number(prefix, counter),
                       kind=TicketKind(hand_off.kind.value), at=at,
                       delivery=Delivery(hand_off.delivery.value), email=hand_off.email,
-                      identity_source=IdentitySource.CHIP, identity=_identity(hand_off))
+                      **_identity(hand_off))
 
     return make
 
 
-def _identity(hand_off: HandOff) -> TicketIdentity:
+def _identity(hand_off: HandOff) -> dict[str, Any]:
+    """The ticket's source and identity: the chip's as it was read and verified, or the
+    smartphone login's, which has no chip data at all."""
     report = hand_off.identity
+    if isinstance(report, PhoneIdentity):
+        return {"identity_source": IdentitySource.SMARTPHONE, "identity": _from_phone(report)}
     photo = report.photo
-    return TicketIdentity(
+    return {"identity_source": IdentitySource.CHIP, "identity": TicketIdentity(
         given_name=report.given_name, surname=report.surname,
         codice_fiscale=report.codice_fiscale, document_number=report.document_number,
         date_of_birth=report.date_of_birth,
@@ -54,4 +60,11 @@ def _identity(hand_off: HandOff) -> TicketIdentity:
         photo_format=photo.format.value if photo is not None else None,
         passive_auth=PassiveAuth(report.passive_auth), chip_auth=ChipAuth(report.chip_auth),
         data_groups=dict(report.data_groups),
-    )
+    )}
+
+
+def _from_phone(who: PhoneIdentity) -> TicketIdentity:
+    """The provider's names and codice fiscale; no chip was read, so nothing of one."""
+    return TicketIdentity(
+        given_name=who.given_name, surname=who.family_name, codice_fiscale=who.fiscal_number,
+        passive_auth=PassiveAuth.NOT_APPLICABLE, chip_auth=ChipAuth.NOT_APPLICABLE)

@@ -74,6 +74,9 @@ def test_a_ticket_sent_twice_is_stored_once_with_its_photo_as_sent_and_for_the_b
     ({"email": "not an address"}, 422, "BODY_INVALID"),
     ({"kind": "reprint-everything"}, 422, "BODY_INVALID"),
     ({"can": "123456"}, 422, "BODY_INVALID"),  # no field for it: refused, not dropped
+    ({"identity_source": "smartphone"}, 422, "BODY_INVALID"),  # with a chip's photo, verdicts
+    ({"identity": {**PERSON, "passive_auth": "not-applicable", "chip_auth": "passed"}},
+     422, "BODY_INVALID"),  # a chip ticket with a verdict it did not check
 ])
 def test_a_wrong_ticket_gets_a_coded_4xx_and_stores_nothing(
         backoffice_stack: Stack, change: dict[str, Any], status: int, code: str) -> None:
@@ -83,6 +86,27 @@ def test_a_wrong_ticket_gets_a_coded_4xx_and_stores_nothing(
         answer = client.post("/api/v1/tickets", json=ticket(number, **change))
     assert answer.status_code == status and answer.json()["error"]["code"] == code
     assert rows(backoffice_stack, number) == []
+
+
+PHONE_PERSON = {key: PERSON[key] for key in ("given_name", "surname", "codice_fiscale")}
+
+
+def test_a_ticket_from_the_smartphone_login_is_stored_without_chip_data(
+        backoffice_stack: Stack) -> None:
+    kiosk = backoffice_stack.enroll()
+    number = unique_number()
+    body = ticket(number, delivery="counter", email=None, identity_source="smartphone",
+                  identity={**PHONE_PERSON, "passive_auth": "not-applicable",
+                            "chip_auth": "not-applicable"})
+    with backoffice_stack.client(kiosk) as client:
+        answer = client.post("/api/v1/tickets", json=body)
+    assert answer.status_code == 200 and answer.json()["number"] == number
+    (row,) = rows(backoffice_stack, number)
+    assert (row.identity_source, row.passive_auth, row.chip_auth) == (
+        "smartphone", "not-applicable", "not-applicable")
+    assert (row.given_name, row.surname, row.codice_fiscale) == tuple(PHONE_PERSON.values())
+    assert (row.photo, row.photo_browser, row.document_number, row.date_of_birth) == (
+        None, None, None, None)
 
 
 def test_a_ticket_without_a_kiosk_certificate_is_refused(backoffice_stack: Stack) -> None:

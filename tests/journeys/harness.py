@@ -41,7 +41,13 @@ from kiosk.journeys import (
     View,
 )
 from kiosk.journeys.events import CardDone, CardFailed
-from kiosk.journeys.ports import BackOfficeLink, EventValue, Level3Checker, TicketDesk
+from kiosk.journeys.ports import (
+    BackOfficeLink,
+    EventValue,
+    Level3Checker,
+    PhoneLogin,
+    TicketDesk,
+)
 from kiosk.journeys.worker import CardJob, CardWorker, Errand
 from kiosk.sim.card import VirtualCie
 from kiosk.sim.profile import CardProfile
@@ -188,7 +194,7 @@ class Kiosk:
     def __init__(self, profile: Path | None, pki: Path | None = None, *,
                  threaded: bool = False, held: bool = False, worker: CardWorker | None = None,
                  timing: Timing | None = None, level3: Level3Checker | None = None,
-                 tickets: TicketDesk | None = None,
+                 tickets: TicketDesk | None = None, phone: PhoneLogin | None = None,
                  link: BackOfficeLink | None = None) -> None:
         self.clock = FakeClock()
         self.audit = Recorded()
@@ -204,7 +210,7 @@ class Kiosk:
         anchors = policy(pki) if pki is not None else CertificatePolicy([])
         self.session = KioskSession(worker, anchors, clock=self.clock, timing=timing,
                                     events=self.audit, level3=level3, tickets=tickets,
-                                    link=link)
+                                    phone=phone, link=link)
 
     def close(self) -> None:
         self.worker.close()

@@ -18,7 +18,15 @@ from kiosk.journeys import Choice, EndReason, JourneyId, Phase, Screen
 from kiosk.journeys.context import Notice
 from kiosk.journeys.events import CharacterTyped, Confirmed, DigitDeleted
 from kiosk.journeys.hand_off import valid_email
-from kiosk.journeys.ports import Delivery, FiledTicket, HandOff, TicketKind
+from kiosk.journeys.ports import (
+    Delivery,
+    FiledTicket,
+    HandOff,
+    PhoneIdentity,
+    PhoneLink,
+    PhoneRefused,
+    TicketKind,
+)
 from kiosk.journeys.views import Back
 from kiosk.sim.icao_issuing import DEMO_CAN
 from tests.journeys.harness import Kiosk
@@ -97,6 +105,7 @@ def test_a_reprint_reads_the_card_with_the_can_and_files_a_ticket_with_the_e_mai
     assert (filed.kind, filed.delivery) == (TicketKind.REPRINT, Delivery.COUNTER_AND_EMAIL)
     assert filed.email == "mario.rossi@comune.example.it"
     who = filed.identity
+    assert not isinstance(who, PhoneIdentity)
     assert (who.passive_auth, who.chip_auth) == ("trusted", "passed")
     assert who.photo is not None and who.photo.format is ImageFormat.JP2
     assert who.given_name == shown.facts["given_name"]
@@ -154,6 +163,63 @@ def test_without_a_desk_the_citizen_is_sent_to_the_counter(issued_card: Card,
     read_card(k)
     k.choose(Choice.CONTINUE)
     assert k.choose(Choice.DELIVERY_COUNTER).screen is Screen.TICKET_NOT_FILED
+
+
+PHONE_CODE = "482913"
+CITIZEN = PhoneIdentity("GIUSEPPINA", "VERDEMARE", "VRDGPP80A41H501X", "smartphone")
+
+
+class Provider:
+    """The back-office's smartphone login as a port: one link, redeemed by its one code."""
+
+    def link(self) -> PhoneLink | PhoneRefused:
+        return PhoneLink("login-0123456789abcdef", "https://comune.example.it/phone/x")
+
+    def redeem(self, login_id: str, code: str) -> PhoneIdentity | PhoneRefused:
+        return CITIZEN if code == PHONE_CODE else PhoneRefused("PHONE_CODE_WRONG")
+
+
+def logged_in_by_phone(k: Kiosk) -> None:
+    """Attract screen → "continue with smartphone" → the QR, the code → back to the menu."""
+    assert k.open(Choice.CONTINUE_WITH_PHONE).screen is Screen.PHONE_QR
+    k.choose(Choice.HAVE_CODE)
+    assert k.type(PHONE_CODE).screen is Screen.PHONE_IDENTIFIED
+    k.choose(Choice.CONTINUE)
+    assert k.session.identity == CITIZEN and k.session.phase is Phase.MENU
+
+
+def test_a_session_bound_by_the_smartphone_files_its_identity_without_reading_the_card(
+        issued_card: Card, test_pki: Path) -> None:
+    k = Kiosk(issued_card(), test_pki, tickets=Desk(), phone=Provider())
+    logged_in_by_phone(k)
+    k.choose(Choice.LOST_CODES)
+    k.choose(Choice.LOST_BOTH)
+    k.choose(Choice.GO_TO_COUNTER)
+    shown = k.choose(Choice.REQUEST_REPRINT)  # no intro, no card, no CAN
+    assert shown.screen is Screen.HANDOFF_IDENTITY and shown.photo is None
+    assert dict(shown.facts) == {
+        "given_name": "GIUSEPPINA", "surname": "VERDEMARE",
+        "codice_fiscale": "VRDGPP80A41H501X", "source": "handoff.identity.from_smartphone",
+        "asked": "handoff.identity.is_it_you"}
+    k.choose(Choice.CONTINUE)
+    assert k.choose(Choice.DELIVERY_COUNTER).screen is Screen.TICKET_FILED
+    (filed,) = desk_of(k).filed
+    assert filed.identity == CITIZEN and filed.kind is TicketKind.REPRINT
+    assert k.card is not None and k.card.log == []  # the card was never spoken to
+
+
+def test_an_unbound_session_still_reads_the_card_for_a_hand_off(
+        issued_card: Card, test_pki: Path) -> None:
+    k = Kiosk(issued_card(), test_pki, tickets=Desk(), phone=Provider())
+    assert k.session.identity is None
+    at_counter(k, Choice.LOST_PUK, Choice.REQUEST_PUK_AT_COUNTER)
+    read_card(k)
+    assert k.view.screen is Screen.HANDOFF_IDENTITY and k.view.photo is not None
+    k.choose(Choice.CONTINUE)
+    k.choose(Choice.DELIVERY_COUNTER)
+    (filed,) = desk_of(k).filed
+    assert not isinstance(filed.identity, PhoneIdentity)
+    assert filed.identity.passive_auth == "trusted"
 
 
 @pytest.mark.parametrize(("address", "valid"), [

@@ -11,9 +11,10 @@ import pytest
 
 from kiosk.cie.datagroups import FaceImage, ImageFormat
 from kiosk.cie.identity import IdentityReport
-from kiosk.journeys.ports import Delivery, HandOff, TicketKind
+from kiosk.journeys.ports import Delivery, HandOff, PhoneIdentity, TicketKind
 from kiosk.sim.face import portrait
 from kiosk.uplink.outbox import Outbox, OutboxError
+from kiosk.uplink.schemas import ChipAuth, IdentitySource, PassiveAuth
 from kiosk.uplink.tickets import ticket_maker
 
 PHOTO = portrait()
@@ -75,3 +76,18 @@ def test_a_full_queue_of_events_drops_no_ticket(tmp_path: Path) -> None:
     assert box.put("test.tick", {"n": 100}) is None  # full: the event is dropped
     ticket = box.put_ticket(ticket_maker(hand_off(), "ATRIO1"))
     assert box.tickets(10) == [ticket]
+
+
+def test_a_smartphone_identity_goes_as_such_with_no_chip_data(tmp_path: Path) -> None:
+    box = Outbox(tmp_path / "outbox.db", max_events=100)
+    phone = PhoneIdentity("MARIA", "ROSSI", "RSSMRA85T10A562S", "smartphone")
+    box.put_ticket(ticket_maker(HandOff(TicketKind.PUK_RECOVERY, Delivery.COUNTER, None, phone),
+                                "ATRIO1"))
+    (back,) = box.tickets(1)
+    assert back.identity_source is IdentitySource.SMARTPHONE
+    who = back.identity
+    assert (who.given_name, who.surname, who.codice_fiscale) == (
+        "MARIA", "ROSSI", "RSSMRA85T10A562S")
+    assert (who.passive_auth, who.chip_auth) == (
+        PassiveAuth.NOT_APPLICABLE, ChipAuth.NOT_APPLICABLE)
+    assert (who.photo, who.document_number, who.date_of_birth) == (None, None, None)
