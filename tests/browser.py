@@ -28,7 +28,7 @@ FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
 
 @dataclass
 class _Shared:
-    """The process's one Playwright and Chromium, and how many fixtures hold them."""
+    """The one Playwright and Chromium running, and how many fixtures hold them."""
 
     playwright: Playwright
     browser: Browser
@@ -38,9 +38,15 @@ class _Shared:
 _shared: list[_Shared] = []
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    """One Chromium per test process; each test takes its own context (cookies apart).
+    """One Chromium per test module; each test takes its own context (cookies apart).
+
+    Not one per process: Playwright's sync API keeps its event loop set as running on this
+    thread while it lives, and code under test that calls ``asyncio.run`` in the same process
+    (pyhanko's validator in kiosk.cie.certificate, from the journeys' in-process card jobs)
+    would fail in whatever test the worker ran next. A module's end stops it (~0.3 s to
+    start again).
 
     A second conftest that imports this fixture registers a second fixture of the same
     name, and a second Playwright cannot start while the first runs its loop on this
