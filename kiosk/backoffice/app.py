@@ -22,7 +22,14 @@ from kiosk.backoffice.ca import CertificateAuthority
 from kiosk.backoffice.config import BackofficeConfig, load
 from kiosk.backoffice.console import app as console
 from kiosk.backoffice.direct import Direct
-from kiosk.backoffice.errors import ApiError, api_error, http_error, unexpected_error
+from kiosk.backoffice.errors import (
+    DATABASE_ERRORS,
+    ApiError,
+    api_error,
+    database_unavailable,
+    http_error,
+    unexpected_error,
+)
 from kiosk.backoffice.level3 import Level3Policy
 from kiosk.backoffice.notify import notifier_for
 from kiosk.backoffice.phone import pages
@@ -70,6 +77,7 @@ def create_app(config: BackofficeConfig) -> Starlette:
         exception_handlers={
             ApiError: api_error,
             HTTPException: http_error,
+            **dict.fromkeys(DATABASE_ERRORS, database_unavailable),
             Exception: unexpected_error,
         },
     )

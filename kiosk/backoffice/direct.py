@@ -29,6 +29,9 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from kiosk.backoffice import db
 
 _DIALECT = PGDialect_psycopg()  # type: ignore[no-untyped-call]
+# How long a request waits for a connection before it is answered DATABASE_UNAVAILABLE (which
+# the kiosk retries): beyond a few seconds the database is not coming back for this request.
+CONNECTION_WAIT_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,7 @@ class Direct:
         self._pools = {
             durable: AsyncConnectionPool(
                 conninfo, min_size=1, max_size=db.POSTGRES_POOL_SIZE, open=False,
+                timeout=CONNECTION_WAIT_SECONDS,
                 kwargs={"autocommit": True}
                 | ({} if durable else {"options": "-c synchronous_commit=off"}))
             for durable in (True, False)

@@ -8,8 +8,11 @@ validated whole before a handler opens a transaction.
 
 from __future__ import annotations
 
+import logging
 from typing import TypeVar
 
+import psycopg
+from psycopg_pool import PoolTimeout
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.exceptions import HTTPException
@@ -18,6 +21,8 @@ from starlette.responses import Response
 
 from kiosk.errors import KioskError
 from kiosk.uplink.schemas import ErrorBody, ErrorDetail
+
+_log = logging.getLogger(__name__)
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -51,11 +56,25 @@ async def http_error(request: Request, exc: Exception) -> Response:
                           f"{exc.detail}")
 
 
+# What a database that went away raises: through SQLAlchemy, or straight from psycopg and its
+# pool on PostgreSQL's request path (direct.py).
+DATABASE_ERRORS: tuple[type[Exception], ...] = (
+    OperationalError, InterfaceError, psycopg.OperationalError, psycopg.InterfaceError,
+    PoolTimeout)
+
+
+async def database_unavailable(request: Request, exc: Exception) -> Response:
+    """A coded 503, which a kiosk retries. Registered for these errors alone, apart from
+    ``unexpected_error``: Starlette raises an unexpected error again after answering it, and
+    uvicorn then closes the connection, which nginx may be handing the next request to (a
+    502 for a request that never reached the application)."""
+    _log.warning("%s %s: the database is not answering (%s)", request.method,
+                 request.url.path, type(exc).__name__)
+    return error_response(503, "DATABASE_UNAVAILABLE", "the database is not answering")
+
+
 async def unexpected_error(request: Request, exc: Exception) -> Response:
-    """A bug or a database that went away: a coded 500, never a traceback on the wire (the
-    server's log has it)."""
-    if isinstance(exc, OperationalError | InterfaceError):
-        return error_response(503, "DATABASE_UNAVAILABLE", "the database is not answering")
+    """A bug: a coded 500, never a traceback on the wire (the server's log has it)."""
     return error_response(500, "INTERNAL_ERROR", "the back-office failed to answer; see its log")
 
 

@@ -14,7 +14,8 @@ import pytest
 
 from kiosk.uplink.schemas import CommandKind
 from tests.backoffice.messages import event, event_count, heartbeat, kiosk_row, stored_events
-from tests.backoffice.stack import Stack
+from tests.backoffice.stack import Stack, start_stack
+from tests.postgres_daemon import PrivatePostgres
 
 
 def test_a_heartbeat_is_kept_on_the_kiosks_row(backoffice_stack: Stack) -> None:
@@ -209,3 +210,23 @@ def test_the_command_cli_refuses_an_unknown_kiosk_and_a_notice_without_words(
     assert code in done.stderr
     with sqlite_stack.client(kiosk) as client:
         assert client.get("/api/v1/commands").json() == {"commands": []}
+
+
+@pytest.mark.slow
+def test_a_database_gone_away_is_a_coded_503_and_the_kiosk_may_send_again(
+        postgres: PrivatePostgres) -> None:
+    """PostgreSQL's hot requests run on psycopg's own pool (direct.py), not SQLAlchemy: its
+    errors must still be DATABASE_UNAVAILABLE, which a kiosk retries, not an internal error."""
+    url = postgres.create_database("gone_away")
+    with start_stack(url) as stack:
+        kiosk = stack.enroll()
+        with stack.client(kiosk) as client:
+            assert client.post("/api/v1/heartbeat", json=heartbeat()).status_code == 200
+            postgres.drop_database("gone_away")  # ends every connection of the pools
+            answers = [client.post(path, json=body) for path, body in 2 * (
+                ("/api/v1/heartbeat", heartbeat()), ("/api/v1/events", {"events": [event(1)]}))]
+        log = stack.log.read_text()
+    for answer in answers:  # (each from the application: none a 502 from nginx)
+        assert answer.status_code == 503, answer.text
+        assert answer.json()["error"]["code"] == "DATABASE_UNAVAILABLE"
+    assert "Traceback" not in log
