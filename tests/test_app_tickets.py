@@ -15,7 +15,6 @@ import io
 import json
 import logging
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -37,32 +36,11 @@ from tests.backoffice.conftest import postgres  # noqa: F401 - registers the fix
 from tests.backoffice.stack import Stack, backoffice_stack, prepare_stack  # noqa: F401
 from tests.conftest import TEST_PIN, TEST_PUK, run_kiosk
 from tests.secret_scan import findings, forms
-from tests.test_app_uplink import database_text, pump_until, wait_for
+from tests.test_app_uplink import Online, database_text, kiosk_config, pump_until, wait_for
 
 CAN = "582917"
 EMAIL = "mario.rossi@comune.example.it"
 
-
-@dataclass
-class Online:
-    kiosk: Kiosk
-    name: str
-    stack: Stack
-    state: Path
-
-
-def kiosk_config(state: Path, anchors: Path) -> str:
-    return f"""profile = "sim"
-[profiles.sim]
-reader = "sim:card.json"
-state_dir = "{state}"
-display = {{ mode = "headless", size = [800, 480] }}
-certificates = {{ anchors = ["{anchors}"] }}
-[profiles.sim.uplink]
-heartbeat_seconds = 1.0
-backoff_max_seconds = 1.0
-ticket_prefix = "ATRIO1"
-"""
 
 
 def start_kiosk(tmp_path: Path, stack: Stack, name: str | None = None) -> Online:
@@ -72,7 +50,7 @@ def start_kiosk(tmp_path: Path, stack: Stack, name: str | None = None) -> Online
     card_pki = stack.directory / "level3" / "pki"
     issuing.write_card(tmp_path / "card.json", card_pki, pin=TEST_PIN, puk=TEST_PUK, can=CAN)
     source = tmp_path / "kiosk.toml"
-    source.write_text(kiosk_config(tmp_path, card_pki))
+    source.write_text(kiosk_config(tmp_path, card_pki, 'ticket_prefix = "ATRIO1"'))
     name, token = stack.add_kiosk(name)
     enrolled = run_kiosk("enroll", "--url", stack.enroll_url, "--config", str(source),
                          "--json", stdin=token + "\n")

@@ -60,7 +60,8 @@ class Online:
     state: Path
 
 
-def kiosk_config(state: Path, anchors: Path) -> str:
+def kiosk_config(state: Path, anchors: Path, uplink: str = "l3_timeout_seconds = 10.0") -> str:
+    """The sim profile with a back-office link; ``uplink``: more lines of its section."""
     return f"""profile = "sim"
 [profiles.sim]
 reader = "sim:card.json"
@@ -70,7 +71,7 @@ certificates = {{ anchors = ["{anchors}"] }}
 [profiles.sim.uplink]
 heartbeat_seconds = 1.0
 backoff_max_seconds = 1.0
-l3_timeout_seconds = 10.0
+{uplink}
 """
 
 

@@ -23,8 +23,8 @@ from kiosk.ui.i18n import Catalog
 from tests.backoffice.console.conftest import clerk, console_url, sign_in
 from tests.backoffice.stack import Stack
 from tests.browser import new_page
-from tests.test_app_tickets import Online, start_kiosk
-from tests.test_app_uplink import kinds_received, pump_until, wait_for
+from tests.test_app_tickets import start_kiosk
+from tests.test_app_uplink import Online, kinds_received, pump_until, wait_for
 
 pytestmark = pytest.mark.slow
 

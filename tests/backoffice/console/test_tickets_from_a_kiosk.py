@@ -19,7 +19,6 @@ from tests.backoffice.stack import Stack
 from tests.browser import new_page
 from tests.test_app_tickets import (  # noqa: F401 - fixtures
     EMAIL,
-    Online,
     ask_for_a_reprint,
     online,
     outbox_tickets,
@@ -27,7 +26,7 @@ from tests.test_app_tickets import (  # noqa: F401 - fixtures
     start_kiosk,
     tickets_of,
 )
-from tests.test_app_uplink import wait_for
+from tests.test_app_uplink import Online, wait_for
 
 pytestmark = pytest.mark.slow
 
