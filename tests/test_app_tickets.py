@@ -18,7 +18,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from PIL import Image
 from sqlalchemy import select
@@ -36,7 +35,14 @@ from tests.backoffice.conftest import postgres  # noqa: F401 - registers the fix
 from tests.backoffice.stack import Stack, backoffice_stack, prepare_stack  # noqa: F401
 from tests.conftest import TEST_PIN, TEST_PUK, run_kiosk
 from tests.secret_scan import findings, forms
-from tests.test_app_uplink import Online, database_text, kiosk_config, pump_until, wait_for
+from tests.test_app_uplink import (
+    Online,
+    database_text,
+    kiosk_config,
+    pump_until,
+    record_requests,
+    wait_for,
+)
 
 CAN = "582917"
 EMAIL = "mario.rossi@comune.example.it"
@@ -137,14 +143,7 @@ def assert_the_desk_has_it(row: TicketRow, number: str) -> None:
 def test_a_reprint_travels_from_the_card_to_the_desk_and_the_can_goes_nowhere(
         online: Online, caplog: pytest.LogCaptureFixture,
         monkeypatch: pytest.MonkeyPatch) -> None:
-    sent: list[bytes] = []
-    send = httpx.Client.send
-
-    def recording(client: httpx.Client, request: httpx.Request, **options: Any) -> httpx.Response:
-        sent.append(request.url.raw_path + b"\n" + request.content)
-        return send(client, request, **options)
-
-    monkeypatch.setattr(httpx.Client, "send", recording)  # the real request, seen on its way
+    sent = record_requests(monkeypatch)
     caplog.set_level(logging.DEBUG)
     uplink = online.kiosk.uplink
     assert uplink is not None

@@ -222,10 +222,9 @@ def test_a_clerk_locks_the_kiosk_and_unlocks_it(online: Online) -> None:
     wait_for(lambda: acked(CommandKind.UNLOCK))
 
 
-@pytest.mark.slow
-def test_no_secret_in_a_request_a_log_a_file_or_a_row_after_every_journey(
-        online: Online, caplog: pytest.LogCaptureFixture,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+def record_requests(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
+    """Every request the kiosk's uplink sends from now on (path and body), the real request
+    seen on its way out; for the secret scans."""
     sent: list[bytes] = []
     send = httpx.Client.send
 
@@ -233,7 +232,15 @@ def test_no_secret_in_a_request_a_log_a_file_or_a_row_after_every_journey(
         sent.append(request.url.raw_path + b"\n" + request.content)
         return send(client, request, **options)
 
-    monkeypatch.setattr(httpx.Client, "send", recording)  # the real request, seen on its way
+    monkeypatch.setattr(httpx.Client, "send", recording)
+    return sent
+
+
+@pytest.mark.slow
+def test_no_secret_in_a_request_a_log_a_file_or_a_row_after_every_journey(
+        online: Online, caplog: pytest.LogCaptureFixture,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    sent = record_requests(monkeypatch)
     caplog.set_level(logging.DEBUG)
     kiosk, session, stack = online.kiosk, online.kiosk.session, online.stack
 
