@@ -28,6 +28,7 @@ from kiosk.config import Config, Profile
 from kiosk.files import load_anchors, read_input
 from kiosk.hardware.audio import EspeakSpeaker, Speaker
 from kiosk.hardware.monitor import ReaderMonitor
+from kiosk.hardware.printer import ReceiptPrinter, open_printer
 from kiosk.hardware.reader import CardReader, ReaderAttached, ReaderDetached, ReaderEvent
 from kiosk.hardware.virtual import VirtualDriver
 from kiosk.journeys import (
@@ -118,6 +119,7 @@ class Kiosk:
         self._narrator: Narrator | None = None
         self._session: KioskSession | None = None
         self._uplink: Uplink | None = None
+        self._printer: ReceiptPrinter | None = None
         self._reader_present = True
         self._stage: Stage | None = None
         self._last = time.monotonic()
@@ -143,6 +145,11 @@ class Kiosk:
         return self._uplink
 
     @property
+    def printer(self) -> ReceiptPrinter | None:
+        """The receipt printer, when the profile has one (after start())."""
+        return self._printer
+
+    @property
     def sim_driver(self) -> VirtualDriver | None:
         driver = self._reader.driver if self._reader else None
         return driver if isinstance(driver, VirtualDriver) else None
@@ -156,6 +163,9 @@ class Kiosk:
         size = (display.size[0], display.size[1]) if display.size else None
         self._surface = open_display(self.mode, size, display.driver)
         self._worker = ThreadCardWorker(self._reader)
+        if profile.printer is not None:
+            self._printer = open_printer(profile.printer.uri, model=profile.printer.model,
+                                         base=profile.state_path)
         if profile.uplink is not None and profile.uplink.enabled:
             self._uplink = Uplink(profile.uplink, profile.state_path, snapshot=self._snapshot,
                                   on_command=self._on_command,
@@ -240,6 +250,8 @@ class Kiosk:
             self._speaker.close()
         if self._reader:
             self._reader.close()
+        if self._printer:
+            self._printer.close()
         pygame.quit()
 
     def _wake(self) -> None:

@@ -15,9 +15,16 @@ import re
 import tomllib
 from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from kiosk.errors import KioskError
 
@@ -99,6 +106,74 @@ class Printer(_Strict):
         return uri
 
 
+# BCM numbers of the 40-pin header's free GPIOs (0 and 1 belong to the HAT's EEPROM).
+Pin = Annotated[int, Field(ge=2, le=27)]
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+HOURS = re.compile(r"(?P<start>[01][0-9]|2[0-3]):[0-5][0-9]-(?P<end>[01][0-9]|2[0-4]):[0-5][0-9]")
+
+
+class Site(_Strict):
+    """Where the kiosk stands: what a receipt and the screens call the Comune, and when it is
+    open (the backlight is off outside these hours; without them, always open)."""
+
+    comune: str = Field("Comune di Esempio", min_length=1, max_length=80)
+    opening_hours: dict[Weekday, list[str]] | None = Field(None, description=(
+        'per day, spans such as "08:30-12:30"; a day not named is closed'))
+
+    @field_validator("opening_hours")
+    @classmethod
+    def _spans(cls, days: dict[str, list[str]] | None) -> dict[str, list[str]] | None:
+        for day, spans in (days or {}).items():
+            for span in spans:
+                if HOURS.fullmatch(span) is None or span[:5] >= span[6:]:
+                    raise ValueError(f"{day}: {span!r} is not HH:MM-HH:MM, start before end")
+        return days
+
+
+class Gpio(_Strict):
+    """The devices on the Pi's own pins, by BCM number; a device left out is not fitted.
+    ``auto`` takes RPi.GPIO's API (rpi-lgpio on bookworm and the Pi 5), then lgpio;
+    ``mock`` is gpiozero's MockFactory, for the simulated kiosk."""
+
+    factory: Literal["auto", "rpigpio", "lgpio", "mock"] = "auto"
+    guidance_light: Pin | None = Field(None, description="the ring around the reader")
+    status_led: Pin | None = None
+    buzzer: Pin | None = None
+    tamper: Pin | None = Field(None, description="closed to ground while the case is shut")
+    presence: Pin | None = Field(None, description="high while someone stands in front")
+    headphones: Pin | None = Field(None, description="the jack's detect switch, low = plugged")
+
+    @model_validator(mode="after")
+    def _distinct(self) -> Gpio:
+        seen: dict[int, str] = {}
+        for name in ("guidance_light", "status_led", "buzzer", "tamper", "presence",
+                     "headphones"):
+            pin = getattr(self, name)
+            if pin is not None and pin in seen:
+                raise ValueError(f"pin {pin} is given to both {seen[pin]} and {name}")
+            if pin is not None:
+                seen[pin] = name
+        return self
+
+
+class Backlight(_Strict):
+    """The screen's backlight through sysfs: full during a session, dimmed when idle, off
+    outside the opening hours, woken by a touch or the presence sensor."""
+
+    device: str = Field("auto", pattern=r"^(auto|[A-Za-z0-9_.:-]+|virtual:.+)$", description=(
+        "a name under /sys/class/backlight, auto (the first there) or virtual:DIR"))
+    idle_percent: int = Field(30, ge=0, le=100)
+    idle_after_seconds: float = Field(60.0, ge=5, le=3600)
+
+
+class FrontPanel(_Strict):
+    """The front-panel board (lights, buzzer, tamper latch, the Pi's watchdog)."""
+
+    uri: str = Field(pattern=r"^(serial:/.+|sim)$", description="serial:DEVICE or sim")
+    watchdog_seconds: int | None = Field(60, ge=10, le=3600, description=(
+        "power-cycle the Pi after this long without a heartbeat; none = never"))
+
+
 class Profile(_Strict):
     reader: str = Field(description="pcsc, pcsc:NAME, or sim:PROFILE_PATH")
     state_dir: str = Field(description="where the kiosk keeps what must survive a restart")
@@ -109,6 +184,10 @@ class Profile(_Strict):
         "instant", description="a sim: card answers at once, or as slowly as a real CIE")
     uplink: Uplink | None = None
     printer: Printer | None = None
+    site: Site = Site()
+    gpio: Gpio | None = None
+    backlight: Backlight | None = None
+    frontpanel: FrontPanel | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @property
