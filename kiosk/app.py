@@ -234,7 +234,7 @@ class Kiosk:
             self._speaker = EspeakSpeaker()
         if self._speaker is not None:
             self._narrator = Narrator(self._speaker, Catalog)
-        self._sensors = build_sensors(profile, self._pins, self._on_sensor)
+        self._sensors = build_sensors(profile, self._pins, self._post_sensor)
         self._monitor = ReaderMonitor(self._reader, self._on_reader_event)
         self._monitor.start()
         if self._uplink is not None:
@@ -274,7 +274,7 @@ class Kiosk:
             self.stage.update(now - self._last)  # the reading animation's next frame
             self._last = now
         elif event.type == self.SENSOR:
-            self._sensed(event.sensor)
+            self._on_sensor(event.sensor)
         elif event.type == pygame.KEYDOWN and event.key == SIM_TOGGLE_KEY:
             self.toggle_sim_card()
         elif event.type == pygame.KEYDOWN and self._surroundings is not None and event.key in (
@@ -357,15 +357,13 @@ class Kiosk:
             self._narrator.show(view)
 
     def _signal(self, view: View, before: View | None = None) -> None:
-        """The lights for what the screen shows (each told only of a change), and the
-        blind-user mode's beep for the step to it."""
+        """The lights for what the screen shows (told only of a change: a backend may be a
+        serial line away), and the blind-user mode's beep for the step to it."""
         lights = lights_for(view, serving=self._reader_present)
         if lights != self._lights:
-            previous, self._lights = self._lights, lights
-            if previous is None or previous.guidance is not lights.guidance:
-                self._indicators.guidance(lights.guidance)
-            if previous is None or previous.status is not lights.status:
-                self._indicators.status(lights.status)
+            self._lights = lights
+            self._indicators.guidance(lights.guidance)
+            self._indicators.status(lights.status)
         beep = None if before is None else beep_for(before, view)
         if beep is not None and self.blind_mode:
             self._indicators.beep(beep)
@@ -387,11 +385,11 @@ class Kiosk:
          SIM_PASSER_BY_KEY: self._surroundings.someone_passes,
          SIM_HEADPHONES_KEY: self._surroundings.toggle_headphones}[key]()
 
-    def _on_sensor(self, event: SensorEvent) -> None:
+    def _post_sensor(self, event: SensorEvent) -> None:
         """From the sensors' thread: onto the loop's queue (``post`` is thread-safe)."""
         pygame.event.post(pygame.event.Event(self.SENSOR, sensor=event))
 
-    def _sensed(self, event: SensorEvent) -> None:
+    def _on_sensor(self, event: SensorEvent) -> None:
         """On the loop's thread: what a switch or sensor said."""
         match event:
             case PresenceSeen():
@@ -403,13 +401,15 @@ class Kiosk:
         """A plug in: speech goes private, into the headphones, and the screen is read again
         there; the blind-user mode starts. Pulled out: silence at once, since the phrase under
         way was meant for one pair of ears."""
+        if plugged == self.blind_mode:
+            return  # the jack's state at start: no plug in
         self.blind_mode = plugged
+        log.info("headphones %s", "plugged in" if plugged else "pulled out")
         if self._speaker is None or self._narrator is None:
             return
         self._speaker.route(self.config.profile.speech_headphones if plugged else None)
         if plugged:
             self._narrator.repeat()
-        log.info("headphones %s", "plugged in" if plugged else "pulled out")
 
     def _draw(self) -> None:
         self.stage.draw(self.surface)
