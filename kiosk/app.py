@@ -210,6 +210,7 @@ class Kiosk:
 
     def start(self) -> None:
         profile = self.config.profile
+        self._start_gpio(profile)  # first: a kiosk whose pins cannot be driven stops here
         self._reader, self._sim_card = build_reader(
             profile.reader, profile.state_path, create_demo=True, timing=profile.card_timing
         )
@@ -217,7 +218,6 @@ class Kiosk:
         size = (display.size[0], display.size[1]) if display.size else None
         self._surface = open_display(self.mode, size, display.driver)
         self._worker = ThreadCardWorker(self._reader)
-        self._start_gpio(profile)
         if profile.printer is not None:
             self._printer = open_printer(profile.printer.uri, model=profile.printer.model,
                                          base=profile.state_path)

@@ -22,6 +22,7 @@ from kiosk.hardware.reader import ReaderAttached, ReaderDetached
 from kiosk.journeys import Lock, Screen, Unlock
 from kiosk.lights import Lights
 from kiosk.sim import issuing
+from tests.conftest import run_kiosk
 from tests.ui.conftest import sim_config
 from tests.ui.test_kiosk import press, pump_until, until_test_pin_asks_for_the_card
 
@@ -176,3 +177,15 @@ def test_a_kiosk_without_a_gpio_section_has_no_pins(state: Path) -> None:
         assert running.session.view.screen is Screen.ATTRACT
     finally:
         running.stop()
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(Path("/dev/gpiochip0").exists(), reason="this machine has GPIO")
+def test_kiosk_run_off_a_pi_says_why_the_pins_cannot_be_driven(state: Path) -> None:
+    conf = state / "kiosk.toml"
+    conf.write_text(sim_config(state, 'gpio = { factory = "auto", status_led = 23 }\n'))
+    done = run_kiosk("run", "--headless", "--config", str(conf))
+    assert done.returncode != 0
+    assert "GPIO_UNAVAILABLE" in done.stderr and "rpi-lgpio" in done.stderr
+    assert "Traceback" not in done.stderr
+

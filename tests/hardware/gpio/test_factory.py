@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 from gpiozero.pins.mock import MockFactory
 
-from kiosk import config
 from kiosk.hardware.gpio import GpioError, GpioIndicators, GpioSensors, open_pins
 from kiosk.hardware.gpio.factory import FactoryName
 from kiosk.hardware.sensors import SensorEvent
@@ -57,23 +56,6 @@ def test_importing_the_kiosk_and_using_mock_pins_loads_no_pin_library() -> None:
     done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
                           timeout=60, check=True)
     assert done.stdout.splitlines() == ["[]", "True"]
-
-
-@pytest.mark.parametrize(("pin_map", "complaint"), [
-    ("guidance_light = 18, status_led = 18", "pin 18 is given to both"),
-    ("tamper = 28", "tamper"),
-    ("presence = 1", "presence"),
-    ("factory = \"pigpio\"", "factory"),
-    ("buzzer = \"24\"", "buzzer"),
-    ("doorbell = 5", "doorbell: unknown key"),
-])
-def test_a_wrong_pin_map_is_config_invalid(pin_map: str, complaint: str) -> None:
-    text = ('[profiles.sim]\nreader = "sim:card.json"\nstate_dir = "/tmp/x"\n'
-            f"gpio = {{ {pin_map} }}\n")
-    with pytest.raises(config.ConfigError) as raised:
-        config.parse(text, "kiosk.toml")
-    assert raised.value.code == "CONFIG_INVALID"
-    assert complaint in str(raised.value)
 
 
 def test_a_pin_the_board_cannot_give_is_config_invalid(pins: MockFactory) -> None:
