@@ -17,6 +17,7 @@ APT_PACKAGES=(
     libsystemd-dev                                   # systemd-python: journald, sd_notify
     util-linux bash                                  # unshare, for the tests' private pcscd
     espeak-ng                                        # speech output (kiosk/hardware/audio.py)
+    alsa-utils                                       # aplay: speech routed to the headphones' device
     xvfb xdotool                                     # the UI test in a real X window
     nginx-light                                      # the back-office's TLS front (mTLS)
     postgresql                                       # the back-office's database for a Comune
