@@ -6,8 +6,9 @@ The steps, each done again or skipped by looking at what is already on disk (no 
 2. read and check the boot partition's ``kiosk.toml`` (``PROVISION_MISSING``,
    ``PROVISION_INVALID``); a kiosk not yet enrolled needs its token (``PROVISION_NO_TOKEN``);
 3. write the runtime configuration, the network files and the time zone (rewritten every time:
-   the same input gives the same files), and, with ``apply``, have systemd-networkd and
-   wpa_supplicant take them, so the back-office can be reached;
+   the same input gives the same files), replace the Wi-Fi passphrase in the boot partition's
+   file by the PSK derived from it, and, with ``apply``, have systemd-networkd and
+   wpa_supplicant take the files, so the back-office can be reached;
 4. enroll unless the uplink store already holds an enrollment (its ``enrollment.json`` is
    written last, so a cut in the middle means "not enrolled", and the token is still there);
    the key is made there and never leaves the kiosk; an unreachable back-office is
@@ -32,7 +33,7 @@ from pathlib import Path
 from typing import ParamSpec, TypeVar
 
 from kiosk.durable import write_atomically
-from kiosk.provision import network, runtime, token
+from kiosk.provision import network, rewrite, runtime
 from kiosk.provision.spec import FILE_NAME, ProvisionError, Provisioning, parse
 from kiosk.uplink.credentials import Identity, Store
 from kiosk.uplink.enroll import enroll
@@ -94,6 +95,8 @@ def provision(places: Places, *, owner: str | None = None, apply: bool = False,
             f"the back-office for a new token ('kiosk backoffice kiosk add "
             f"{spec.site.kiosk} --reenroll') and add it", code="PROVISION_NO_TOKEN")
     _guarded(configure, places, spec, owner)
+    if rewrite.has_passphrase(text):
+        text = _guarded(rewrite_source, places.source, rewrite.with_psk(text, _now()))
     if apply:
         apply_network(spec)
     enrolled_now = False
@@ -105,9 +108,9 @@ def provision(places: Places, *, owner: str | None = None, apply: bool = False,
     if owner is not None:
         _guarded(give, store.directory, owner)
     check_name(identity, spec, places.source)
-    removed = token.has_token(text)
+    removed = rewrite.has_token(text)
     if removed:
-        _guarded(forget_token, places.source, text)
+        _guarded(rewrite_source, places.source, rewrite.without_token(text, _now()))
     _guarded(write_atomically, places.marker, json.dumps({
         "kiosk": identity.kiosk, "api_url": identity.api_url, "at": _now()}).encode())
     log.info("provisioned as %s", identity.kiosk)
@@ -190,10 +193,11 @@ def check_name(identity: Identity, spec: Provisioning, source: Path) -> None:
             code="PROVISION_NAME_MISMATCH")
 
 
-def forget_token(source: Path, text: str) -> None:
-    """The provisioning file without its token. The boot partition is vfat: the mode is left
-    alone (a chmod there is refused)."""
-    write_atomically(source, token.without_token(text, _now()).encode(), mode=None)
+def rewrite_source(source: Path, text: str) -> str:
+    """The provisioning file replaced by ``text`` (one of :mod:`.rewrite`'s). The boot
+    partition is vfat: the mode is left alone (a chmod there is refused)."""
+    write_atomically(source, text.encode(), mode=None)
+    return text
 
 
 def _now() -> str:

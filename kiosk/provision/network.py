@@ -61,8 +61,16 @@ def _network(match: str, addressing: Addressing, metric: int, what: str) -> byte
     return ("\n".join(lines) + "\n").encode()
 
 
+def wifi_psk(wifi: Wifi) -> str:
+    """The PSK the file gives, or the one derived from its passphrase."""
+    if wifi.psk is not None:
+        return wifi.psk.get_secret_value()
+    assert wifi.passphrase is not None  # the model holds exactly one of them
+    return wpa_psk(wifi.ssid, wifi.passphrase.get_secret_value())
+
+
 def wpa_config(wifi: Wifi) -> bytes:
-    psk = wpa_psk(wifi.ssid, wifi.passphrase.get_secret_value())
+    psk = wifi_psk(wifi)
     return (
         "# Written by 'kiosk provision': the PSK derived from the passphrase, never the\n"
         "# passphrase itself; the SSID in hex.\n"

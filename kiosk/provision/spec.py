@@ -18,7 +18,15 @@ import tomllib
 import zoneinfo
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from kiosk import config
 from kiosk.errors import KioskError
@@ -110,7 +118,9 @@ class Ethernet(Addressing):
 
 class Wifi(Addressing):
     ssid: str = Field(min_length=1, max_length=32, pattern=r"^[^\x00-\x1f\x7f]+$")
-    passphrase: SecretStr = Field(description="WPA2-Personal, 8 to 63 printable characters")
+    passphrase: SecretStr | None = Field(None, description=(
+        "WPA2-Personal, 8 to 63 printable characters; first boot replaces it with psk"))
+    psk: SecretStr | None = Field(None, description="the 64 hex digits derived from it")
     country: str = Field("IT", pattern=r"^[A-Z]{2}$", description="regulatory domain")
 
     @field_validator("ssid")
@@ -122,11 +132,24 @@ class Wifi(Addressing):
 
     @field_validator("passphrase")
     @classmethod
-    def _passphrase(cls, passphrase: SecretStr) -> SecretStr:
-        value = passphrase.get_secret_value()
+    def _passphrase(cls, passphrase: SecretStr | None) -> SecretStr | None:
+        value = passphrase.get_secret_value() if passphrase is not None else "x" * 8
         if not 8 <= len(value) <= 63 or not all(" " <= c <= "~" for c in value):
             raise ValueError("a WPA passphrase is 8 to 63 printable ASCII characters")
         return passphrase
+
+    @field_validator("psk")
+    @classmethod
+    def _psk(cls, psk: SecretStr | None) -> SecretStr | None:
+        if psk is not None and re.fullmatch(r"[0-9a-f]{64}", psk.get_secret_value()) is None:
+            raise ValueError("a WPA PSK is 64 hexadecimal digits (lower case)")
+        return psk
+
+    @model_validator(mode="after")
+    def _one_key(self) -> Wifi:
+        if (self.passphrase is None) == (self.psk is None):
+            raise ValueError("give the passphrase (or the psk first boot left), not both")
+        return self
 
 
 class Reader(_Strict):

@@ -1,0 +1,246 @@
+"""``kiosk provision`` against a running back-office (real nginx, TLS, enrollment): a boot
+partition with the technician's file becomes an enrolled kiosk whose token is gone; a rerun
+does nothing; a power cut between any two steps is picked up where it left; a wrong file or
+an unreachable back-office gives its code, keeps the token and writes nothing it should not;
+the secrets reach no output and no file."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import time
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from kiosk import config
+from kiosk.provision import network
+from kiosk.uplink.credentials import Store
+from kiosk.uplink.enroll import enroll
+from tests.backoffice.stack import Stack, free_port
+from tests.conftest import kiosk_command, run_kiosk
+from tests.provision.files import PASSPHRASE, boot_partition, provisioning_text
+from tests.secret_scan import findings
+
+pytestmark = pytest.mark.slow  # a real back-office
+
+
+@dataclass(frozen=True)
+class Kiosk:
+    """One kiosk's SD card: the boot partition, the state directory, the /etc it writes."""
+
+    root: Path
+
+    @property
+    def boot(self) -> Path:
+        return self.root / "boot"
+
+    @property
+    def state(self) -> Path:
+        return self.root / "state"
+
+    @property
+    def etc(self) -> Path:
+        return self.root / "etc"
+
+    @property
+    def file(self) -> Path:
+        return self.boot / "kiosk.toml"
+
+    def places(self) -> list[str]:
+        return ["--boot", str(self.boot), "--state", str(self.state), "--etc", str(self.etc)]
+
+    def provision(self, *extra: str) -> tuple[subprocess.CompletedProcess[str], dict[str, object]]:
+        done = run_kiosk("provision", *self.places(), "--json", *extra)
+        answer: dict[str, object] = json.loads(done.stdout)
+        return done, answer
+
+
+def new_kiosk(tmp_path: Path, stack: Stack, *, token: str | None = None,
+              url: str | None = None) -> tuple[Kiosk, str, str]:
+    """A kiosk whose boot partition holds a file with a fresh token: (kiosk, name, token)."""
+    name, fresh = stack.add_kiosk()
+    token = token or fresh
+    kiosk = Kiosk(tmp_path)
+    boot_partition(kiosk.boot, provisioning_text(url or stack.enroll_url, token, kiosk=name))
+    return kiosk, name, token
+
+
+def enrollment(stack: Stack, name: str) -> str:
+    return next(k.enrollment for k in stack.registry.kiosks() if k.name == name)
+
+
+def test_first_boot_enrolls_forgets_the_token_and_keeps_the_rest(tmp_path: Path,
+                                                                 sqlite_stack: Stack) -> None:
+    kiosk, name, token = new_kiosk(tmp_path, sqlite_stack)
+    before = kiosk.file.read_text()
+    done, answer = kiosk.provision()
+    assert done.returncode == 0, done.stderr
+    assert answer == {"provisioned": True, "already": False, "kiosk": name,
+                      "enrolled_now": True, "token_removed": True}
+
+    # The back-office lists it as enrolled; the kiosk holds its key and certificate.
+    assert enrollment(sqlite_stack, name) == "enrolled"
+    identity = Store(kiosk.state / "uplink").load()
+    assert identity.kiosk == name and identity.ca_pem == sqlite_stack.ca_file.read_bytes()
+    assert (kiosk.state / "uplink" / "key.pem").stat().st_mode & 0o777 == 0o600
+
+    # The token is gone from the boot partition, the passphrase replaced by the PSK; the
+    # technician's other settings and comments stay.
+    after = kiosk.file.read_text()
+    psk = network.wpa_psk("Comune-Kiosk", PASSPHRASE)
+    assert token not in after and "token" not in tomllib.loads(after)["backoffice"]
+    expected = tomllib.loads(before)
+    del expected["backoffice"]["token"]
+    del expected["wifi"]["passphrase"]
+    expected["wifi"]["psk"] = psk
+    assert tomllib.loads(after) == expected
+    kept = [line for line in before.splitlines() if token not in line and PASSPHRASE not in line]
+    assert kept == [line for line in after.splitlines()
+                    if "first boot" not in line and psk not in line]
+
+    # The runtime configuration loads, and the kiosk's own commands find the enrollment.
+    runtime = config.load(kiosk.state / "kiosk.toml")
+    assert runtime.name == "pi" and runtime.profile.state_path == kiosk.state
+    assert runtime.profile.site.comune == "Comune di Prova"
+    status = json.loads(run_kiosk("uplink", "status", "--config", str(kiosk.state / "kiosk.toml"),
+                                  "--json").stdout)
+    assert status["enrolled"] is True and status["kiosk"] == name
+
+    # The network and the time zone, for systemd-networkd, wpa_supplicant and glibc.
+    ethernet = (kiosk.etc / network.ETHERNET_FILE).read_text()
+    assert "Address=192.168.10.50/24" in ethernet
+    wpa = kiosk.etc / network.WPA_FILE
+    assert wpa.stat().st_mode & 0o777 == 0o600
+    assert psk in wpa.read_text()
+    assert os.readlink(kiosk.etc / "localtime") == "/usr/share/zoneinfo/Europe/Rome"
+    assert (kiosk.etc / "timezone").read_text() == "Europe/Rome\n"
+
+    # The secrets: the token nowhere (the state, /etc, the boot partition, the output), the
+    # Wi-Fi passphrase nowhere either (wpa_supplicant and the boot partition have the PSK).
+    output = done.stdout + done.stderr
+    assert token not in output and token.split(".")[1] not in output and PASSPHRASE not in output
+    assert findings(tmp_path, [token.split(".")[1], PASSPHRASE]) == []
+
+    # A rerun does nothing, and says so.
+    again, answer = kiosk.provision()
+    assert again.returncode == 0 and answer["already"] is True
+    assert kiosk.file.read_text() == after
+
+
+def test_a_power_cut_after_enrolling_only_removes_the_token(tmp_path: Path,
+                                                             sqlite_stack: Stack) -> None:
+    """Enrolled, but cut before the token left the boot partition: the next boot does not
+    enroll again (the token is used up) and only forgets it."""
+    kiosk, _name, token = new_kiosk(tmp_path, sqlite_stack)
+    enroll(sqlite_stack.enroll_url, token, Store(kiosk.state / "uplink"))
+    done, answer = kiosk.provision()
+    assert done.returncode == 0, done.stderr
+    assert answer["enrolled_now"] is False and answer["token_removed"] is True
+    assert token not in kiosk.file.read_text() and (kiosk.state / "provisioned").exists()
+
+
+def test_a_cut_before_the_marker_is_finished_on_the_next_boot(tmp_path: Path,
+                                                               sqlite_stack: Stack) -> None:
+    """Enrolled and the token gone, but no marker yet: the next boot rewrites the files it
+    owns, enrolls nothing, and writes the marker."""
+    kiosk, name, _token = new_kiosk(tmp_path, sqlite_stack)
+    assert kiosk.provision()[0].returncode == 0
+    (kiosk.state / "provisioned").unlink()
+    (kiosk.etc / "timezone").unlink()
+    done, answer = kiosk.provision()
+    assert done.returncode == 0, done.stderr
+    assert answer == {"provisioned": True, "already": False, "kiosk": name,
+                      "enrolled_now": False, "token_removed": False}
+    assert (kiosk.etc / "timezone").exists() and (kiosk.state / "provisioned").exists()
+
+
+def test_an_unreachable_backoffice_keeps_the_token_for_the_next_try(
+        tmp_path: Path, sqlite_stack: Stack) -> None:
+    kiosk, name, token = new_kiosk(tmp_path, sqlite_stack,
+                                   url=f"https://127.0.0.1:{free_port()}")
+    done, answer = kiosk.provision()
+    assert done.returncode == 1
+    assert answer["error"]["code"] == "ENROLL_UNREACHABLE"  # type: ignore[index]
+    assert f'token = "{token}"' in kiosk.file.read_text()
+    assert not Store(kiosk.state / "uplink").enrolled()
+    assert not (kiosk.state / "provisioned").exists()
+    assert enrollment(sqlite_stack, name) == "pending"
+    assert token.split(".")[1] not in done.stdout + done.stderr
+
+
+def test_a_wrong_file_writes_nothing(tmp_path: Path, sqlite_stack: Stack) -> None:
+    kiosk, name, _token = new_kiosk(tmp_path, sqlite_stack)
+    kiosk.file.write_text(kiosk.file.read_text().replace("Europe/Rome", "Europe/Roma"))
+    before = kiosk.file.read_text()
+    done, answer = kiosk.provision()
+    assert done.returncode == 2
+    error = answer["error"]
+    assert isinstance(error, dict) and error["code"] == "PROVISION_INVALID"
+    assert str(kiosk.file) in error["message"] and "site.time_zone" in error["message"]
+    assert not kiosk.state.exists() and not kiosk.etc.exists()
+    assert kiosk.file.read_text() == before and enrollment(sqlite_stack, name) == "pending"
+
+
+def test_a_missing_file_and_a_missing_token_have_their_codes(tmp_path: Path,
+                                                             sqlite_stack: Stack) -> None:
+    kiosk = Kiosk(tmp_path / "nothing")
+    kiosk.boot.mkdir(parents=True)
+    done, answer = kiosk.provision()
+    assert done.returncode == 2
+    assert answer["error"]["code"] == "PROVISION_MISSING"  # type: ignore[index]
+
+    kiosk, _name, token = new_kiosk(tmp_path / "no-token", sqlite_stack)
+    kiosk.file.write_text("\n".join(line for line in kiosk.file.read_text().splitlines()
+                                    if token not in line))
+    done, answer = kiosk.provision()
+    assert answer["error"]["code"] == "PROVISION_NO_TOKEN"  # type: ignore[index]
+    assert not kiosk.state.exists()
+
+
+def test_a_token_for_another_kiosk_is_named(tmp_path: Path, sqlite_stack: Stack) -> None:
+    """The file says one kiosk, the token was made for another: the enrollment stands (the
+    token is used up either way), the technician's screen says which name is whose."""
+    name, token = sqlite_stack.add_kiosk()
+    kiosk = Kiosk(tmp_path)
+    boot_partition(kiosk.boot, provisioning_text(sqlite_stack.enroll_url, token, kiosk="other"))
+    done, answer = kiosk.provision()
+    error = answer["error"]
+    assert isinstance(error, dict) and error["code"] == "PROVISION_NAME_MISMATCH"
+    assert repr(name) in error["message"] and "site.kiosk" in error["message"]
+    assert not (kiosk.state / "provisioned").exists()
+    kiosk.file.write_text(kiosk.file.read_text().replace('kiosk = "other"', f'kiosk = "{name}"'))
+    done, answer = kiosk.provision()
+    assert done.returncode == 0 and answer["enrolled_now"] is False
+
+
+def test_the_screen_waits_for_a_good_file_then_lets_the_kiosk_start(
+        tmp_path: Path, sqlite_stack: Stack) -> None:
+    """``--screen``: no file, so the technician's screen (saved as a PNG) and a try every
+    second; the technician writes the file; the next try enrolls and the command exits 0."""
+    kiosk = Kiosk(tmp_path)
+    kiosk.boot.mkdir(parents=True)
+    shot = tmp_path / "screen.png"
+    process = subprocess.Popen(
+        kiosk_command("provision", *kiosk.places(), "--json", "--screen", "--headless",
+                      "--retry-seconds", "1", "--screenshot", str(shot)),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while not shot.exists():
+            assert process.poll() is None and time.monotonic() < deadline
+            time.sleep(0.1)
+        name, token = sqlite_stack.add_kiosk()
+        boot_partition(kiosk.boot, provisioning_text(sqlite_stack.enroll_url, token, kiosk=name))
+        stdout, stderr = process.communicate(timeout=60)
+    finally:
+        process.kill()
+        process.wait()
+    assert process.returncode == 0, stderr
+    assert json.loads(stdout)["kiosk"] == name
+    assert "PROVISION_MISSING" in stderr  # the journal says what the screen showed
+    assert enrollment(sqlite_stack, name) == "enrolled"
+    assert token not in kiosk.file.read_text()
