@@ -81,8 +81,10 @@ def _report(outcome: Outcome, as_json: bool) -> int:
 def cmd_provision(args: argparse.Namespace) -> int:
     try:
         outcome = _attempt(args)
+    except KeyboardInterrupt:  # stopped mid-try (SIGTERM): not provisioned, never exit 0
+        return output.EXIT_CARD
     except KioskError as exc:
-        log.error("first boot: %s: %s", exc.code, exc)
+        _log(exc)
         if not args.screen:
             return output.error(exc, args.json)
         ended = _until_provisioned(args, exc)
@@ -90,6 +92,12 @@ def cmd_provision(args: argparse.Namespace) -> int:
             return output.error(ended, args.json)
         outcome = ended
     return _report(outcome, args.json)
+
+
+def _log(exc: KioskError) -> None:
+    """One journal line per failed try, its code as the field KIOSK_CODE (the message names
+    files and keys, never a value of the token or the passphrase)."""
+    log.error("first boot: %s: %s", exc.code, exc, extra={"fields": {"code": exc.code}})
 
 
 def _until_provisioned(args: argparse.Namespace, first: KioskError) -> Outcome | KioskError:
@@ -110,7 +118,7 @@ def _until_provisioned(args: argparse.Namespace, first: KioskError) -> Outcome |
             try:
                 return _attempt(args)
             except KioskError as exc:
-                log.error("first boot: %s: %s", exc.code, exc)
+                _log(exc)
                 error = exc
     finally:
         screen.close()

@@ -54,7 +54,8 @@ class Kiosk:
         return ["--boot", str(self.boot), "--state", str(self.state), "--etc", str(self.etc)]
 
     def provision(self, *extra: str) -> tuple[subprocess.CompletedProcess[str], dict[str, object]]:
-        done = run_kiosk("provision", *self.places(), "--json", *extra)
+        # at DEBUG, so the secret scans see everything the libraries log too
+        done = run_kiosk("--log-level", "DEBUG", "provision", *self.places(), "--json", *extra)
         answer: dict[str, object] = json.loads(done.stdout)
         return done, answer
 
