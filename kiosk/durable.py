@@ -23,6 +23,9 @@ def write_atomically(path: Path, content: bytes, mode: int | None = 0o644) -> No
             os.fchmod(fd, mode)
         os.write(fd, content)
         os.fsync(fd)
+    except BaseException:
+        os.unlink(temporary)  # a refused chmod or a full disk leaves no stray file behind
+        raise
     finally:
         os.close(fd)
     try:

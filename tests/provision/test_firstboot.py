@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import time
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -245,3 +247,45 @@ def test_the_screen_waits_for_a_good_file_then_lets_the_kiosk_start(
     assert "PROVISION_MISSING" in stderr  # the journal says what the screen showed
     assert enrollment(sqlite_stack, name) == "enrolled"
     assert token not in kiosk.file.read_text()
+
+
+@pytest.fixture
+def fat_boot_partition(tmp_path: Path) -> Iterator[Path]:
+    """A real FAT file system at ``tmp_path/boot``, as the Pi's boot partition: an image made
+    by mkfs.vfat, mounted by fusefat (userspace: no kernel module, no loop device)."""
+    if shutil.which("fusefat") is None or shutil.which("mkfs.vfat") is None:
+        pytest.skip("fusefat and dosfstools are not installed (scripts/dev.sh installs them)")
+    image, mount = tmp_path / "boot.img", tmp_path / "boot"
+    with image.open("wb") as disk:
+        disk.truncate(16 * 1024 * 1024)
+    subprocess.run(["mkfs.vfat", str(image)], check=True, capture_output=True)
+    mount.mkdir()
+    process = subprocess.Popen(["fusefat", "-f", "-o", "rw+", str(image), str(mount)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 10
+        while not os.path.ismount(mount):
+            assert process.poll() is None and time.monotonic() < deadline, "fusefat did not mount"
+            time.sleep(0.05)
+        yield mount
+    finally:
+        subprocess.run(["fusermount", "-u", str(mount)], check=False, capture_output=True)
+        try:
+            process.wait(timeout=10)
+        finally:
+            process.kill()
+
+
+def test_the_token_leaves_a_fat_boot_partition(tmp_path: Path, fat_boot_partition: Path,
+                                               sqlite_stack: Stack) -> None:
+    """On FAT a chmod is refused: the file is still replaced whole, and nothing is left
+    beside it."""
+    kiosk, name, token = new_kiosk(tmp_path, sqlite_stack)
+    assert kiosk.boot == fat_boot_partition
+    done, answer = kiosk.provision()
+    assert done.returncode == 0, done.stderr
+    assert answer["token_removed"] is True and enrollment(sqlite_stack, name) == "enrolled"
+    assert os.listdir(fat_boot_partition) == ["kiosk.toml"]
+    after = kiosk.file.read_text()
+    assert token not in after and PASSPHRASE not in after
+    assert tomllib.loads(after)["site"]["kiosk"] == name
