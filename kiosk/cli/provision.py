@@ -1,7 +1,8 @@
 """``kiosk provision``: first boot, from the technician's ``kiosk.toml`` on the boot partition
 to an enrolled kiosk (kiosk.provision; docs/provisioning.md).
 
-One try by default, for a technician at a shell: its outcome, or the error's code. With
+One try by default, for a technician at a shell: its outcome, or the error's code
+(``--check`` only reads and checks the file, on the technician's PC for instance). With
 ``--screen`` (what ``kiosk-firstboot.service`` runs) a failure does not end the command: the
 technician's screen shows the code and what to do, and the whole of first boot is tried again
 every ``--retry-seconds`` (the file re-read, the back-office asked again) until it succeeds,
@@ -21,7 +22,8 @@ from typing import TYPE_CHECKING
 
 from kiosk.cli import output
 from kiosk.errors import KioskError
-from kiosk.provision.firstboot import Outcome, Places, provision
+from kiosk.provision.firstboot import Outcome, Places, provision, read_source
+from kiosk.provision.spec import Addressing, parse
 
 if TYPE_CHECKING:
     import pygame
@@ -51,6 +53,9 @@ def register(groups: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         "have systemd-networkd and wpa_supplicant take the new network files at once"))
     parser.add_argument("--timeout", type=float, default=10.0,
                         help="seconds for one request to the back-office")
+    parser.add_argument("--check", action="store_true", help=(
+        "only read and check the boot partition's kiosk.toml (e.g. on the technician's PC): "
+        "nothing written, nothing sent"))
     parser.add_argument("--screen", action="store_true",
                         help="on failure show the technician's screen and try again until done")
     parser.add_argument("--retry-seconds", type=int, default=30,
@@ -79,6 +84,8 @@ def _report(outcome: Outcome, as_json: bool) -> int:
 
 
 def cmd_provision(args: argparse.Namespace) -> int:
+    if args.check:
+        return _check(args)
     try:
         outcome = _attempt(args)
     except KeyboardInterrupt:  # stopped mid-try (SIGTERM): not provisioned, never exit 0
@@ -92,6 +99,30 @@ def cmd_provision(args: argparse.Namespace) -> int:
             return output.error(ended, args.json)
         outcome = ended
     return _report(outcome, args.json)
+
+
+def _check(args: argparse.Namespace) -> int:
+    """What first boot would do with the file, in a few lines; never a secret's value."""
+    source = Places(args.boot, args.state, args.etc).source
+    try:
+        spec = parse(read_source(source), str(source))
+    except KioskError as exc:
+        return output.error(exc, args.json)
+    wifi = spec.wifi
+    return output.result({
+        "file": str(source), "comune": spec.site.comune, "kiosk": spec.site.kiosk,
+        "time_zone": spec.site.time_zone, "backoffice": spec.backoffice.url,
+        "token": "present" if spec.token else "absent",
+        "ethernet": _addressing(spec.ethernet) if spec.ethernet.enabled else "off",
+        "wifi": f"{wifi.ssid} ({_addressing(wifi)})" if wifi is not None else "off",
+        "reader": spec.reader.uri,
+        "hardware": ", ".join(section for section in ("printer", "gpio", "frontpanel",
+                                                      "backlight")
+                              if getattr(spec, section) is not None) or "none"}, args.json)
+
+
+def _addressing(addressing: Addressing) -> str:
+    return f"static {addressing.address}" if addressing.static else "DHCP"
 
 
 def _log(exc: KioskError) -> None:

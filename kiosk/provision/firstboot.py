@@ -136,6 +136,7 @@ def configure(places: Places, spec: Provisioning, owner: str | None) -> None:
     text = runtime.runtime_config(spec, places.state, str(places.source))
     write_atomically(config_file, text.encode())
     if owner is not None:
+        give(places.state, owner, inside=False)
         give(config_file, owner)
     files, gone = network.network_files(spec)
     for file in files:
@@ -172,15 +173,16 @@ def apply_network(spec: Provisioning) -> None:
                         done.stderr.strip())
 
 
-def give(path: Path, owner: str) -> None:
-    """The kiosk's own files (its runtime configuration, its uplink directory) to the user
-    the kiosk runs as: first boot runs as root to write the network files."""
+def give(path: Path, owner: str, *, inside: bool = True) -> None:
+    """The kiosk's own files (the state directory itself, its runtime configuration, its
+    uplink directory and what is ``inside`` it) to the user the kiosk runs as: first boot
+    runs as root to write the network files, which stay root's."""
     try:
         user = pwd.getpwnam(owner)
     except KeyError:
         raise ProvisionError(f"no user named {owner!r} to give the kiosk's files to",
                              code="PROVISION_WRITE_FAILED") from None
-    for item in [path, *(path.rglob("*") if path.is_dir() else [])]:
+    for item in [path, *(path.rglob("*") if inside and path.is_dir() else [])]:
         os.chown(item, user.pw_uid, user.pw_gid)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import pwd
 import shutil
 import subprocess
 import time
@@ -80,7 +81,7 @@ def test_first_boot_enrolls_forgets_the_token_and_keeps_the_rest(tmp_path: Path,
                                                                  sqlite_stack: Stack) -> None:
     kiosk, name, token = new_kiosk(tmp_path, sqlite_stack)
     before = kiosk.file.read_text()
-    done, answer = kiosk.provision()
+    done, answer = kiosk.provision("--owner", "nobody")
     assert done.returncode == 0, done.stderr
     assert answer == {"provisioned": True, "already": False, "kiosk": name,
                       "enrolled_now": True, "token_removed": True}
@@ -112,6 +113,13 @@ def test_first_boot_enrolls_forgets_the_token_and_keeps_the_rest(tmp_path: Path,
     status = json.loads(run_kiosk("uplink", "status", "--config", str(kiosk.state / "kiosk.toml"),
                                   "--json").stdout)
     assert status["enrolled"] is True and status["kiosk"] == name
+
+    # The kiosk's own files are its user's; the network files stay root's.
+    nobody = pwd.getpwnam("nobody").pw_uid
+    for path in (kiosk.state, kiosk.state / "kiosk.toml", kiosk.state / "uplink",
+                 kiosk.state / "uplink" / "key.pem"):
+        assert path.stat().st_uid == nobody, path
+    assert (kiosk.etc / network.WPA_FILE).stat().st_uid == 0
 
     # The network and the time zone, for systemd-networkd, wpa_supplicant and glibc.
     ethernet = (kiosk.etc / network.ETHERNET_FILE).read_text()

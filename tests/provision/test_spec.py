@@ -4,6 +4,7 @@ runtime configuration that loads, the network files, the token removed and nothi
 
 from __future__ import annotations
 
+import json
 import tomllib
 from pathlib import Path
 
@@ -11,7 +12,8 @@ import pytest
 
 from kiosk import config
 from kiosk.provision import network, rewrite, runtime, spec
-from tests.provision.files import PASSPHRASE, provisioning_text
+from tests.conftest import run_kiosk
+from tests.provision.files import PASSPHRASE, boot_partition, provisioning_text
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "v1.Zm9vYmFyc2VjcmV0." + "A" * 43
@@ -185,3 +187,26 @@ def test_wifi_takes_a_passphrase_or_a_psk(wifi: str, problem: str) -> None:
         text = text.replace(f'passphrase = "{PASSPHRASE}"', "")
     error = refusal(text)
     assert "wifi" in str(error) and problem in str(error)
+
+
+def test_check_reads_the_file_and_writes_nothing(tmp_path: Path) -> None:
+    """``kiosk provision --check``, on the technician's PC before the card goes in."""
+    boot = boot_partition(tmp_path / "boot", provisioning_text(URL, TOKEN))
+    before = (boot / "kiosk.toml").read_text()
+    done = run_kiosk("provision", "--check", "--boot", str(boot), "--state",
+                     str(tmp_path / "state"), "--etc", str(tmp_path / "etc"), "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {
+        "file": str(boot / "kiosk.toml"), "comune": "Comune di Prova", "kiosk": "anagrafe-1",
+        "time_zone": "Europe/Rome", "backoffice": URL, "token": "present",
+        "ethernet": "static 192.168.10.50/24", "wifi": "Comune-Kiosk (DHCP)", "reader": "pcsc",
+        "hardware": "printer"}
+    assert TOKEN not in done.stdout + done.stderr and PASSPHRASE not in done.stdout
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["boot"]
+    assert (boot / "kiosk.toml").read_text() == before
+
+    (boot / "kiosk.toml").write_text(before.replace('kind = "pcsc"', 'kind = "usb"'))
+    done = run_kiosk("provision", "--check", "--boot", str(boot), "--json")
+    error = json.loads(done.stdout)["error"]
+    assert done.returncode == 2 and error["code"] == "PROVISION_INVALID"
+    assert "reader.kind" in error["message"]
