@@ -92,8 +92,9 @@ def provision(places: Places, *, owner: str | None = None, apply: bool = False,
     if not store.enrolled() and secret is None:
         raise ProvisionError(
             f"{places.source}: backoffice.token: missing, and this kiosk is not enrolled; ask "
-            f"the back-office for a new token ('kiosk backoffice kiosk add "
-            f"{spec.site.kiosk} --reenroll') and add it", code="PROVISION_NO_TOKEN")
+            f"the back-office for a token ('kiosk backoffice kiosk add {spec.site.kiosk}', "
+            "with --reenroll if it knows the kiosk already) and add it",
+            code="PROVISION_NO_TOKEN")
     _guarded(configure, places, spec, owner)
     if rewrite.has_passphrase(text):
         text = _guarded(rewrite_source, places.source, rewrite.with_psk(text, _now()))
