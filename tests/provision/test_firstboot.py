@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from kiosk import config
+from kiosk.backoffice.registry import KioskSummary
 from kiosk.provision import network
 from kiosk.uplink.credentials import Store
 from kiosk.uplink.enroll import enroll
@@ -73,8 +74,13 @@ def new_kiosk(tmp_path: Path, stack: Stack, *, token: str | None = None,
     return kiosk, name, token
 
 
+def summary(stack: Stack, name: str) -> KioskSummary:
+    """The back-office's line for ``name`` (``kiosk backoffice kiosks``)."""
+    return next(k for k in stack.registry.kiosks() if k.name == name)
+
+
 def enrollment(stack: Stack, name: str) -> str:
-    return next(k.enrollment for k in stack.registry.kiosks() if k.name == name)
+    return summary(stack, name).enrollment
 
 
 def test_first_boot_enrolls_forgets_the_token_and_keeps_the_rest(tmp_path: Path,
@@ -297,3 +303,24 @@ def test_the_token_leaves_a_fat_boot_partition(tmp_path: Path, fat_boot_partitio
     after = kiosk.file.read_text()
     assert token not in after and PASSPHRASE not in after
     assert tomllib.loads(after)["site"]["kiosk"] == name
+
+
+def test_the_provisioned_kiosk_reaches_its_backoffice(tmp_path: Path, sqlite_stack: Stack) -> None:
+    """What first boot leaves is enough for the kiosk's link: the uplink, started on the
+    runtime configuration alone (as kiosk.service will, minus the screen), is seen by the
+    back-office."""
+    kiosk, name, _token = new_kiosk(tmp_path, sqlite_stack)
+    assert kiosk.provision()[0].returncode == 0
+    link = subprocess.Popen(
+        kiosk_command("uplink", "run", "--config", str(kiosk.state / "kiosk.toml")),
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while summary(sqlite_stack, name).last_contact is None:
+            assert link.poll() is None, link.stderr.read() if link.stderr else ""
+            assert time.monotonic() < deadline, "no heartbeat reached the back-office"
+            time.sleep(0.2)
+    finally:
+        link.terminate()
+        link.communicate(timeout=30)
+    assert summary(sqlite_stack, name).state == "idle"
