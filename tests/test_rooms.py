@@ -26,6 +26,9 @@ ALLOWED = {
                "kiosk.journeys.ports"},
     "backoffice": {"kiosk.errors", "kiosk.durable", "kiosk.config", "kiosk.logs", "kiosk.cie",
                    "kiosk.uplink.schemas"},
+    # First boot turns the technician's file into the runtime configuration and enrolls
+    # through the uplink; its screen is the CLI's to wire (kiosk.ui.technician).
+    "provision": {"kiosk.errors", "kiosk.durable", "kiosk.config", "kiosk.uplink"},
 }
 # Libraries a room must not import at all: no I/O in the protocol core, and no pygame,
 # pyscard or HTTP in the journeys (DESIGN.md §2).
@@ -35,6 +38,7 @@ FORBIDDEN = {
     "ui": {"smartcard", "nfc", "socket"},
     "uplink": {"pygame", "smartcard", "nfc"},
     "backoffice": {"pygame", "smartcard", "nfc"},
+    "provision": {"pygame", "smartcard", "nfc"},
 }
 
 
