@@ -13,8 +13,10 @@ view changes; a 1 Hz timer drives the session's inactivity clock.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import time
+from collections.abc import Callable
 
 import pygame
 from asn1crypto import x509 as asn1_x509
@@ -27,20 +29,29 @@ from kiosk.cie import certificate
 from kiosk.config import Config, Profile
 from kiosk.files import load_anchors, read_input
 from kiosk.hardware.audio import EspeakSpeaker, Speaker
+from kiosk.hardware.backlight import (
+    Backlight,
+    BacklightError,
+    BacklightPolicy,
+    OpeningHours,
+    open_backlight,
+)
 from kiosk.hardware.monitor import ReaderMonitor
 from kiosk.hardware.printer import ReceiptPrinter, open_printer
 from kiosk.hardware.reader import CardReader, ReaderAttached, ReaderDetached, ReaderEvent
+from kiosk.hardware.sensors import PresenceSeen, SensorEvent, TamperChanged
 from kiosk.hardware.virtual import VirtualDriver
 from kiosk.journeys import (
     CertificatePolicy,
     KioskSession,
+    Phase,
     ThreadCardWorker,
     Tick,
     View,
     from_reader,
 )
+from kiosk.journeys.events import CaseClosed, CaseOpened, Lock, ShowNotice, Unlock
 from kiosk.journeys.events import Command as SessionCommand
-from kiosk.journeys.events import Lock, ShowNotice, Unlock
 from kiosk.journeys.ports import Activity
 from kiosk.sim.card import VirtualCie
 from kiosk.ui.display import open_display
@@ -59,6 +70,8 @@ SIM_TOGGLE_KEY = pygame.K_F2
 # millisecond instead, which costs a few per cent of a core doing nothing. 30 Hz is below what
 # a finger on a touchscreen notices.
 IDLE_POLL_SECONDS = 1 / 30
+# The person's own input (a touch, a key), which wakes the backlight; not the window's events.
+INPUT_EVENTS = frozenset({pygame.MOUSEBUTTONDOWN, pygame.FINGERDOWN, pygame.KEYDOWN})
 
 
 def certificate_policy(profile: Profile) -> CertificatePolicy:
@@ -106,8 +119,14 @@ class Kiosk:
     TICK = pygame.event.custom_type()
 
     def __init__(self, config: Config, mode: str | None = None, *,
-                 speaker: Speaker | None = None) -> None:
+                 speaker: Speaker | None = None, clock: Callable[[], float] = time.monotonic,
+                 now: Callable[[], dt.datetime] = dt.datetime.now) -> None:
+        """``clock`` (monotonic) times the session and the backlight's idleness, ``now``
+        (local wall time) the opening hours."""
         self.config = config
+        self._clock = clock
+        self._now = now
+        self._backlight: Backlight | None = None
         self.mode = mode or config.profile.display.mode
         self.frames = 0
         self._speaker = speaker
@@ -150,6 +169,11 @@ class Kiosk:
         return self._printer
 
     @property
+    def backlight(self) -> Backlight | None:
+        """The screen's backlight, when the profile has one and it opened (after start())."""
+        return self._backlight
+
+    @property
     def sim_driver(self) -> VirtualDriver | None:
         driver = self._reader.driver if self._reader else None
         return driver if isinstance(driver, VirtualDriver) else None
@@ -171,7 +195,10 @@ class Kiosk:
                                   on_command=self._on_command,
                                   versions={"kiosk": __version__})
         link = UplinkLink(self._uplink) if self._uplink is not None else None
+        if profile.backlight is not None:
+            self._backlight = self._open_backlight(profile)
         self._session = KioskSession(self._worker, certificate_policy(profile), wake=self._wake,
+                                     clock=self._clock,
                                      events=self._uplink, level3=self._uplink,
                                      tickets=self._uplink, phone=self._uplink, link=link)
         self._stage = Stage(Catalog, Settings(dpi=display.dpi), self._session.view)
@@ -219,9 +246,13 @@ class Kiosk:
         elif event.type == pygame.KEYDOWN and event.key == SIM_TOGGLE_KEY:
             self.toggle_sim_card()
         else:
+            if event.type in INPUT_EVENTS and self._backlight is not None:
+                self._backlight.woken()
             action = self.stage.handle(event)
             if action is not None:
                 self.session.handle(action)
+        if self._backlight is not None:
+            self._backlight.apply(self.session.phase not in (Phase.ATTRACT, Phase.LOCKED))
         if self.session.view != before:
             self._show(self.session.view)
         elif self.stage.dirty:  # focus moved, accessibility mode, animation
@@ -279,6 +310,32 @@ class Kiosk:
         card_event = from_reader(event)
         if card_event is not None:
             self.session.post(card_event)
+
+    def _on_sensor(self, event: SensorEvent) -> None:
+        """From a sensor backend's thread (a :data:`~kiosk.hardware.sensors.SensorListener`):
+        the tamper switch goes to the session's queue, like the reader's events; someone in
+        front of the kiosk wakes the backlight."""
+        if isinstance(event, TamperChanged):
+            self.session.post(CaseOpened() if event.opened else CaseClosed())
+        elif isinstance(event, PresenceSeen) and self._backlight is not None:
+            self._backlight.woken()
+            self._wake()  # the loop lights it now, not at the next tick
+
+    def _open_backlight(self, profile: Profile) -> Backlight | None:
+        """The profile's backlight; one that cannot be opened is logged with its code and
+        left alone: the kiosk serves citizens with the light as it is."""
+        settings = profile.backlight
+        assert settings is not None
+        try:
+            device = open_backlight(settings.device, profile.state_path)
+        except BacklightError as exc:
+            log.error("backlight: %s", exc, extra=logs.fields(code=exc.code))
+            return None
+        policy = BacklightPolicy(OpeningHours.parse(profile.site.opening_hours),
+                                 idle_percent=settings.idle_percent,
+                                 idle_after_seconds=settings.idle_after_seconds,
+                                 clock=self._clock, now=self._now)
+        return Backlight(device, policy)
 
     def _show(self, view: View) -> None:
         self.stage.enter(view)
