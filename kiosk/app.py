@@ -27,6 +27,7 @@ from kiosk import __version__, logs
 from kiosk.attach import build_reader
 from kiosk.cie import certificate
 from kiosk.config import Config, Profile
+from kiosk.durable import write_atomically
 from kiosk.files import load_anchors, read_input
 from kiosk.hardware.audio import EspeakSpeaker, Speaker
 from kiosk.hardware.backlight import (
@@ -72,6 +73,9 @@ SIM_TOGGLE_KEY = pygame.K_F2
 IDLE_POLL_SECONDS = 1 / 30
 # The person's own input (a touch, a key), which wakes the backlight; not the window's events.
 INPUT_EVENTS = frozenset({pygame.MOUSEBUTTONDOWN, pygame.FINGERDOWN, pygame.KEYDOWN})
+# In the state directory while the tamper switch has the kiosk locked: a restart locks it again
+# (the switch's backend reports a shut case, not the opening before it, at start).
+TAMPERED_FILE = "tampered"
 
 
 def certificate_policy(profile: Profile) -> CertificatePolicy:
@@ -127,6 +131,7 @@ class Kiosk:
         self._clock = clock
         self._now = now
         self._backlight: Backlight | None = None
+        self._tampered = False  # as kept in the state directory
         self.mode = mode or config.profile.display.mode
         self.frames = 0
         self._speaker = speaker
@@ -201,6 +206,9 @@ class Kiosk:
                                      clock=self._clock,
                                      events=self._uplink, level3=self._uplink,
                                      tickets=self._uplink, phone=self._uplink, link=link)
+        self._tampered = (profile.state_path / TAMPERED_FILE).exists()
+        if self._tampered:  # locked before the first screen is drawn
+            self._session.handle(CaseOpened())
         self._stage = Stage(Catalog, Settings(dpi=display.dpi), self._session.view)
         if self._speaker is None and profile.speech == "espeak":
             self._speaker = EspeakSpeaker()
@@ -246,13 +254,10 @@ class Kiosk:
         elif event.type == pygame.KEYDOWN and event.key == SIM_TOGGLE_KEY:
             self.toggle_sim_card()
         else:
-            if event.type in INPUT_EVENTS and self._backlight is not None:
-                self._backlight.woken()
             action = self.stage.handle(event)
             if action is not None:
                 self.session.handle(action)
-        if self._backlight is not None:
-            self._backlight.apply(self.session.phase not in (Phase.ATTRACT, Phase.LOCKED))
+        self._follow(event)
         if self.session.view != before:
             self._show(self.session.view)
         elif self.stage.dirty:  # focus moved, accessibility mode, animation
@@ -320,6 +325,29 @@ class Kiosk:
         elif isinstance(event, PresenceSeen) and self._backlight is not None:
             self._backlight.woken()
             self._wake()  # the loop lights it now, not at the next tick
+
+    def _follow(self, event: pygame.event.Event) -> None:
+        """What follows the event just handled outside the screen: the backlight (which the
+        person's input wakes) and the tamper lock kept in the state directory."""
+        if self._backlight is not None:
+            if event.type in INPUT_EVENTS:
+                self._backlight.woken()
+            self._backlight.apply(self.session.phase not in (Phase.ATTRACT, Phase.LOCKED))
+        if self.session.tampered != self._tampered:
+            self._keep_tampered(self.session.tampered)
+
+    def _keep_tampered(self, tampered: bool) -> None:
+        """Mirror the session's tamper lock in the state directory (the session keeps none)."""
+        self._tampered = tampered
+        path = self.config.profile.state_path / TAMPERED_FILE
+        try:
+            if tampered:
+                write_atomically(path, b"")
+            else:
+                path.unlink(missing_ok=True)
+        except OSError as exc:
+            log.error("cannot keep the tamper lock in %s: %s", path, exc,
+                      extra=logs.fields(code="TAMPER_NOT_KEPT"))
 
     def _open_backlight(self, profile: Profile) -> Backlight | None:
         """The profile's backlight; one that cannot be opened is logged with its code and
