@@ -257,11 +257,11 @@ class Kiosk:
             action = self.stage.handle(event)
             if action is not None:
                 self.session.handle(action)
-        self._follow(event)
         if self.session.view != before:
             self._show(self.session.view)
         elif self.stage.dirty:  # focus moved, accessibility mode, animation
             self._draw()
+        self._follow(event)  # after the screen: a tamper lock is drawn before it is written
         return True
 
     def toggle_sim_card(self) -> None:
