@@ -253,7 +253,7 @@ class Kiosk:
             self._last = now
         elif event.type == pygame.KEYDOWN and event.key == SIM_TOGGLE_KEY:
             self.toggle_sim_card()
-        else:
+        elif not self._wakes_only(event):
             action = self.stage.handle(event)
             if action is not None:
                 self.session.handle(action)
@@ -325,6 +325,12 @@ class Kiosk:
         elif isinstance(event, PresenceSeen) and self._backlight is not None:
             self._backlight.woken()
             self._wake()  # the loop lights it now, not at the next tick
+
+    def _wakes_only(self, event: pygame.event.Event) -> bool:
+        """A touch or a key on a dark screen lights it and does nothing else: the person
+        could not see what they touched."""
+        return (event.type in INPUT_EVENTS and self._backlight is not None
+                and self._backlight.level == 0)
 
     def _follow(self, event: pygame.event.Event) -> None:
         """What follows the event just handled outside the screen: the backlight (which the

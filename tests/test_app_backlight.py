@@ -1,7 +1,8 @@
 """``kiosk run``'s loop drives the backlight: the sim profile's virtual backlight (the sysfs
 files in a folder, written by the real sysfs code) goes dimmed when the kiosk is idle, full on
 a touch or a presence, off outside the opening hours, and is never dimmed while a citizen is
-in a session. The kiosk's clocks are the test's; the loop runs as it does on a kiosk."""
+in a session. A touch on the dark screen only lights it. The kiosk's clocks are the test's;
+the loop runs as it does on a kiosk."""
 
 from __future__ import annotations
 
@@ -68,6 +69,12 @@ def nowhere(kiosk: Kiosk) -> tuple[int, int]:
                 if not any(area.rect.collidepoint(x, y) for area in layout.areas))
 
 
+def start_button(kiosk: Kiosk) -> tuple[int, int]:
+    layout = kiosk.stage.layout
+    assert layout is not None
+    return next(area.rect.center for area in layout.areas if area.name == Choice.START.value)
+
+
 def test_idle_dims_a_touch_lights_and_closing_time_switches_it_off(kiosk: Kiosk,
                                                                    clocks: Clocks) -> None:
     assert kiosk.config.profile.backlight is not None
@@ -79,6 +86,13 @@ def test_idle_dims_a_touch_lights_and_closing_time_switches_it_off(kiosk: Kiosk,
     pump_until(kiosk, lambda: light(kiosk) == FULL)
     assert kiosk.session.view.screen is Screen.ATTRACT  # the touch pressed nothing
     clocks.when = at(0, 12, 30)  # closing time
+    clocks.wait(10)
+    tick(kiosk)
+    assert light(kiosk) == OFF
+    pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=start_button(kiosk),
+                                         button=1))
+    pump_until(kiosk, lambda: light(kiosk) == FULL)
+    assert kiosk.session.view.screen is Screen.ATTRACT  # a touch in the dark only lights it
     clocks.wait(10)
     tick(kiosk)
     assert light(kiosk) == OFF
