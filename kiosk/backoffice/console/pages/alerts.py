@@ -81,7 +81,9 @@ def shown(request: Request, alert: Alert, now: dt.datetime) -> dict[str, object]
     minutes = max(0, int((now - alert.since).total_seconds() // 60))
     journey = gettext(request, JOURNEYS[alert.journey]) if alert.journey in JOURNEYS \
         else alert.journey
-    if alert.kind == TAMPERED:
+    pattern = "%H:%M:%S"
+    if alert.kind == TAMPERED:  # it may be days old
+        pattern = "%d/%m %H:%M:%S"
         text = N_("Kiosk {kiosk}: its case was opened. It stays locked until someone has "
                   "checked it, the case is shut and a clerk unlocks it")
         where = gettext(request, N_("Session wiped: {journey}")).format(
@@ -96,7 +98,7 @@ def shown(request: Request, alert: Alert, now: dt.datetime) -> dict[str, object]
         "text": gettext(request, text).format(kiosk=alert.kiosk),
         "where": where,
         "since": gettext(request, N_("Since {time} ({minutes} min)")).format(
-            time=local_time(alert.since, "%H:%M:%S"), minutes=minutes),
+            time=local_time(alert.since, pattern), minutes=minutes),
     }
 
 
