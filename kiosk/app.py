@@ -13,8 +13,10 @@ view changes; a 1 Hz timer drives the session's inactivity clock.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import time
+from collections.abc import Callable
 
 import pygame
 from asn1crypto import x509 as asn1_x509
@@ -26,26 +28,41 @@ from kiosk import __version__, logs
 from kiosk.attach import build_reader
 from kiosk.cie import certificate
 from kiosk.config import Config, Profile
+from kiosk.durable import write_atomically
 from kiosk.files import load_anchors, read_input
 from kiosk.hardware.audio import EspeakSpeaker, Speaker
+from kiosk.hardware.backlight import (
+    Backlight,
+    BacklightError,
+    BacklightPolicy,
+    OpeningHours,
+    open_backlight,
+)
 from kiosk.hardware.gpio import GpioIndicators, GpioSensors, open_pins
 from kiosk.hardware.gpio.surroundings import MockSurroundings
 from kiosk.hardware.indicators import Indicators, NoIndicators
 from kiosk.hardware.monitor import ReaderMonitor
 from kiosk.hardware.printer import ReceiptPrinter, open_printer
 from kiosk.hardware.reader import CardReader, ReaderAttached, ReaderDetached, ReaderEvent
-from kiosk.hardware.sensors import HeadphonesChanged, PresenceSeen, SensorEvent, SensorListener
+from kiosk.hardware.sensors import (
+    HeadphonesChanged,
+    PresenceSeen,
+    SensorEvent,
+    SensorListener,
+    TamperChanged,
+)
 from kiosk.hardware.virtual import VirtualDriver
 from kiosk.journeys import (
     CertificatePolicy,
     KioskSession,
+    Phase,
     ThreadCardWorker,
     Tick,
     View,
     from_reader,
 )
+from kiosk.journeys.events import CaseClosed, CaseOpened, Lock, ShowNotice, Unlock
 from kiosk.journeys.events import Command as SessionCommand
-from kiosk.journeys.events import Lock, ShowNotice, Unlock
 from kiosk.journeys.ports import Activity
 from kiosk.lights import Lights, beep_for, lights_for
 from kiosk.sim.card import VirtualCie
@@ -68,6 +85,11 @@ SIM_CASE_KEY, SIM_PASSER_BY_KEY, SIM_HEADPHONES_KEY = pygame.K_F3, pygame.K_F4, 
 # millisecond instead, which costs a few per cent of a core doing nothing. 30 Hz is below what
 # a finger on a touchscreen notices.
 IDLE_POLL_SECONDS = 1 / 30
+# The person's own input (a touch, a key), which wakes the backlight; not the window's events.
+INPUT_EVENTS = frozenset({pygame.MOUSEBUTTONDOWN, pygame.FINGERDOWN, pygame.KEYDOWN})
+# In the state directory while the tamper switch has the kiosk locked: a restart locks it again
+# (the switch's backend reports a shut case, not the opening before it, at start).
+TAMPERED_FILE = "tampered"
 
 
 def certificate_policy(profile: Profile) -> CertificatePolicy:
@@ -136,8 +158,15 @@ class Kiosk:
     SENSOR = pygame.event.custom_type()  # a switch or sensor spoke, from the backend's thread
 
     def __init__(self, config: Config, mode: str | None = None, *,
-                 speaker: Speaker | None = None) -> None:
+                 speaker: Speaker | None = None, clock: Callable[[], float] = time.monotonic,
+                 now: Callable[[], dt.datetime] = dt.datetime.now) -> None:
+        """``clock`` (monotonic) times the session and the backlight's idleness, ``now``
+        (local wall time) the opening hours."""
         self.config = config
+        self._clock = clock
+        self._now = now
+        self._backlight: Backlight | None = None
+        self._tampered = False  # as kept in the state directory
         self.mode = mode or config.profile.display.mode
         self.frames = 0
         self._speaker = speaker
@@ -204,6 +233,11 @@ class Kiosk:
         return self._surroundings
 
     @property
+    def backlight(self) -> Backlight | None:
+        """The screen's backlight, when the profile has one and it opened (after start())."""
+        return self._backlight
+
+    @property
     def sim_driver(self) -> VirtualDriver | None:
         driver = self._reader.driver if self._reader else None
         return driver if isinstance(driver, VirtualDriver) else None
@@ -226,9 +260,15 @@ class Kiosk:
                                   on_command=self._on_command,
                                   versions={"kiosk": __version__})
         link = UplinkLink(self._uplink) if self._uplink is not None else None
+        if profile.backlight is not None:
+            self._backlight = self._open_backlight(profile)
         self._session = KioskSession(self._worker, certificate_policy(profile), wake=self._wake,
+                                     clock=self._clock,
                                      events=self._uplink, level3=self._uplink,
                                      tickets=self._uplink, phone=self._uplink, link=link)
+        self._tampered = (profile.state_path / TAMPERED_FILE).exists()
+        if self._tampered:  # locked before the first screen is drawn
+            self._session.handle(CaseOpened())
         self._stage = Stage(Catalog, Settings(dpi=display.dpi), self._session.view)
         if self._speaker is None and profile.speech == "espeak":
             self._speaker = EspeakSpeaker()
@@ -280,7 +320,7 @@ class Kiosk:
         elif event.type == pygame.KEYDOWN and self._surroundings is not None and event.key in (
                 SIM_CASE_KEY, SIM_PASSER_BY_KEY, SIM_HEADPHONES_KEY):
             self._sim_pins(event.key)
-        else:
+        elif not self._wakes_only(event):
             action = self.stage.handle(event)
             if action is not None:
                 self.session.handle(action)
@@ -288,6 +328,7 @@ class Kiosk:
             self._show(self.session.view, before)
         elif self.stage.dirty:  # focus moved, accessibility mode, animation
             self._draw()
+        self._follow(event)  # after the screen: a tamper lock is drawn before it is written
         return True
 
     def toggle_sim_card(self) -> None:
@@ -349,6 +390,51 @@ class Kiosk:
         if card_event is not None:
             self.session.post(card_event)
 
+    def _wakes_only(self, event: pygame.event.Event) -> bool:
+        """A touch or a key on a dark screen lights it and does nothing else: the person
+        could not see what they touched."""
+        return (event.type in INPUT_EVENTS and self._backlight is not None
+                and self._backlight.level == 0)
+
+    def _follow(self, event: pygame.event.Event) -> None:
+        """What follows the event just handled outside the screen: the backlight (which the
+        person's input wakes) and the tamper lock kept in the state directory."""
+        if self._backlight is not None:
+            if event.type in INPUT_EVENTS:
+                self._backlight.woken()
+            self._backlight.apply(self.session.phase not in (Phase.ATTRACT, Phase.LOCKED))
+        if self.session.tampered != self._tampered:
+            self._keep_tampered(self.session.tampered)
+
+    def _keep_tampered(self, tampered: bool) -> None:
+        """Mirror the session's tamper lock in the state directory (the session keeps none)."""
+        self._tampered = tampered
+        path = self.config.profile.state_path / TAMPERED_FILE
+        try:
+            if tampered:
+                write_atomically(path, b"")
+            else:
+                path.unlink(missing_ok=True)
+        except OSError as exc:
+            log.error("cannot keep the tamper lock in %s: %s", path, exc,
+                      extra=logs.fields(code="TAMPER_NOT_KEPT"))
+
+    def _open_backlight(self, profile: Profile) -> Backlight | None:
+        """The profile's backlight; one that cannot be opened is logged with its code and
+        left alone: the kiosk serves citizens with the light as it is."""
+        settings = profile.backlight
+        assert settings is not None
+        try:
+            device = open_backlight(settings.device, profile.state_path)
+        except BacklightError as exc:
+            log.error("backlight: %s", exc, extra=logs.fields(code=exc.code))
+            return None
+        policy = BacklightPolicy(OpeningHours.parse(profile.site.opening_hours),
+                                 idle_percent=settings.idle_percent,
+                                 idle_after_seconds=settings.idle_after_seconds,
+                                 clock=self._clock, now=self._now)
+        return Backlight(device, policy)
+
     def _show(self, view: View, before: View | None = None) -> None:
         self.stage.enter(view)
         self._draw()
@@ -386,14 +472,21 @@ class Kiosk:
          SIM_HEADPHONES_KEY: self._surroundings.toggle_headphones}[key]()
 
     def _post_sensor(self, event: SensorEvent) -> None:
-        """From the sensors' thread: onto the loop's queue (``post`` is thread-safe)."""
-        pygame.event.post(pygame.event.Event(self.SENSOR, sensor=event))
+        """From the sensors' thread. The tamper switch goes to the session's queue, like the
+        reader's events, so it keeps its order with them and with the back-office's commands;
+        the others onto the loop's queue (``post`` is thread-safe both)."""
+        if isinstance(event, TamperChanged):
+            self.session.post(CaseOpened() if event.opened else CaseClosed())
+        else:
+            pygame.event.post(pygame.event.Event(self.SENSOR, sensor=event))
 
     def _on_sensor(self, event: SensorEvent) -> None:
         """On the loop's thread: what a switch or sensor said."""
         match event:
             case PresenceSeen():
-                self.presence_at = time.monotonic()  # what wakes the attract screen's backlight
+                self.presence_at = self._clock()
+                if self._backlight is not None:
+                    self._backlight.woken()  # lit by _follow, after this event
             case HeadphonesChanged(plugged=plugged):
                 self._headphones(plugged)
 

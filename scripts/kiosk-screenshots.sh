@@ -35,6 +35,7 @@ picture how-to-place-card-it how-to-place-card it
 picture reprint-at-counter-it-large-page2 reprint-at-counter it --large-text --page 2
 picture out-of-order-it out-of-order it
 picture out-of-order-sl out-of-order sl
+picture tamper-locked-it tamper-locked it
 picture pin-works-back-office-en pin-works-back-office en
 picture notice-it notice it
 

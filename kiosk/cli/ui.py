@@ -50,7 +50,13 @@ from kiosk.journeys import (
     Tick,
     View,
 )
-from kiosk.journeys.events import CardFailed, CardProgress, CharacterTyped, Command
+from kiosk.journeys.events import (
+    CardFailed,
+    CardProgress,
+    CaseOpened,
+    CharacterTyped,
+    Command,
+)
 from kiosk.journeys.ports import (
     CardProof,
     FiledTicket,
@@ -107,6 +113,7 @@ INSERT, REMOVE, PIN, WRONG, PUK, NEW_PIN, NEW_PIN_ONCE, THREE, IDLE, PHONE_CODE 
 LOCK, NOTICE = "lock", "notice"  # the back-office's commands, with a clerk's words
 CAN, EMAIL = "can", "email"  # the demo card's CAN; an e-mail address typed half-way
 HELP = "help"  # the top bar's help button
+CASE_OPENED = "case-opened"  # the tamper switch
 
 
 @dataclass(frozen=True)
@@ -195,6 +202,7 @@ SCENARIOS: dict[str, Scenario] = {
     "phone-link-down": Scenario(_PHONE, phone="UPLINK_UNREACHABLE"),
     "notice": Scenario((NOTICE,)),
     "out-of-order": Scenario((*_MENU, LOCK)),
+    "tamper-locked": Scenario((*_TEST, CASE_OPENED)),
     "handoff-intro": Scenario(_REPRINT),
     "enter-can": Scenario((*_REPRINT, "choice.continue", INSERT)),
     "handoff-identity": Scenario(_READ),
@@ -343,6 +351,8 @@ _CLERK: dict[str, Command] = {
     LOCK: Lock("Il lettore di carte è in manutenzione. Torniamo operativi alle 14."),
     NOTICE: ShowNotice("Martedì l'anagrafe chiude alle 12."),
 }
+# What other threads post to the session: the uplink's commands, the tamper switch.
+_POSTED: dict[str, Command | CaseOpened] = {**_CLERK, CASE_OPENED: CaseOpened()}
 
 
 class _GoodBackOffice:
@@ -448,8 +458,8 @@ def _step(session: KioskSession, step: str, driver: VirtualDriver,
         session.handle(CardRemoved())
     elif step == HELP:
         session.handle(CallClerk())
-    elif step in _CLERK:
-        session.post(_CLERK[step])
+    elif step in _POSTED:
+        session.post(_POSTED[step])
         session.pump()
     elif step == IDLE:
         clock.now += session.timing.idle_seconds + 1

@@ -18,6 +18,9 @@ Kinds and their data::
     kiosk.locked      {waited_for_card}
     kiosk.unlocked    {was_locked, locked_ms}
     kiosk.notice      {shown}
+    kiosk.tampered    {journey}             (the case opened: an alert on the console)
+    kiosk.case-closed {open_ms}
+    kiosk.unlock-refused {reason}           ("case-open": a clerk's unlock came too soon)
     session.bound     {identity_source}     ("smartphone": who, the back-office knows)
     help.requested    {journey, step}
     help.ended        {journey, step}
@@ -25,6 +28,9 @@ Kinds and their data::
 An outcome is a result screen the journey reached (:data:`OUTCOMES`), or, on the error
 screen, the failure's own code from the error catalogue (``PROTOCOL_ERROR``, ``NOT_A_CIE``).
 Durations come from the session's clock, in whole milliseconds.
+
+The tamper switch's events name the journey it cut short (``""`` outside one), never more:
+the clerk needs to know that a citizen's session was wiped, not whose.
 
 A call for a clerk names the journey (``""`` outside one) and the screen's id, the step where
 the citizen got stuck: the desk needs to know where to help, not whom. ``help.ended`` repeats
@@ -52,6 +58,9 @@ class Kind(enum.Enum):
     KIOSK_LOCKED = "kiosk.locked"
     KIOSK_UNLOCKED = "kiosk.unlocked"
     KIOSK_NOTICE = "kiosk.notice"
+    KIOSK_TAMPERED = "kiosk.tampered"
+    KIOSK_CASE_CLOSED = "kiosk.case-closed"
+    KIOSK_UNLOCK_REFUSED = "kiosk.unlock-refused"
     SESSION_BOUND = "session.bound"
     HELP_REQUESTED = "help.requested"
     HELP_ENDED = "help.ended"
@@ -103,6 +112,7 @@ class Trail:
         self._session_start: float | None = None
         self._journey_start: float | None = None
         self._locked_at: float | None = None
+        self._opened_at: float | None = None
         self._help: dict[str, EventValue] | None = None
 
     def session_started(self) -> None:
@@ -143,6 +153,20 @@ class Trail:
 
     def notice(self, *, shown: bool) -> None:
         self._record(Kind.KIOSK_NOTICE, shown=shown)
+
+    def tampered(self, journey: str) -> None:
+        if self._opened_at is None:
+            self._opened_at = self._clock()
+        if self._locked_at is None:
+            self._locked_at = self._clock()
+        self._record(Kind.KIOSK_TAMPERED, journey=journey)
+
+    def case_closed(self) -> None:
+        self._record(Kind.KIOSK_CASE_CLOSED, open_ms=self._since(self._opened_at))
+        self._opened_at = None
+
+    def unlock_refused(self, reason: str) -> None:
+        self._record(Kind.KIOSK_UNLOCK_REFUSED, reason=reason)
 
     def help_requested(self, journey: str, step: str) -> None:
         self._help = {"journey": journey, "step": step}

@@ -170,10 +170,23 @@ class ShowNotice:
         object.__setattr__(self, "message", _clerk_text(self.message))
 
 
+@dataclass(frozen=True, slots=True)
+class CaseOpened:
+    """The tamper switch: the kiosk's case is open (or was opened while the kiosk was off).
+    The session wipes and locks at once, whatever runs; see
+    :mod:`~kiosk.journeys.session` for how the kiosk comes back."""
+
+
+@dataclass(frozen=True, slots=True)
+class CaseClosed:
+    """The tamper switch: the case is shut again. The kiosk stays locked for a clerk."""
+
+
 PersonEvent = (
     Chosen | LanguageChosen | DigitTyped | CharacterTyped | DigitDeleted | Confirmed | Cancel
     | ExtendSession | CallClerk | CloseHelp
 )
 Command = Lock | Unlock | ShowNotice
+Tamper = CaseOpened | CaseClosed
 Event = (PersonEvent | CardInserted | CardRemoved | Tick | CardDone | CardFailed | CardProgress
-         | Command)
+         | Command | Tamper)

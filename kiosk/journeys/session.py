@@ -46,6 +46,22 @@ Both record ``help.ended``. While it is open, inactivity counts against
 :attr:`Timing.help_idle_seconds` instead: a clerk takes longer to come than a citizen to read,
 and a session left alone must still end. Outside a session (the attract and out-of-order
 screens, which never time out) the overlay closes by itself after that long.
+
+The tamper switch (:class:`~kiosk.journeys.events.CaseOpened`, from the composition root) does
+not wait for anything: a case opened is someone at the kiosk's insides, perhaps while a
+citizen types a PIN. In this order, each step done before the next begins: the journey's
+secret holders are wiped (then the journey and the session end as every end does, checked by
+:class:`SecretsNotWiped`), the out-of-service screen replaces whatever was shown, and only on
+the session's next turn is ``kiosk.tampered`` recorded, the back-office's alert. The next turn,
+not this one: the app draws the locked screen between two turns, so no write to the outbox
+stands between the case opening and the citizen's screen going out of service. A card job
+running at that moment is not pulled from the card (the worker wipes its own copy of a code
+when it ends); its answer finds the kiosk locked and is dropped. The kiosk does not come back
+by itself: closing the case is recorded (``kiosk.case-closed``) and changes nothing on the
+screen; a clerk's Unlock while the case is open is refused (``kiosk.unlock-refused``), and
+once it is shut, the clerk's Unlock, after someone has looked at the kiosk, brings back the
+attract screen. A backend that reports the switch twice, or reports a shut case at start,
+changes nothing.
 """
 
 from __future__ import annotations
@@ -76,6 +92,8 @@ from kiosk.journeys.events import (
     CardFailed,
     CardInserted,
     CardRemoved,
+    CaseClosed,
+    CaseOpened,
     Chosen,
     CloseHelp,
     Command,
@@ -193,6 +211,7 @@ class EndReason(enum.Enum):
     CARD_REMOVED = "card-removed"
     CANCELLED = "cancelled"
     LOCKED = "locked"
+    TAMPERED = "tampered"
 
 
 class JourneyEnd(enum.Enum):
@@ -274,6 +293,11 @@ class KioskSession:
         self.notice: str | None = None
         self.lock_message: str | None = None
         self.help: HelpView | None = None
+        # The tamper switch: the case is open now; the kiosk was locked by it (until a clerk
+        # unlocks it with the case shut); the alert due on the next turn (the journey cut).
+        self.case_open = False
+        self.tampered = False
+        self._tamper_alert: str | None = None
         self._link = link
         self._pending_lock: Lock | None = None
         self._lock_waited_for_card = False
@@ -311,6 +335,7 @@ class KioskSession:
             self._wake()
 
     def pump(self) -> None:
+        self._raise_tamper_alert()
         while True:
             try:
                 event = self._inbox.get_nowait()
@@ -331,7 +356,9 @@ class KioskSession:
     # -- dispatch ------------------------------------------------------------------------------
 
     def _dispatch(self, event: Event) -> None:
-        if isinstance(event, Command):
+        if isinstance(event, CaseOpened | CaseClosed):
+            self._case(event)
+        elif isinstance(event, Command):
             self._command(event)
         elif self.phase is Phase.LOCKED:
             self._while_locked(event)
@@ -471,6 +498,10 @@ class KioskSession:
                 else:
                     self._lock(command)
             case Unlock():
+                if self.case_open:
+                    self.trail.unlock_refused("case-open")
+                    return
+                self.tampered = False
                 self._pending_lock = None
                 if self.phase is Phase.LOCKED:
                     self._close_help()
@@ -500,6 +531,38 @@ class KioskSession:
             self._go(Step.LOCK)
         self.lock_message = command.message
         self.trail.locked(waited_for_card=waited_for_card)
+
+    # -- the tamper switch -----------------------------------------------------------------------
+
+    def _case(self, event: CaseOpened | CaseClosed) -> None:
+        if isinstance(event, CaseClosed):
+            if self.case_open:
+                self.case_open = False
+                self.trail.case_closed()
+            return
+        if self.case_open:
+            return  # the same opening, told again
+        self.case_open = True
+        journey = self.journey
+        if journey is not None:
+            journey.ctx.wipe_secrets()  # before anything else, even before an audit event
+        self._pending_lock = None
+        if self.phase not in (Phase.ATTRACT, Phase.LOCKED):
+            language = self.language
+            self._end(EndReason.TAMPERED)
+            self.language = language
+        self._close_help()
+        if self.phase is Phase.ATTRACT:
+            self._go(Step.LOCK)
+        self.tampered = True
+        self._tamper_alert = journey.spec.id.value if journey is not None else ""
+        if self._wake is not None:
+            self._wake()  # the next turn, which raises the alert
+
+    def _raise_tamper_alert(self) -> None:
+        journey, self._tamper_alert = self._tamper_alert, None
+        if journey is not None:
+            self.trail.tampered(journey)
 
     def _while_locked(self, event: Event) -> None:
         """Only the language and help buttons answer; the card's comings and goings are still
@@ -588,6 +651,8 @@ class KioskSession:
             case Phase.MENU:
                 return View(Screen.MENU, tuple(JOURNEY_CHOICES), self._notice_facts(),
                             back=Back.END)
+            case Phase.LOCKED if self.tampered:
+                return View(Screen.TAMPERED, (), facts(), can_cancel=False)
             case Phase.LOCKED:
                 return View(Screen.OUT_OF_ORDER, (), facts(lock_message=self.lock_message),
                             can_cancel=False)

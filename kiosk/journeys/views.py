@@ -81,6 +81,8 @@ class Screen(enum.Enum):
     TICKET_NOT_FILED = "handoff.ticket_not_filed"
     # the back-office's lock
     OUT_OF_ORDER = "kiosk.out_of_order"
+    # the tamper switch's lock: out of service until a clerk unlocks it, case shut
+    TAMPERED = "kiosk.tamper_locked"
     # continue with smartphone
     PHONE_WAIT = "phone.wait"  # the back-office is being asked
     PHONE_QR = "phone.qr"

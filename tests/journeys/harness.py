@@ -195,9 +195,9 @@ class Kiosk:
                  threaded: bool = False, held: bool = False, worker: CardWorker | None = None,
                  timing: Timing | None = None, level3: Level3Checker | None = None,
                  tickets: TicketDesk | None = None, phone: PhoneLogin | None = None,
-                 link: BackOfficeLink | None = None) -> None:
+                 link: BackOfficeLink | None = None, audit: Recorded | None = None) -> None:
         self.clock = FakeClock()
-        self.audit = Recorded()
+        self.audit = audit or Recorded()
         self.card: TearableCard | None = None
         if worker is None:
             assert profile is not None

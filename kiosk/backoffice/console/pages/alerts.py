@@ -1,9 +1,14 @@
 """"Call a clerk": a kiosk's ``help.requested`` event (data ``{"journey", "step"}``) is an
 alert on every open console until the kiosk's ``help.ended`` or a clerk's acknowledgement.
+A case opened (``kiosk.tampered``, data ``{"journey"}``: the journey it cut short) is one too,
+until a clerk acknowledges it, whatever its age and whatever the kiosk said since (the case
+shut again proves nothing: a person must go and look); the board marks the kiosk's row while
+it is open (``tampered`` in the live feed's rows).
 
-Alerts are read from the events table, by kind and time (the ``ix_events_kind_at`` index),
-over the last hours only: a kiosk ends its help when the citizen's session ends, so a request
-older than that window is long over even if its ending was never heard.
+Help alerts are read from the events table, by kind and time (the ``ix_events_kind_at``
+index), over the last hours only: a kiosk ends its help when the citizen's session ends, so a
+request older than that window is long over even if its ending was never heard. Tamper alerts
+are read by kind alone, the acknowledged ones left out by the join.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from kiosk.backoffice.models import ConsoleHelpAck, Event, Kiosk, utcnow
 
 MENU: list[nav.Entry] = []
 REQUESTED, ENDED = "help.requested", "help.ended"
+TAMPERED = "kiosk.tampered"
 WINDOW = dt.timedelta(hours=12)
 
 
@@ -37,9 +43,17 @@ class Alert:
     journey: str
     step: str
     since: dt.datetime
+    kind: str = REQUESTED  # or TAMPERED
 
 
 def open_alerts(connection: Connection, now: dt.datetime) -> list[Alert]:
+    tampered = connection.execute(
+        select(Event.id, Event.at, Event.data, Kiosk.name)
+        .join(Kiosk, Kiosk.id == Event.kiosk_id)
+        .outerjoin(ConsoleHelpAck, ConsoleHelpAck.event_id == Event.id)
+        .where(Event.kind == TAMPERED, ConsoleHelpAck.event_id.is_(None)))
+    alerts = [Alert(event_id, kiosk, str(data.get("journey") or ""), "", at, TAMPERED)
+              for event_id, at, data, kiosk in tampered]
     found = connection.execute(
         select(Event.id, Event.kind, Event.at, Event.data, Kiosk.name,
                ConsoleHelpAck.event_id.label("acked"))
@@ -54,21 +68,37 @@ def open_alerts(connection: Connection, now: dt.datetime) -> list[Alert]:
                                 str(data.get("step") or ""), at)
         else:
             last[kiosk] = None
-    return sorted((alert for alert in last.values() if alert), key=lambda alert: alert.since)
+    alerts += (alert for alert in last.values() if alert)
+    return sorted(alerts, key=lambda alert: alert.since)
+
+
+def tampered_kiosks(alerts: list[Alert]) -> set[str]:
+    """The kiosks whose case was opened, and no clerk has acknowledged it yet."""
+    return {alert.kiosk for alert in alerts if alert.kind == TAMPERED}
 
 
 def shown(request: Request, alert: Alert, now: dt.datetime) -> dict[str, object]:
     minutes = max(0, int((now - alert.since).total_seconds() // 60))
     journey = gettext(request, JOURNEYS[alert.journey]) if alert.journey in JOURNEYS \
         else alert.journey
+    pattern = "%H:%M:%S"
+    if alert.kind == TAMPERED:  # it may be days old
+        pattern = "%d/%m %H:%M:%S"
+        text = N_("Kiosk {kiosk}: its case was opened. It stays locked until someone has "
+                  "checked it, the case is shut and a clerk unlocks it")
+        where = gettext(request, N_("Session wiped: {journey}")).format(
+            journey=journey) if journey else gettext(request, N_("No citizen's session"))
+    else:
+        text = N_("Kiosk {kiosk} is calling a clerk")
+        where = gettext(request, N_("Step: {step}")).format(
+            step=" · ".join(part for part in (journey, alert.step) if part) or "—")
     return {
         "id": alert.event_id,
-        "text": gettext(request, N_("Kiosk {kiosk} is calling a clerk")).format(
-            kiosk=alert.kiosk),
-        "where": gettext(request, N_("Step: {step}")).format(
-            step=" · ".join(part for part in (journey, alert.step) if part) or "—"),
+        "kind": "tamper" if alert.kind == TAMPERED else "help",
+        "text": gettext(request, text).format(kiosk=alert.kiosk),
+        "where": where,
         "since": gettext(request, N_("Since {time} ({minutes} min)")).format(
-            time=local_time(alert.since, "%H:%M:%S"), minutes=minutes),
+            time=local_time(alert.since, pattern), minutes=minutes),
     }
 
 
@@ -80,14 +110,19 @@ def routes(console: Console) -> list[BaseRoute]:
         now = utcnow()
 
         def ack(connection: Connection) -> str:
-            kiosk = connection.scalar(
-                select(Kiosk.name).join(Event, Event.kiosk_id == Kiosk.id)
-                .where(Event.id == event_id, Event.kind == REQUESTED))
-            if kiosk is None:
+            found = connection.execute(
+                select(Kiosk.name, Event.kind, Event.at).join(Event, Event.kiosk_id == Kiosk.id)
+                .where(Event.id == event_id, Event.kind.in_([REQUESTED, TAMPERED]))).first()
+            if found is None:
                 raise ConsoleError(404, "NOT_FOUND")
+            kiosk, kind, at = found
             connection.execute(insert(ConsoleHelpAck).values(
                 event_id=event_id, user_name=user.name, at=now))
-            audit.record(connection, user.name, "help.ack", kiosk, now=now)
+            if kind == TAMPERED:  # when the case was opened, in the kiosk's own time
+                audit.record(connection, user.name, "tamper.ack", kiosk,
+                             local_time(at, "%d/%m %H:%M:%S"), now=now)
+            else:
+                audit.record(connection, user.name, "help.ack", kiosk, now=now)
             return kiosk
 
         try:

@@ -1,4 +1,5 @@
-"""The live feed every console page polls (static/console.js): the open help alerts and the
+"""The live feed every console page polls (static/console.js): the open alerts (help, a case
+opened) and the
 waiting tickets (their count, the newest for the "new ticket" alert), with ``?board=1`` the
 board's rows and with ``?tickets=1`` the tickets' queue, already in the clerk's language. A
 signed-out session gets 401, and the page reloads into the sign-in form."""
@@ -42,7 +43,9 @@ def routes(console: Console) -> list[BaseRoute]:
             "tickets": waiting,
         }
         if with_board:
-            body["kiosks"] = [board.shown(request, row) for row in rows]
+            tampered = alerts.tampered_kiosks(found)
+            body["kiosks"] = [{**board.shown(request, row), "tampered": row.name in tampered}
+                              for row in rows]
         return JSONResponse(body, headers={"Cache-Control": "no-store"})
 
     return [Route("/live", live, methods=["GET"])]

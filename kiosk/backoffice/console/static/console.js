@@ -1,5 +1,5 @@
-// The console's live parts: every second, the feed (/console/live) gives the open "call a
-// clerk" alerts, the tickets waiting (the menu's badge, and an alert for each ticket that
+// The console's live parts: every second, the feed (/console/live) gives the open alerts
+// ("call a clerk", a case opened), the tickets waiting (the menu's badge, and an alert for each ticket that
 // arrived since this tab first looked) and, on the board, each kiosk's row, on the tickets
 // page the queue; only the changed text is replaced, so a message being typed into a row's
 // form is left alone. Text goes in with textContent, never as HTML.
@@ -21,7 +21,7 @@
 
   function alertBox(alert) {
     const box = document.createElement("div");
-    box.className = "alert alert-danger d-flex justify-content-between align-items-center console-help";
+    box.className = "alert alert-danger d-flex justify-content-between align-items-center console-" + alert.kind;
     box.setAttribute("role", "alert");
     box.dataset.alertId = alert.id;
     const words = document.createElement("div");
@@ -75,6 +75,7 @@
   function drawBoard(kiosks) {
     drawRows(board, "kiosk", kiosks, (kiosk) => kiosk.name, (row, kiosk) => {
       row.dataset.state = kiosk.state;
+      row.dataset.tampered = String(kiosk.tampered);
       row.querySelector('[data-field="reader"]').dataset.ok = String(kiosk.reader_ok);
       row.querySelector('[data-field="outbox"]').dataset.ok = String(kiosk.outbox_ok);
     });
