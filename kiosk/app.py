@@ -31,6 +31,7 @@ from kiosk.hardware.monitor import ReaderMonitor
 from kiosk.hardware.printer import ReceiptPrinter, open_printer
 from kiosk.hardware.reader import CardReader, ReaderAttached, ReaderDetached, ReaderEvent
 from kiosk.hardware.virtual import VirtualDriver
+from kiosk.health import HealthMonitor
 from kiosk.journeys import (
     CertificatePolicy,
     KioskSession,
@@ -120,6 +121,7 @@ class Kiosk:
         self._session: KioskSession | None = None
         self._uplink: Uplink | None = None
         self._printer: ReceiptPrinter | None = None
+        self._health: HealthMonitor | None = None
         self._reader_present = True
         self._stage: Stage | None = None
         self._last = time.monotonic()
@@ -166,6 +168,7 @@ class Kiosk:
         if profile.printer is not None:
             self._printer = open_printer(profile.printer.uri, model=profile.printer.model,
                                          base=profile.state_path)
+        self._health = HealthMonitor(profile.state_path, self._printer)
         if profile.uplink is not None and profile.uplink.enabled:
             self._uplink = Uplink(profile.uplink, profile.state_path, snapshot=self._snapshot,
                                   on_command=self._on_command,
@@ -271,7 +274,8 @@ class Kiosk:
         state = KioskState(status.activity.value)
         if not self._reader_present and status.activity is not Activity.LOCKED:
             state = KioskState.OUT_OF_ORDER
-        return KioskSnapshot(state, status.journey, self._reader_present)
+        health = self._health.report() if self._health is not None else None
+        return KioskSnapshot(state, status.journey, self._reader_present, health)
 
     def _on_reader_event(self, event: ReaderEvent) -> None:
         if isinstance(event, ReaderAttached | ReaderDetached):
