@@ -13,6 +13,7 @@ Paths (all under the mTLS listener except the two enrollment ones)::
     POST /enroll                        EnrollRequest -> EnrollResponse   (no client certificate)
     POST /api/v1/renew                  RenewRequest -> RenewResponse
     POST /api/v1/heartbeat              Heartbeat -> HeartbeatReply
+    GET  /api/v1/ping                   -> HeartbeatReply (kiosk doctor: changes nothing)
     POST /api/v1/events                 EventBatch -> EventAck
     GET  /api/v1/commands?wait=SECONDS  -> CommandList (long-poll: answers as soon as one is due)
     POST /api/v1/commands/{id}/ack      CommandAck -> {}

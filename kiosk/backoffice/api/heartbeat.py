@@ -1,5 +1,6 @@
 """``POST /api/v1/heartbeat``: the kiosk's state, kept on its row for the clerks' list (no
-PIN, no personal data: the schema has no field for either)."""
+PIN, no personal data: the schema has no field for either). ``GET /api/v1/ping``: the same
+identity check and the server's time, changing nothing: ``kiosk doctor``'s one request."""
 
 from __future__ import annotations
 
@@ -35,4 +36,10 @@ def routes(context: ApiContext) -> list[BaseRoute]:
         }, durable=False)
         return json_response(HeartbeatReply(server_time=dt.datetime.now(dt.UTC)))
 
-    return [Route(f"{API_PREFIX}/heartbeat", heartbeat, methods=["POST"])]
+    async def ping(request: Request) -> Response:
+        await context.as_kiosk(request, lambda connection, caller, now: None,
+                               durable=False, reads_first=True)
+        return json_response(HeartbeatReply(server_time=dt.datetime.now(dt.UTC)))
+
+    return [Route(f"{API_PREFIX}/heartbeat", heartbeat, methods=["POST"]),
+            Route(f"{API_PREFIX}/ping", ping, methods=["GET"])]
