@@ -23,6 +23,7 @@ _STORE = update(Kiosk).values(
     last_seen_at=bindparam("now"),
     outbox_depth=bindparam("b_depth"),
     outbox_alarm=bindparam("b_alarm"),
+    health_problems=bindparam("b_health"),
 )
 
 
@@ -33,6 +34,8 @@ def routes(context: ApiContext) -> list[BaseRoute]:
         await context.update_as_kiosk(request, _STORE, {
             "b_state": beat.state.value, "b_report": beat.model_dump(mode="json"),
             "b_depth": beat.outbox_depth, "b_alarm": beat.outbox_alarm,
+            "b_health": None if beat.health is None
+            else ",".join(problem.value for problem in beat.health.problems()),
         }, durable=False)
         return json_response(HeartbeatReply(server_time=dt.datetime.now(dt.UTC)))
 
