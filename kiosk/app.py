@@ -152,6 +152,12 @@ class Kiosk:
         return self._printer
 
     @property
+    def health(self) -> HealthMonitor | None:
+        """The heartbeat's health readings (after start()); the front panel's wiring sets its
+        ``frontpanel_present``."""
+        return self._health
+
+    @property
     def sim_driver(self) -> VirtualDriver | None:
         driver = self._reader.driver if self._reader else None
         return driver if isinstance(driver, VirtualDriver) else None
