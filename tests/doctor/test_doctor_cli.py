@@ -5,6 +5,7 @@ card, virtual printer, virtual front panel, gpiozero's mock pin factory)."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ import pytest
 from kiosk.cli.doctor import table
 from kiosk.doctor import EXIT_CANNOT_SERVE, EXIT_CONFIG, EXIT_READY, Diagnosis, diagnose
 from tests.conftest import run_kiosk
+from tests.pcsc_daemon import PrivatePcscd
 
 DEVICES = ["configuration", "reader", "printer", "frontpanel", "gpio", "uplink", "clock",
            "disk", "filesystem", "power", "temperature"]
@@ -117,3 +119,29 @@ def test_a_gpio_factory_that_cannot_load_fails(tmp_path: Path) -> None:
     assert check.verdict.value == "fail"  # RPi.GPIO: "can only be run on a Raspberry Pi"
     assert "pin factory rpigpio" in check.finding
     assert found.exit_code == EXIT_CANNOT_SERVE
+
+
+def pcsc_config(tmp_path: Path) -> Path:
+    config = tmp_path / "kiosk.toml"
+    config.write_text(f'profile = "pi"\n[profiles.pi]\nreader = "pcsc"\n'
+                      f'state_dir = "{tmp_path}"\n')
+    return config
+
+
+@pytest.mark.pcscd
+def test_the_pcsc_reader_through_a_real_pcscd(pcscd: PrivatePcscd, tmp_path: Path) -> None:
+    code, answer = doctor(pcsc_config(tmp_path))
+    reader = next(c for c in answer["checks"] if c["name"] == "reader")
+    assert reader["verdict"] == "ok", reader
+    assert pcscd.reader in reader["finding"]
+    assert code == EXIT_READY
+
+
+@pytest.mark.pcscd
+def test_no_pcscd_is_a_failure_with_its_remedy(tmp_path: Path) -> None:
+    env = dict(os.environ, PCSCLITE_CSOCK_NAME=str(tmp_path / "nobody-listens"))
+    done = run_kiosk("doctor", "--config", str(pcsc_config(tmp_path)), "--json", env=env)
+    reader = next(c for c in json.loads(done.stdout)["checks"] if c["name"] == "reader")
+    assert reader["verdict"] == "fail"
+    assert "pcscd" in reader["remedy"]
+    assert done.returncode == EXIT_CANNOT_SERVE
