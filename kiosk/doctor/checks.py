@@ -14,6 +14,7 @@ import enum
 import importlib
 import ssl
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -152,20 +153,21 @@ GPIO_FACTORIES = {
 
 
 def load_gpio_factory(name: str) -> str:
-    """Load gpiozero's pin factory ``name`` (``auto``: RPi.GPIO's API, then lgpio); its
-    name, or the exception of the last one tried. Swapped for the gpio room's own loader
-    once it is there."""
-    names = ["rpigpio", "lgpio"] if name == "auto" else [name]
-    for index, candidate in enumerate(names):
-        module, _, attribute = GPIO_FACTORIES[candidate].partition(":")
-        try:
-            getattr(importlib.import_module(module), attribute)().close()
-        except Exception:
-            if index == len(names) - 1:
-                raise
-            continue
-        return candidate
-    raise AssertionError("unreachable")
+    """Load gpiozero's pin factory ``name`` (``auto``: RPi.GPIO's API, then lgpio) and close
+    it again; the name of the one that loaded, or the last one's exception. Swapped for the
+    gpio room's own loader once it is there."""
+    *first, last = ["rpigpio", "lgpio"] if name == "auto" else [name]
+    for candidate in first:
+        with suppress(Exception):  # RPi.GPIO raises RuntimeError off a Pi: try the next
+            _factory(candidate)
+            return candidate
+    _factory(last)
+    return last
+
+
+def _factory(name: str) -> None:
+    module, _, attribute = GPIO_FACTORIES[name].partition(":")
+    getattr(importlib.import_module(module), attribute)().close()
 
 
 def gpio(settings: Gpio | None, load: Callable[[str], str] = load_gpio_factory) -> Check:

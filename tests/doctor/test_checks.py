@@ -50,3 +50,15 @@ def test_the_clock(tmp_path: Path) -> None:
     assert clock(NOW, tmp_path).verdict is Verdict.WARNING
     put(tmp_path, "run/systemd/timesync/synchronized", "")
     assert clock(NOW, tmp_path).verdict is Verdict.OK
+
+
+def test_the_gpio_check_takes_any_loader_and_reports_the_last_failure() -> None:
+    from kiosk.config import Gpio
+    from kiosk.doctor.checks import gpio
+
+    assert gpio(Gpio(factory="auto"), load=lambda name: "lgpio").finding == \
+        "pin factory lgpio loads"
+    assert gpio(None).verdict is Verdict.ABSENT
+    off_a_pi = gpio(Gpio(factory="auto"))  # neither RPi.GPIO's API nor lgpio works here
+    assert off_a_pi.verdict is Verdict.FAIL
+    assert off_a_pi.finding.startswith("pin factory auto: ")
