@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 from pathlib import Path
 
 from kiosk import doctor
@@ -49,11 +48,9 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 def table(diagnosis: doctor.Diagnosis) -> str:
     """One line per check, its remedy indented below it; the verdict on the last line."""
     width = max(len(check.name) for check in diagnosis.checks)
-    columns = shutil.get_terminal_size((100, 24)).columns
     lines = [f"kiosk doctor, profile {diagnosis.profile or '?'}", ""]
     for check in diagnosis.checks:
-        lines.append(f"{check.name:<{width}}  {MARKS[check.verdict]:<7}  {check.finding}"
-                     [:max(columns, 60) * 3])
+        lines.append(f"{check.name:<{width}}  {MARKS[check.verdict]:<7}  {check.finding}")
         if check.remedy and check.verdict in (Verdict.WARNING, Verdict.FAIL):
             lines.append(f"{'':<{width}}  {'':<7}  -> {check.remedy}")
     lines.append("")
