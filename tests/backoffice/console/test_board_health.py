@@ -1,9 +1,12 @@
 """A kiosk's health on the board, in a real browser through nginx's TLS, on SQLite and
 PostgreSQL: its heartbeat says the printer has no paper and the power supply sagged; the row
 shows both as labelled badges, live; the next heartbeat, healthy, takes them away. The row
-keeps the problems the back-office read off the report (``kiosks.health_problems``)."""
+keeps the problems the back-office read off the report (``kiosks.health_problems``), which
+``kiosk backoffice kiosks`` lists too."""
 
 from __future__ import annotations
+
+import json
 
 import pytest
 from playwright.sync_api import Browser, expect
@@ -38,6 +41,9 @@ def test_the_board_shows_a_kiosks_health_problems_live(browser: Browser,
     machine.heartbeat(health=TROUBLED)
     expect(badges).to_have_text(["Alimentazione insufficiente", "Stampante: senza carta"])
     assert kiosk_row(backoffice_stack, machine.name).health_problems == "under-voltage,printer"
+    listed = json.loads(backoffice_stack.cli("kiosks", "--json").stdout)["kiosks"]
+    assert next(row for row in listed if row["name"] == machine.name)["health"] == \
+        "under-voltage,printer"
     feed = page.request.get(console_url(backoffice_stack, "live?board=1")).json()
     mine = next(row for row in feed["kiosks"] if row["name"] == machine.name)
     assert mine["health"] == [
