@@ -153,12 +153,12 @@ GPIO_FACTORIES = {
 
 
 def load_gpio_factory(name: str) -> str:
-    """Load gpiozero's pin factory ``name`` (``auto``: RPi.GPIO's API, then lgpio) and close
-    it again; the name of the one that loaded, or the last one's exception. Swapped for the
-    gpio room's own loader once it is there."""
+    """Load gpiozero's pin factory ``name`` (``auto``: the RPi GPIO API of rpi-lgpio, then
+    lgpio) and close it again; the name of the one that loaded, or the last one's exception.
+    Swapped for the gpio room's own loader once it is there."""
     *first, last = ["rpigpio", "lgpio"] if name == "auto" else [name]
     for candidate in first:
-        with suppress(Exception):  # RPi.GPIO raises RuntimeError off a Pi: try the next
+        with suppress(Exception):  # the RPi GPIO module raises RuntimeError off a Pi
             _factory(candidate)
             return candidate
     _factory(last)
@@ -175,7 +175,7 @@ def gpio(settings: Gpio | None, load: Callable[[str], str] = load_gpio_factory) 
         return Check("gpio", Verdict.ABSENT, "no GPIO devices configured")
     try:
         loaded = load(settings.factory)
-    except Exception as exc:  # noqa: BLE001 - RPi.GPIO raises RuntimeError off a Pi
+    except Exception as exc:  # noqa: BLE001 - the RPi GPIO module raises RuntimeError
         return Check("gpio", Verdict.FAIL,
                      f"pin factory {settings.factory}: {type(exc).__name__}: {exc}",
                      "on a Pi: apt install python3-rpi-lgpio (or python3-lgpio); "
