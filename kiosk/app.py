@@ -19,6 +19,7 @@ import time
 import pygame
 from asn1crypto import x509 as asn1_x509
 from cryptography.hazmat.primitives.serialization import Encoding
+from gpiozero import Factory
 from systemd import daemon
 
 from kiosk import __version__, logs
@@ -27,9 +28,13 @@ from kiosk.cie import certificate
 from kiosk.config import Config, Profile
 from kiosk.files import load_anchors, read_input
 from kiosk.hardware.audio import EspeakSpeaker, Speaker
+from kiosk.hardware.gpio import GpioIndicators, GpioSensors, open_pins
+from kiosk.hardware.gpio.surroundings import MockSurroundings
+from kiosk.hardware.indicators import Indicators, NoIndicators
 from kiosk.hardware.monitor import ReaderMonitor
 from kiosk.hardware.printer import ReceiptPrinter, open_printer
 from kiosk.hardware.reader import CardReader, ReaderAttached, ReaderDetached, ReaderEvent
+from kiosk.hardware.sensors import HeadphonesChanged, PresenceSeen, SensorEvent, SensorListener
 from kiosk.hardware.virtual import VirtualDriver
 from kiosk.health import HealthMonitor
 from kiosk.journeys import (
@@ -43,6 +48,7 @@ from kiosk.journeys import (
 from kiosk.journeys.events import Command as SessionCommand
 from kiosk.journeys.events import Lock, ShowNotice, Unlock
 from kiosk.journeys.ports import Activity
+from kiosk.lights import Lights, beep_for, lights_for
 from kiosk.sim.card import VirtualCie
 from kiosk.ui.display import open_display
 from kiosk.ui.i18n import Catalog
@@ -55,6 +61,9 @@ from kiosk.uplink.schemas import Command, CommandKind, KioskState
 log = logging.getLogger(__name__)
 
 SIM_TOGGLE_KEY = pygame.K_F2
+# The sim profile's mock pins: F3 opens or shuts the case, F4 is someone passing by, F5 plugs
+# the headphones in or out (kiosk.hardware.gpio.surroundings).
+SIM_CASE_KEY, SIM_PASSER_BY_KEY, SIM_HEADPHONES_KEY = pygame.K_F3, pygame.K_F4, pygame.K_F5
 # How often an idle loop looks at SDL's queue. SDL_WaitEvent cannot sleep on drivers that have
 # no way to wait for input (dummy, and KMS/DRM on the Pi read evdev when pumped): it polls every
 # millisecond instead, which costs a few per cent of a core doing nothing. 30 Hz is below what
@@ -87,6 +96,26 @@ def session_command(command: Command) -> SessionCommand:
             return ShowNotice(command.message)
 
 
+def build_indicators(profile: Profile, pins: Factory | None) -> Indicators:
+    """The one place the lights' and buzzer's backend is chosen: the Pi's own pins when the
+    profile has a ``gpio`` section (``pins`` is its pin factory), none otherwise."""
+    gpio = profile.gpio
+    if gpio is not None and pins is not None:
+        return GpioIndicators(pins, guidance_light=gpio.guidance_light,
+                              status_led=gpio.status_led, buzzer=gpio.buzzer)
+    return NoIndicators()
+
+
+def build_sensors(profile: Profile, pins: Factory | None,
+                  listener: SensorListener) -> GpioSensors | None:
+    """The switches and sensors on the Pi's own pins, when the profile has a ``gpio`` section."""
+    gpio = profile.gpio
+    if gpio is None or pins is None:
+        return None
+    return GpioSensors(pins, listener, tamper=gpio.tamper, presence=gpio.presence,
+                       headphones=gpio.headphones)
+
+
 class UplinkLink:
     """The session's :class:`~kiosk.journeys.ports.BackOfficeLink` over the uplink: reachable
     when its last call got through (a contact, and no error since). Read once per press of the
@@ -105,6 +134,7 @@ class Kiosk:
 
     WAKE = pygame.event.custom_type()
     TICK = pygame.event.custom_type()
+    SENSOR = pygame.event.custom_type()  # a switch or sensor spoke, from the backend's thread
 
     def __init__(self, config: Config, mode: str | None = None, *,
                  speaker: Speaker | None = None) -> None:
@@ -125,6 +155,15 @@ class Kiosk:
         self._reader_present = True
         self._stage: Stage | None = None
         self._last = time.monotonic()
+        self._pins: Factory | None = None
+        self._indicators: Indicators = NoIndicators()
+        self._lights: Lights | None = None
+        self._sensors: GpioSensors | None = None
+        self._surroundings: MockSurroundings | None = None
+        # The blind-user mode: the headphones are in (as at a talking ATM), so the buzzer
+        # marks the card's steps; see kiosk.lights.
+        self.blind_mode = False
+        self.presence_at: float | None = None  # when someone last stood in front (monotonic)
 
     @property
     def surface(self) -> pygame.Surface:
@@ -158,12 +197,28 @@ class Kiosk:
         return self._health
 
     @property
+    def pins(self) -> Factory | None:
+        """The gpiozero pin factory, when the profile has a ``gpio`` section (after start())."""
+        return self._pins
+
+    @property
+    def lights(self) -> Lights | None:
+        """What the lights were last told to show (after start())."""
+        return self._lights
+
+    @property
+    def surroundings(self) -> MockSurroundings | None:
+        """The world around the mock pins (``gpio.factory = "mock"``, after start())."""
+        return self._surroundings
+
+    @property
     def sim_driver(self) -> VirtualDriver | None:
         driver = self._reader.driver if self._reader else None
         return driver if isinstance(driver, VirtualDriver) else None
 
     def start(self) -> None:
         profile = self.config.profile
+        self._start_gpio(profile)  # first: a kiosk whose pins cannot be driven stops here
         self._reader, self._sim_card = build_reader(
             profile.reader, profile.state_path, create_demo=True, timing=profile.card_timing
         )
@@ -188,6 +243,7 @@ class Kiosk:
             self._speaker = EspeakSpeaker()
         if self._speaker is not None:
             self._narrator = Narrator(self._speaker, Catalog)
+        self._sensors = build_sensors(profile, self._pins, self._post_sensor)
         self._monitor = ReaderMonitor(self._reader, self._on_reader_event)
         self._monitor.start()
         if self._uplink is not None:
@@ -220,19 +276,25 @@ class Kiosk:
         before = self.session.view
         if event.type == self.WAKE:
             self.session.pump()
+            self._signal(self.session.view)  # the status LED, when the reader came or went
         elif event.type == self.TICK:
             self.session.handle(Tick())
             now = time.monotonic()
             self.stage.update(now - self._last)  # the reading animation's next frame
             self._last = now
+        elif event.type == self.SENSOR:
+            self._on_sensor(event.sensor)
         elif event.type == pygame.KEYDOWN and event.key == SIM_TOGGLE_KEY:
             self.toggle_sim_card()
+        elif event.type == pygame.KEYDOWN and self._surroundings is not None and event.key in (
+                SIM_CASE_KEY, SIM_PASSER_BY_KEY, SIM_HEADPHONES_KEY):
+            self._sim_pins(event.key)
         else:
             action = self.stage.handle(event)
             if action is not None:
                 self.session.handle(action)
         if self.session.view != before:
-            self._show(self.session.view)
+            self._show(self.session.view, before)
         elif self.stage.dirty:  # focus moved, accessibility mode, animation
             self._draw()
         return True
@@ -251,6 +313,11 @@ class Kiosk:
         pygame.time.set_timer(self.TICK, 0)
         if self._monitor:
             self._monitor.stop()
+        if self._sensors:
+            self._sensors.close()
+        self._indicators.close()
+        if self._pins:
+            self._pins.close()
         if self._worker:
             self._worker.close()
         if self._uplink:
@@ -284,17 +351,75 @@ class Kiosk:
         return KioskSnapshot(state, status.journey, self._reader_present, health)
 
     def _on_reader_event(self, event: ReaderEvent) -> None:
-        if isinstance(event, ReaderAttached | ReaderDetached):
-            self._reader_present = isinstance(event, ReaderAttached)
+        present = isinstance(event, ReaderAttached)
+        if isinstance(event, ReaderAttached | ReaderDetached) and present != self._reader_present:
+            self._reader_present = present
+            self._wake()  # the status LED says it
         card_event = from_reader(event)
         if card_event is not None:
             self.session.post(card_event)
 
-    def _show(self, view: View) -> None:
+    def _show(self, view: View, before: View | None = None) -> None:
         self.stage.enter(view)
         self._draw()
+        self._signal(view, before)
         if self._narrator is not None:
             self._narrator.show(view)
+
+    def _signal(self, view: View, before: View | None = None) -> None:
+        """The lights for what the screen shows (told only of a change: a backend may be a
+        serial line away), and the blind-user mode's beep for the step to it."""
+        lights = lights_for(view, serving=self._reader_present)
+        if lights != self._lights:
+            self._lights = lights
+            self._indicators.guidance(lights.guidance)
+            self._indicators.status(lights.status)
+        beep = None if before is None else beep_for(before, view)
+        if beep is not None and self.blind_mode:
+            self._indicators.beep(beep)
+
+    def _start_gpio(self, profile: Profile) -> None:
+        """The pin factory, the world around the mock pins, the lights; the sensors come once
+        the loop can take their events."""
+        if profile.gpio is not None:
+            self._pins = open_pins(profile.gpio.factory)
+            if profile.gpio.factory == "mock":
+                self._surroundings = MockSurroundings(
+                    self._pins, tamper=profile.gpio.tamper, presence=profile.gpio.presence,
+                    headphones=profile.gpio.headphones)
+        self._indicators = build_indicators(profile, self._pins)
+
+    def _sim_pins(self, key: int) -> None:
+        assert self._surroundings is not None
+        {SIM_CASE_KEY: self._surroundings.toggle_case,
+         SIM_PASSER_BY_KEY: self._surroundings.someone_passes,
+         SIM_HEADPHONES_KEY: self._surroundings.toggle_headphones}[key]()
+
+    def _post_sensor(self, event: SensorEvent) -> None:
+        """From the sensors' thread: onto the loop's queue (``post`` is thread-safe)."""
+        pygame.event.post(pygame.event.Event(self.SENSOR, sensor=event))
+
+    def _on_sensor(self, event: SensorEvent) -> None:
+        """On the loop's thread: what a switch or sensor said."""
+        match event:
+            case PresenceSeen():
+                self.presence_at = time.monotonic()  # what wakes the attract screen's backlight
+            case HeadphonesChanged(plugged=plugged):
+                self._headphones(plugged)
+
+    def _headphones(self, plugged: bool) -> None:
+        """A plug in: speech goes private, into the headphones, and the screen is read again
+        there; the blind-user mode starts. Pulled out: silence at once, since the phrase under
+        way was meant for one pair of ears."""
+        if plugged == self.blind_mode:
+            return  # the jack's state at start: no plug in
+        self.blind_mode = plugged
+        log.info("headphones %s", "plugged in" if plugged else "pulled out")
+        if self._speaker is None or self._narrator is None:
+            return
+        self._speaker.route(self.config.profile.speech_headphones if plugged else None)
+        if plugged:
+            self._narrator.repeat()
 
     def _draw(self) -> None:
         self.stage.draw(self.surface)

@@ -180,6 +180,9 @@ class Profile(_Strict):
     display: Display = Display()
     certificates: Certificates = Certificates()
     speech: Literal["off", "espeak"] = Field("off", description="spoken guidance")
+    speech_headphones: str | None = Field(None, pattern=r"^[A-Za-z0-9_.:=,-]+$", description=(
+        "the ALSA device of the headphone jack (aplay -L), where speech goes while a plug is "
+        "in (gpio.headphones); none: the default output, a jack that cuts the loudspeaker"))
     card_timing: Literal["instant", "cie"] = Field(
         "instant", description="a sim: card answers at once, or as slowly as a real CIE")
     uplink: Uplink | None = None

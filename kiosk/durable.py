@@ -12,15 +12,20 @@ import tempfile
 from pathlib import Path
 
 
-def write_atomically(path: Path, content: bytes, mode: int = 0o644) -> None:
+def write_atomically(path: Path, content: bytes, mode: int | None = 0o644) -> None:
     """Write ``content`` to a temporary file beside ``path`` with ``mode`` from its first byte
     (a private key is never readable by others, not even for a moment), sync it, rename it over
-    ``path`` and sync the directory, so the rename itself survives a power cut."""
+    ``path`` and sync the directory, so the rename itself survives a power cut. ``mode=None``
+    leaves the mode alone: on the boot partition (vfat) a chmod is refused."""
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
-        os.fchmod(fd, mode)
+        if mode is not None:
+            os.fchmod(fd, mode)
         os.write(fd, content)
         os.fsync(fd)
+    except BaseException:
+        os.unlink(temporary)  # a refused chmod or a full disk leaves no stray file behind
+        raise
     finally:
         os.close(fd)
     try:

@@ -17,12 +17,14 @@ APT_PACKAGES=(
     libsystemd-dev                                   # systemd-python: journald, sd_notify
     util-linux bash                                  # unshare, for the tests' private pcscd
     espeak-ng                                        # speech output (kiosk/hardware/audio.py)
+    alsa-utils                                       # aplay: speech routed to the headphones' device
     xvfb xdotool                                     # the UI test in a real X window
     nginx-light                                      # the back-office's TLS front (mTLS)
     postgresql                                       # the back-office's database for a Comune
     chromium                                         # the console's browser tests (Playwright drives it)
     fonts-dejavu-core libusb-1.0-0                   # the virtual printer's font; pyusb's USB printers
     systemd-journal-remote                           # tests: a real journal file for kiosk debug-bundle
+    dosfstools fusefat                               # first boot's test on a real FAT boot partition
 )
 
 as_root() {

@@ -17,6 +17,7 @@ nothing blocks the caller: the UI loop keeps drawing while the kiosk talks.
 | knows when a phrase has ended     | yes: the process has exited        | when a test calls     |
 |                                   |                                    | ``finish()``          |
 | binary or a voice missing         | ``SPEECH_UNAVAILABLE`` when built  | n/a                   |
+| another output (:meth:`route`)    | yes: an ALSA device, through aplay | yes: ``heard_on``     |
 
 The text goes to espeak-ng on its standard input, never on the command line, so it cannot be
 read in the process list (``ps``, ``/proc/<pid>/cmdline``) by anyone else on the machine.
@@ -51,7 +52,7 @@ import subprocess
 import threading
 from pathlib import Path
 from types import TracebackType
-from typing import Self
+from typing import IO, Self
 
 from kiosk.errors import KioskError
 
@@ -134,6 +135,7 @@ class Speaker(abc.ABC):
     def __init__(self) -> None:
         self._closed = False
         self._lock = threading.Lock()
+        self.device: str | None = None
 
     def say(self, text: str, language: str, *, allow_long_numbers: bool = False) -> None:
         """Start saying ``text`` in ``language`` (``"it"``…) and return at once.
@@ -156,6 +158,14 @@ class Speaker(abc.ABC):
         """Silence the phrase being spoken, if any."""
         with self._lock:
             self._stop()
+
+    def route(self, device: str | None) -> None:
+        """Say the next phrases on the ALSA ``device`` (the headphones, private), or on the
+        default output (None: the loudspeaker). The phrase under way stops: it was meant for
+        the other ears."""
+        with self._lock:
+            self._stop()
+            self.device = device
 
     def close(self) -> None:
         """Stop talking and release the device; idempotent."""
@@ -205,6 +215,7 @@ class RecordingSpeaker(Speaker):
     def __init__(self) -> None:
         super().__init__()
         self.said: list[tuple[str, str]] = []
+        self.heard_on: list[str | None] = []  # the output of each phrase in ``said``
         self.interrupted: list[tuple[str, str]] = []
         self._current: tuple[str, str] | None = None
 
@@ -224,11 +235,13 @@ class RecordingSpeaker(Speaker):
     def clear(self) -> None:
         """Forget the history (a test's new chapter)."""
         self.said.clear()
+        self.heard_on.clear()
         self.interrupted.clear()
 
     def _speak(self, text: str, language: str) -> None:
         self._current = (language, text)
         self.said.append(self._current)
+        self.heard_on.append(self.device)
 
     def _stop(self) -> None:
         if self._current is not None:
@@ -259,11 +272,14 @@ class EspeakSpeaker(Speaker):
     :param amplitude: volume gain, 0 to 200 (espeak-ng's 100 is normal).
     :param wav_dir: when set, each phrase goes to ``<wav_dir>/NNNN.wav`` instead of the sound
         card (a headless machine, tests).
+    :param player: the command that plays a phrase on a device chosen by :meth:`route`
+        (espeak-ng itself only plays on the default one): aplay, from alsa-utils.
     :raises SpeechUnavailable: espeak-ng or one of the kiosk's voices is not installed.
     """
 
     def __init__(self, *, binary: str = "espeak-ng", rate: int = DEFAULT_RATE,
-                 amplitude: int = DEFAULT_AMPLITUDE, wav_dir: Path | None = None) -> None:
+                 amplitude: int = DEFAULT_AMPLITUDE, wav_dir: Path | None = None,
+                 player: str = "aplay") -> None:
         super().__init__()
         found = shutil.which(binary)
         if found is None:
@@ -276,14 +292,23 @@ class EspeakSpeaker(Speaker):
             raise SpeechError(f"rate {rate} or amplitude {amplitude} out of range",
                               code="SPEECH_BAD_SETTING")
         self.binary, self.rate, self.amplitude, self.wav_dir = found, rate, amplitude, wav_dir
+        self.player = player
         self.phrases = 0
         self._process: subprocess.Popen[bytes] | None = None
+        self._playing: subprocess.Popen[bytes] | None = None  # the player on a routed device
 
-    def command(self, language: str, wav: Path | None = None) -> list[str]:
+    def command(self, language: str, wav: Path | None = None, *,
+                to_stdout: bool = False) -> list[str]:
         """The espeak-ng command line for a phrase in ``language``: no text in it."""
         argv = [self.binary, "-v", VOICES[language], "-s", str(self.rate),
                 "-a", str(self.amplitude), "-b", "1", "--stdin"]
-        return [*argv, "-w", str(wav)] if wav is not None else argv
+        if wav is not None:
+            return [*argv, "-w", str(wav)]
+        return [*argv, "--stdout"] if to_stdout else argv
+
+    def playback(self, device: str) -> list[str]:
+        """The command that plays espeak-ng's WAV stream (its standard input) on ``device``."""
+        return [self.player, "-q", "-D", device]
 
     def write_wav(self, text: str, language: str, path: Path, *,
                   allow_long_numbers: bool = False) -> None:
@@ -299,17 +324,17 @@ class EspeakSpeaker(Speaker):
 
     @property
     def speaking(self) -> bool:
-        return self._process is not None and self._process.poll() is None
+        return any(process is not None and process.poll() is None
+                   for process in (self._process, self._playing))
 
     def wait(self, timeout: float | None = None) -> bool:
         """Wait until the current phrase has been spoken; False if ``timeout`` ran out first."""
-        process = self._process
-        if process is None:
-            return True
-        try:
-            process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            return False
+        for process in (self._process, self._playing):
+            try:
+                if process is not None:
+                    process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                return False
         return True
 
     def _speak(self, text: str, language: str) -> None:
@@ -317,8 +342,17 @@ class EspeakSpeaker(Speaker):
         if self.wav_dir is not None:
             wav = self.wav_dir / f"{self.phrases:04d}.wav"
         self.phrases += 1
-        process = subprocess.Popen(self.command(language, wav), stdin=subprocess.PIPE,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        pipe: IO[bytes] | None = None
+        if wav is None and self.device is not None:  # routed: espeak-ng's WAV into aplay
+            self._playing = subprocess.Popen(self.playback(self.device), stdin=subprocess.PIPE,
+                                             stdout=subprocess.DEVNULL,
+                                             stderr=subprocess.DEVNULL)
+            pipe = self._playing.stdin
+        process = subprocess.Popen(
+            self.command(language, wav, to_stdout=pipe is not None), stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL if pipe is None else pipe, stderr=subprocess.DEVNULL)
+        if pipe is not None:
+            pipe.close()  # espeak-ng holds the pipe now; aplay ends when it does
         assert process.stdin is not None
         try:
             process.stdin.write(text.encode())
@@ -328,15 +362,18 @@ class EspeakSpeaker(Speaker):
         self._process = process
 
     def _stop(self) -> None:
-        process, self._process = self._process, None
-        if process is None:
-            return
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(STOP_SECONDS)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-        elif process.returncode != 0:
-            log.warning("espeak-ng ended with status %s", process.returncode)
+        (process, self._process), (playing, self._playing) = (self._process, None), \
+            (self._playing, None)
+        for running in (process, playing):
+            if running is None:
+                continue
+            if running.poll() is None:
+                running.terminate()
+                try:
+                    running.wait(STOP_SECONDS)
+                except subprocess.TimeoutExpired:
+                    running.kill()
+                    running.wait()
+            elif running.returncode != 0:
+                log.warning("%s ended with status %s", "espeak-ng" if running is process
+                            else self.player, running.returncode)

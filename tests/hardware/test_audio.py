@@ -222,6 +222,41 @@ def test_the_text_never_appears_on_a_command_line(tmp_path: Path) -> None:
         speaker.close()
 
 
+# -- routed to another output (the headphones) ----------------------------------------------
+
+def test_the_contract_routes_and_a_route_cuts_the_phrase_short(speaker: Speaker) -> None:
+    speaker.say(LONG, "it")
+    speaker.route("plughw:CARD=Headphones")
+    assert not speaker.speaking and speaker.device == "plughw:CARD=Headphones"
+    speaker.route(None)
+    assert speaker.device is None
+
+
+def test_the_recording_speaker_records_where_each_phrase_was_heard() -> None:
+    with RecordingSpeaker() as speaker:
+        speaker.say("Benvenuto", "it")
+        speaker.route("plughw:CARD=Headphones")
+        speaker.say("Appoggia la carta", "it")
+        assert speaker.heard_on == [None, "plughw:CARD=Headphones"]
+        assert speaker.interrupted == [("it", "Benvenuto")]
+
+
+def test_a_routed_phrase_is_played_by_aplay_on_that_device(tmp_path: Path) -> None:
+    """espeak-ng plays only on the default output: on a chosen device its WAV stream goes to
+    aplay (alsa-utils). ALSA's ``file`` device stands for the headphones here: it writes what
+    it is played to a WAV file."""
+    heard = tmp_path / "headphones.wav"
+    with EspeakSpeaker() as speaker:
+        speaker.route(f"file:FILE={heard},FORMAT=wav")
+        assert speaker.command("it", to_stdout=True)[-1] == "--stdout"
+        assert speaker.playback("plughw:CARD=Headphones") == [
+            "aplay", "-q", "-D", "plughw:CARD=Headphones"]
+        speaker.say(PHRASE, "it")
+        assert speaker.wait(30) and not speaker.speaking
+    assert 2.5 < duration(heard) < 9.0
+    assert max(abs(value) for value in samples(heard)) > 3000
+
+
 # -- espeak-ng missing ------------------------------------------------------------------------
 
 def test_a_missing_espeak_is_a_coded_error_when_built() -> None:

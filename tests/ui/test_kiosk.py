@@ -53,6 +53,16 @@ def press(key: int) -> None:
     pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=key, mod=0, unicode="", scancode=0))
 
 
+def until_test_pin_asks_for_the_card(kiosk: Kiosk) -> None:
+    """From the attract screen, by touch: Italian, "test my PIN", to "lay your card"."""
+    touch(kiosk, "choice.start")
+    pump_until(kiosk, lambda: kiosk.session.view.screen is Screen.LANGUAGE)
+    touch(kiosk, "language.it")
+    pump_until(kiosk, lambda: kiosk.session.view.screen is Screen.MENU)
+    touch(kiosk, "choice.test_pin")
+    pump_until(kiosk, lambda: kiosk.session.view.screen is Screen.LAY_CARD)
+
+
 def test_a_complete_demo_card_is_created(kiosk: Kiosk, tmp_path: Path) -> None:
     assert (tmp_path / "card.json").exists()
     assert (tmp_path / "card.pki" / "csca.pem").exists()
@@ -70,12 +80,7 @@ def test_test_my_pin_by_touch(kiosk: Kiosk, monkeypatch: pytest.MonkeyPatch) -> 
         return layout
 
     monkeypatch.setattr(kiosk.stage, "draw", recording)
-    touch(kiosk, "choice.start")
-    pump_until(kiosk, lambda: kiosk.session.view.screen is Screen.LANGUAGE)
-    touch(kiosk, "language.it")
-    pump_until(kiosk, lambda: kiosk.session.view.screen is Screen.MENU)
-    touch(kiosk, "choice.test_pin")
-    pump_until(kiosk, lambda: kiosk.session.view.screen is Screen.LAY_CARD)
+    until_test_pin_asks_for_the_card(kiosk)
     press(pygame.K_F2)  # the simulated panel lays the demo card on the reader
     pump_until(kiosk, lambda: kiosk.session.view.screen is Screen.ENTER_PIN)
     for digit in "12345678":
