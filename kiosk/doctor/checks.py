@@ -11,10 +11,8 @@ configured on this kiosk: nothing to check). docs/doctor.md lists every check.
 from __future__ import annotations
 
 import enum
-import importlib
 import ssl
 from collections.abc import Callable
-from contextlib import suppress
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -24,6 +22,7 @@ from kiosk.attach import build_reader
 from kiosk.config import Gpio, Profile
 from kiosk.errors import KioskError
 from kiosk.hardware.frontpanel import open_frontpanel
+from kiosk.hardware.gpio.factory import FactoryName, open_pins
 from kiosk.hardware.health import Readings
 from kiosk.hardware.printer import PrinterState, open_printer
 from kiosk.uplink.client import UplinkClient, UplinkError
@@ -145,41 +144,26 @@ def frontpanel(profile: Profile) -> Check:
     return ok("frontpanel", f"{uri}: answering, {status.power_cycles} watchdog power cycles")
 
 
-GPIO_FACTORIES = {
-    "rpigpio": "gpiozero.pins.rpigpio:RPiGPIOFactory",
-    "lgpio": "gpiozero.pins.lgpio:LGPIOFactory",
-    "mock": "gpiozero.pins.mock:MockFactory",
-}
+def load_gpio_factory(name: FactoryName) -> str:
+    """Open the pin factory the kiosk would open (kiosk.hardware.gpio) and close it again;
+    its class name."""
+    pins = open_pins(name)
+    try:
+        return type(pins).__name__
+    finally:
+        pins.close()
 
 
-def load_gpio_factory(name: str) -> str:
-    """Load gpiozero's pin factory ``name`` (``auto``: the RPi GPIO API of rpi-lgpio, then
-    lgpio) and close it again; the name of the one that loaded, or the last one's exception.
-    Swapped for the gpio room's own loader once it is there."""
-    *first, last = ["rpigpio", "lgpio"] if name == "auto" else [name]
-    for candidate in first:
-        with suppress(Exception):  # the RPi GPIO module raises RuntimeError off a Pi
-            _factory(candidate)
-            return candidate
-    _factory(last)
-    return last
-
-
-def _factory(name: str) -> None:
-    module, _, attribute = GPIO_FACTORIES[name].partition(":")
-    getattr(importlib.import_module(module), attribute)().close()
-
-
-def gpio(settings: Gpio | None, load: Callable[[str], str] = load_gpio_factory) -> Check:
+def gpio(settings: Gpio | None,
+         load: Callable[[FactoryName], str] = load_gpio_factory) -> Check:
     if settings is None:
         return Check("gpio", Verdict.ABSENT, "no GPIO devices configured")
     try:
         loaded = load(settings.factory)
-    except Exception as exc:  # noqa: BLE001 - the RPi GPIO module raises RuntimeError
-        return Check("gpio", Verdict.FAIL,
-                     f"pin factory {settings.factory}: {type(exc).__name__}: {exc}",
+    except KioskError as exc:  # GPIO_UNAVAILABLE, every factory's reason in it
+        return Check("gpio", Verdict.FAIL, f"pin factory {settings.factory}: {exc.code}: {exc}",
                      "on a Pi: apt install python3-rpi-lgpio (or python3-lgpio); "
-                     "elsewhere set gpio.factory = \"mock\"")
+                     "elsewhere set gpio.factory = \"mock\" (docs/gpio.md)")
     return ok("gpio", f"pin factory {loaded} loads")
 
 
