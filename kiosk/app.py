@@ -52,6 +52,7 @@ from kiosk.hardware.sensors import (
     TamperChanged,
 )
 from kiosk.hardware.virtual import VirtualDriver
+from kiosk.health import HealthMonitor
 from kiosk.journeys import (
     CertificatePolicy,
     KioskSession,
@@ -179,6 +180,7 @@ class Kiosk:
         self._session: KioskSession | None = None
         self._uplink: Uplink | None = None
         self._printer: ReceiptPrinter | None = None
+        self._health: HealthMonitor | None = None
         self._reader_present = True
         self._stage: Stage | None = None
         self._last = time.monotonic()
@@ -218,6 +220,12 @@ class Kiosk:
         return self._printer
 
     @property
+    def health(self) -> HealthMonitor | None:
+        """The heartbeat's health readings (after start()); the front panel's wiring sets its
+        ``frontpanel_present``."""
+        return self._health
+
+    @property
     def pins(self) -> Factory | None:
         """The gpiozero pin factory, when the profile has a ``gpio`` section (after start())."""
         return self._pins
@@ -255,6 +263,7 @@ class Kiosk:
         if profile.printer is not None:
             self._printer = open_printer(profile.printer.uri, model=profile.printer.model,
                                          base=profile.state_path)
+        self._health = HealthMonitor(profile.state_path, self._printer)
         if profile.uplink is not None and profile.uplink.enabled:
             self._uplink = Uplink(profile.uplink, profile.state_path, snapshot=self._snapshot,
                                   on_command=self._on_command,
@@ -379,7 +388,8 @@ class Kiosk:
         state = KioskState(status.activity.value)
         if not self._reader_present and status.activity is not Activity.LOCKED:
             state = KioskState.OUT_OF_ORDER
-        return KioskSnapshot(state, status.journey, self._reader_present)
+        health = self._health.report() if self._health is not None else None
+        return KioskSnapshot(state, status.journey, self._reader_present, health)
 
     def _on_reader_event(self, event: ReaderEvent) -> None:
         present = isinstance(event, ReaderAttached)

@@ -23,6 +23,7 @@ APT_PACKAGES=(
     postgresql                                       # the back-office's database for a Comune
     chromium                                         # the console's browser tests (Playwright drives it)
     fonts-dejavu-core libusb-1.0-0                   # the virtual printer's font; pyusb's USB printers
+    systemd-journal-remote                           # tests: a real journal file for kiosk debug-bundle
     dosfstools fusefat                               # first boot's test on a real FAT boot partition
 )
 

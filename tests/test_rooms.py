@@ -14,7 +14,7 @@ KIOSK = Path(__file__).resolve().parent.parent / "kiosk"
 # What each room may import from the project (besides itself).
 ALLOWED = {
     "cie": set(),
-    "hardware": {"kiosk.errors", "kiosk.cie"},
+    "hardware": {"kiosk.errors", "kiosk.cie", "kiosk.durable"},
     "sim": {"kiosk.errors", "kiosk.durable", "kiosk.cie.ids", "kiosk.cie.des", "kiosk.cie.tlv",
             "kiosk.cie.data", "kiosk.cie.bignum"},
     "ui": {"kiosk.errors", "kiosk.journeys", "kiosk.hardware.audio"},

@@ -95,6 +95,9 @@ class Kiosk(Base):
     state: Mapped[str | None] = mapped_column(String(32))  # schemas.KioskState's value
     outbox_depth: Mapped[int | None]
     outbox_alarm: Mapped[bool] = mapped_column(default=False)
+    # The problems of the last heartbeat's health report, comma-separated
+    # (schemas.HealthProblem's values; "" none, None: the kiosk sends no health report).
+    health_problems: Mapped[str | None] = mapped_column(String(200))
 
 
 class Certificate(Base):

@@ -61,7 +61,8 @@ class Enrolled:
 class KioskSummary:
     """One line of ``kiosk backoffice kiosks``. ``enrollment`` is ``pending`` (token given,
     no certificate yet), ``enrolled``, ``expired`` (every certificate ran out) or
-    ``revoked``; ``state`` is what the last heartbeat reported."""
+    ``revoked``; ``state`` is what the last heartbeat reported, ``health`` the problems its
+    health report showed (comma-separated, "" none; None: no report)."""
 
     name: str
     enrollment: str
@@ -69,6 +70,7 @@ class KioskSummary:
     last_contact: dt.datetime | None
     certificate_expires: dt.datetime | None
     revoked_at: dt.datetime | None
+    health: str | None = None
 
 
 class Registry:
@@ -201,6 +203,7 @@ class Registry:
                     last_contact=kiosk.last_seen_at,
                     certificate_expires=expires,
                     revoked_at=kiosk.revoked_at,
+                    health=kiosk.health_problems,
                 )
                 for kiosk, expires in rows
             ]

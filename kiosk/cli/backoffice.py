@@ -195,6 +195,7 @@ def _row(summary: KioskSummary) -> dict[str, Any]:
         "last_contact": _time(summary.last_contact),
         "certificate_expires": _time(summary.certificate_expires),
         "revoked_at": _time(summary.revoked_at),
+        "health": "ok" if summary.health == "" else summary.health,
     }
 
 

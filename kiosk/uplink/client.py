@@ -119,6 +119,10 @@ class UplinkClient:
     def heartbeat(self, beat: Heartbeat) -> HeartbeatReply:
         return self._call("POST", "/heartbeat", HeartbeatReply, beat)
 
+    def ping(self) -> HeartbeatReply:
+        """The identity check and the back-office's clock, nothing recorded but the contact."""
+        return self._call("GET", "/ping", HeartbeatReply)
+
     def events(self, batch: EventBatch) -> EventAck:
         return self._call("POST", "/events", EventAck, batch)
 

@@ -62,6 +62,7 @@ from kiosk.uplink.schemas import (
     Command,
     CommandAck,
     EventBatch,
+    HealthReport,
     Heartbeat,
     KioskState,
     L3Proof,
@@ -90,6 +91,7 @@ class KioskSnapshot:
     state: KioskState
     journey: str | None = None
     reader_present: bool = False
+    health: HealthReport | None = None
 
 
 def uplink_directory(state_dir: Path) -> Path:
@@ -420,7 +422,7 @@ class Uplink:
                          reader_present=kiosk.reader_present, versions=self._versions,
                          uptime_seconds=int(time.monotonic() - self._started),
                          outbox_depth=outbox.depth, outbox_alarm=outbox.alarm,
-                         outbox_dropped=outbox.dropped)
+                         outbox_dropped=outbox.dropped, health=kiosk.health)
 
     # -- the command poller ----------------------------------------------------------------
 

@@ -13,6 +13,7 @@ Paths (all under the mTLS listener except the two enrollment ones)::
     POST /enroll                        EnrollRequest -> EnrollResponse   (no client certificate)
     POST /api/v1/renew                  RenewRequest -> RenewResponse
     POST /api/v1/heartbeat              Heartbeat -> HeartbeatReply
+    GET  /api/v1/ping                   -> HeartbeatReply (kiosk doctor: changes nothing)
     POST /api/v1/events                 EventBatch -> EventAck
     GET  /api/v1/commands?wait=SECONDS  -> CommandList (long-poll: answers as soon as one is due)
     POST /api/v1/commands/{id}/ack      CommandAck -> {}
@@ -104,6 +105,7 @@ class Heartbeat(Wire):
     outbox_depth: int = Field(ge=0)
     outbox_alarm: bool = False  # the outbox is near its bound, or has dropped events
     outbox_dropped: int = Field(0, ge=0)
+    health: HealthReport | None = None  # issue 12: power, heat, storage, printer (below)
 
 
 class HeartbeatReply(Wire):
@@ -348,3 +350,73 @@ class PhoneIdentity(Wire):
     family_name: Annotated[str, StringConstraints(max_length=128)]
     fiscal_number: Annotated[str, StringConstraints(max_length=32)]
     identity_source: ShortText
+
+
+# -- health (issue 12): what the kiosk's hardware says, in every heartbeat ---------------------
+# A reading the kiosk could not take is None ("unknown"), never a guess: the back-office
+# shows no badge for it, ``kiosk doctor`` says it could not tell.
+
+HOT_CELSIUS = 80.0  # the Pi's firmware starts its soft throttling here (85 °C: hard)
+LOW_DISK_BYTES = 200 * 1024 * 1024  # the outbox, the logs and an update need room
+LOW_DISK_FRACTION = 0.05
+PRINTER_OK, PRINTER_ABSENT, PRINTER_PAPER_LOW = "ok", "absent", "paper_low"
+
+
+class HealthProblem(enum.Enum):
+    """What the console's board shows a badge for (the kiosk decides nothing: the back-office
+    reads the problems off the report with :meth:`HealthReport.problems`)."""
+
+    UNDER_VOLTAGE = "under-voltage"  # now or since boot: the power supply is too weak
+    THROTTLED = "throttled"  # now or since boot: the CPU was slowed (heat or power)
+    FS_ERRORS = "fs-errors"  # ext4 counted errors, or remounted the filesystem read-only
+    HOT = "hot"
+    LOW_DISK = "low-disk"
+    PRINTER = "printer"  # cannot print (paper out, cover open, fault, gone)
+    PAPER_LOW = "paper-low"  # still prints; the roll wants changing
+    FRONTPANEL = "frontpanel"  # configured, but not answering: no watchdog, no tamper latch
+
+
+class HealthReport(Wire):
+    under_voltage_now: bool | None = None
+    under_voltage_since_boot: bool | None = None
+    throttled_now: bool | None = None
+    throttled_since_boot: bool | None = None
+    temperature_celsius: float | None = Field(None, ge=-100, le=300)
+    fs_errors: int | None = Field(None, ge=0)  # ext4's errors_count, all filesystems
+    fs_read_only: bool | None = None  # the state directory's filesystem went read-only
+    disk_free_bytes: int | None = Field(None, ge=0)  # of the state directory's filesystem
+    disk_total_bytes: int | None = Field(None, ge=0)
+    # "ok", "paper_low", "absent" (no printer configured), or the error code of a printer
+    # that cannot print (PRINTER_PAPER_OUT, PRINTER_COVER_OPEN, PRINTER_FAULT, PRINTER_GONE)
+    printer: Annotated[str, StringConstraints(max_length=32, pattern=r"^[A-Za-z_]+$")] \
+        | None = None
+    frontpanel_present: bool | None = None  # None: no front panel configured
+
+    def problems(self) -> list[HealthProblem]:
+        found = []
+        if self.under_voltage_now or self.under_voltage_since_boot:
+            found.append(HealthProblem.UNDER_VOLTAGE)
+        if self.throttled_now or self.throttled_since_boot:
+            found.append(HealthProblem.THROTTLED)
+        if self.fs_errors or self.fs_read_only:
+            found.append(HealthProblem.FS_ERRORS)
+        if self.temperature_celsius is not None and self.temperature_celsius >= HOT_CELSIUS:
+            found.append(HealthProblem.HOT)
+        if self.disk_low():
+            found.append(HealthProblem.LOW_DISK)
+        if self.printer == PRINTER_PAPER_LOW:
+            found.append(HealthProblem.PAPER_LOW)
+        elif self.printer not in (None, PRINTER_OK, PRINTER_ABSENT):
+            found.append(HealthProblem.PRINTER)
+        if self.frontpanel_present is False:
+            found.append(HealthProblem.FRONTPANEL)
+        return found
+
+    def disk_low(self) -> bool:
+        free, total = self.disk_free_bytes, self.disk_total_bytes
+        if free is None:
+            return False
+        return free < LOW_DISK_BYTES or (bool(total) and free < LOW_DISK_FRACTION * (total or 1))
+
+
+Heartbeat.model_rebuild()

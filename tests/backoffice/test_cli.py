@@ -68,7 +68,7 @@ def test_set_up_add_list_and_revoke_a_kiosk(empty_database_url: str, tmp_path: P
     assert listed["atrio-1"] == {
         "name": "atrio-1", "enrollment": "enrolled", "state": None, "last_contact": None,
         "certificate_expires": certificate.not_valid_after_utc.isoformat(timespec="seconds"),
-        "revoked_at": None,
+        "revoked_at": None, "health": None,
     }
     assert listed["atrio-2"]["enrollment"] == "pending"
 
@@ -81,9 +81,9 @@ def test_set_up_add_list_and_revoke_a_kiosk(empty_database_url: str, tmp_path: P
     lines = out.splitlines()
     assert code == 0
     assert lines[0].split() == ["name", "enrollment", "state", "last", "contact",
-                                "certificate", "expires", "revoked", "at"]
+                                "certificate", "expires", "revoked", "at", "health"]
     assert lines[1].split()[:4] == ["atrio-1", "revoked", "-", "-"]
-    assert lines[2].split() == ["atrio-2", "pending", "-", "-", "-", "-"]
+    assert lines[2].split() == ["atrio-2", "pending", "-", "-", "-", "-", "-"]
 
 
 def test_mistakes_are_coded_with_the_usage_exit_code(database_url: str, tmp_path: Path) -> None:

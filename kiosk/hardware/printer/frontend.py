@@ -50,6 +50,16 @@ class ReceiptPrinter:
         with self._lock:
             return self._status()
 
+    def status_if_idle(self, wait: float) -> PrinterStatus | None:
+        """Ask the printer unless a job holds it for more than ``wait`` seconds (None then):
+        for the heartbeat, which must not stand in line behind a long receipt."""
+        if not self._lock.acquire(timeout=wait):
+            return None
+        try:
+            return self._status()
+        finally:
+            self._lock.release()
+
     def print_receipt(self, receipt: Receipt) -> None:
         """Print ``receipt``; raises the coded error of a printer that cannot print it
         (PRINTER_PAPER_OUT, PRINTER_COVER_OPEN, PRINTER_FAULT, PRINTER_GONE), and sends

@@ -67,7 +67,9 @@ def test_statistics_and_the_console_pictures(browser: Browser) -> None:
         second.heartbeat(state="in-journey", journey="change-pin")
         second.event("help.requested", journey="change-pin", step="enter-new-pin")
         kiosk(stack, "biblioteca").heartbeat(state="locked", outbox_depth=41,
-                                             outbox_alarm=True)
+                                             outbox_alarm=True, health={
+                                                 "under_voltage_since_boot": True,
+                                                 "printer": "PRINTER_PAPER_OUT"})
         kiosk(stack, "ufficio-tributi")
         totals = send_outcomes(atrio)
 
@@ -79,6 +81,8 @@ def test_statistics_and_the_console_pictures(browser: Browser) -> None:
             "Mai collegato")
         expect(page.locator('#board tr[data-kiosk="biblioteca"] [data-field="outbox"]')
                ).to_have_text("41 ⚠ allarme")
+        expect(page.locator('#board tr[data-kiosk="biblioteca"] .console-health')
+               ).to_have_text(["Alimentazione insufficiente", "Stampante: senza carta"])
         page.screenshot(path=shot("console-board-it.png"), full_page=True)
 
         page.get_by_role("link", name="Statistiche").click()

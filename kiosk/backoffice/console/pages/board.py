@@ -28,7 +28,7 @@ from kiosk.backoffice.console.web import Console, flash, gettext, see_other
 from kiosk.backoffice.models import Kiosk, utcnow
 from kiosk.backoffice.notify import issue_command
 from kiosk.errors import KioskError
-from kiosk.uplink.schemas import CommandKind
+from kiosk.uplink.schemas import CommandKind, HealthProblem
 
 MENU = [nav.Entry("board", N_("Kiosks"), Role.CLERK)]
 # Three missed heartbeats (30 s apart by default) and a kiosk is shown as silent.
@@ -50,6 +50,23 @@ JOURNEYS = {
     "unblock-pin": N_("Unblock the PIN"),
     "lost-codes": N_("Lost PIN or PUK"),
 }
+# The badges of a kiosk's health (issue 12); a printer that cannot print says why.
+HEALTH = {
+    HealthProblem.UNDER_VOLTAGE.value: N_("Under-voltage"),
+    HealthProblem.THROTTLED.value: N_("CPU slowed down"),
+    HealthProblem.FS_ERRORS.value: N_("Disk errors"),
+    HealthProblem.HOT.value: N_("Too hot"),
+    HealthProblem.LOW_DISK.value: N_("Disk almost full"),
+    HealthProblem.PRINTER.value: N_("Printer problem"),
+    HealthProblem.PAPER_LOW.value: N_("Paper running low"),
+    HealthProblem.FRONTPANEL.value: N_("Front panel not answering"),
+}
+PRINTER_CODES = {
+    "PRINTER_PAPER_OUT": N_("Printer: no paper"),
+    "PRINTER_COVER_OPEN": N_("Printer: cover open"),
+    "PRINTER_FAULT": N_("Printer: fault"),
+    "PRINTER_GONE": N_("Printer: not answering"),
+}
 SENT = {
     CommandKind.LOCK: N_("Lock sent to {kiosk}."),
     CommandKind.UNLOCK: N_("Unlock sent to {kiosk}."),
@@ -66,15 +83,17 @@ class Row:
     reader: bool | None
     outbox_depth: int | None
     outbox_alarm: bool
+    health: tuple[str, ...] = ()  # HealthProblem values
+    printer: str | None = None  # the health report's printer field
 
 
 def rows(connection: Connection, now: dt.datetime) -> list[Row]:
     found = connection.execute(
         select(Kiosk.name, Kiosk.state, Kiosk.last_seen_at, Kiosk.last_heartbeat,
-               Kiosk.outbox_depth, Kiosk.outbox_alarm)
+               Kiosk.outbox_depth, Kiosk.outbox_alarm, Kiosk.health_problems)
         .where(Kiosk.revoked_at.is_(None)).order_by(Kiosk.name))
     board = []
-    for name, state, seen, beat, depth, alarm in found:
+    for name, state, seen, beat, depth, alarm, problems in found:
         report: dict[str, Any] = beat or {}
         if seen is None:
             shown = "never"
@@ -83,8 +102,13 @@ def rows(connection: Connection, now: dt.datetime) -> list[Row]:
         else:
             shown = state if state in STATES else "silent"
         journey = report.get("journey") if state == "in-journey" else None
+        health = report.get("health")
+        printer = health.get("printer") if isinstance(health, dict) else None
         board.append(Row(name, shown, journey if isinstance(journey, str) else None, seen,
-                         report.get("reader_present") if beat else None, depth, alarm))
+                         report.get("reader_present") if beat else None, depth, alarm,
+                         tuple(problem for problem in (problems or "").split(",")
+                               if problem in HEALTH),
+                         printer if isinstance(printer, str) else None))
     return board
 
 
@@ -103,7 +127,15 @@ def shown(request: Request, row: Row) -> dict[str, Any]:
             "journey": journey or "—",
             "last_contact": local_time(row.last_contact, "%d/%m %H:%M:%S"),
             "reader": reader, "reader_ok": row.reader is not False,
-            "outbox": outbox, "outbox_ok": not row.outbox_alarm}
+            "outbox": outbox, "outbox_ok": not row.outbox_alarm,
+            "health": [{"problem": problem, "label": health_label(request, row, problem)}
+                       for problem in row.health]}
+
+
+def health_label(request: Request, row: Row, problem: str) -> str:
+    if problem == HealthProblem.PRINTER.value and row.printer in PRINTER_CODES:
+        return gettext(request, PRINTER_CODES[row.printer])
+    return gettext(request, HEALTH[problem])
 
 
 def routes(console: Console) -> list[BaseRoute]:

@@ -78,7 +78,22 @@
       row.dataset.tampered = String(kiosk.tampered);
       row.querySelector('[data-field="reader"]').dataset.ok = String(kiosk.reader_ok);
       row.querySelector('[data-field="outbox"]').dataset.ok = String(kiosk.outbox_ok);
+      drawHealth(row.querySelector("[data-health]"), kiosk.health);
     });
+  }
+
+  // A kiosk's health badges (under-voltage, a printer without paper...): redrawn when they change.
+  function drawHealth(cell, badges) {
+    const drawn = JSON.stringify(badges);
+    if (cell.dataset.drawn === drawn) return;
+    cell.dataset.drawn = drawn;
+    cell.replaceChildren(...badges.map((badge) => {
+      const span = document.createElement("span");
+      span.className = "badge console-health";
+      span.dataset.problem = badge.problem;
+      span.textContent = badge.label;
+      return span;
+    }));
   }
 
   function ticketBox(ticket) {
