@@ -42,6 +42,7 @@ from kiosk.journeys import (
 from kiosk.journeys.events import Command as SessionCommand
 from kiosk.journeys.events import Lock, ShowNotice, Unlock
 from kiosk.journeys.ports import Activity
+from kiosk.receipts import PrinterReceipts
 from kiosk.sim.card import VirtualCie
 from kiosk.ui.display import open_display
 from kiosk.ui.i18n import Catalog
@@ -173,7 +174,8 @@ class Kiosk:
         link = UplinkLink(self._uplink) if self._uplink is not None else None
         self._session = KioskSession(self._worker, certificate_policy(profile), wake=self._wake,
                                      events=self._uplink, level3=self._uplink,
-                                     tickets=self._uplink, phone=self._uplink, link=link)
+                                     tickets=self._uplink, phone=self._uplink, link=link,
+                                     receipts=PrinterReceipts(self._printer, profile.site.comune))
         self._stage = Stage(Catalog, Settings(dpi=display.dpi), self._session.view)
         if self._speaker is None and profile.speech == "espeak":
             self._speaker = EspeakSpeaker()

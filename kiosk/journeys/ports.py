@@ -211,3 +211,40 @@ class NoPhone:
 
     def redeem(self, login_id: str, code: str) -> PhoneIdentity | PhoneRefused:
         return PhoneRefused("PHONE_UNAVAILABLE")
+
+
+# -- the receipt printer -----------------------------------------------------------------------
+
+# The outcome of a receipt no printer took: the kiosk has none (the printer's own failures
+# are its PRINTER_* codes).
+NO_PRINTER = "PRINTER_NONE"
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiptRequest:
+    """A hand-off receipt as the journey knows it: the ticket's number and the message ids
+    of what to do next, in the order printed; the composition root's adapter translates
+    them into ``language`` (a :class:`~kiosk.journeys.views.Language` value) and adds the
+    Comune's name and the QR code. Nothing personal: no name, no e-mail address, no code."""
+
+    number: str
+    title: str
+    next_steps: tuple[str, ...]
+    language: str
+
+
+class Receipts(Protocol):
+    """The receipt printer. Called on the worker's thread (an
+    :class:`~kiosk.journeys.worker.Errand`), never the UI's: a printer may take seconds."""
+
+    def print(self, request: ReceiptRequest) -> str | None:
+        """Print the receipt; None when it came out, else the printer's error code
+        (``PRINTER_PAPER_OUT``, ``PRINTER_COVER_OPEN``, ``PRINTER_GONE``,
+        ``PRINTER_FAULT``, or :data:`NO_PRINTER`). Never raises for a printer's trouble."""
+
+
+class NoReceipts:
+    """The printer of a kiosk that has none."""
+
+    def print(self, request: ReceiptRequest) -> str | None:
+        return NO_PRINTER

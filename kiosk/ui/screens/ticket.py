@@ -1,7 +1,11 @@
 """The hand-off's last screen: the ticket number the citizen takes to the desk, large, in a
 frame beside the text (which says it too, for the voice and for a reader of every line), so
 that it can be read from a step back or copied onto a sheet of paper until the receipt printer
-comes."""
+comes.
+
+When the receipt did not come out, the notice that says to take a photo of the number instead
+comes right under the title: in large text the rest may go to a second page, and this is the
+one line the citizen must not miss."""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ import pygame
 
 from kiosk.ui.fonts import Weight
 from kiosk.ui.screens import (
+    Role,
     Scene,
     above_buttons,
     option_items,
@@ -39,5 +44,11 @@ def draw(scene: Scene) -> None:
                    middle=True)
         scene.canvas.marks["ticket_number"] = badge
     paging = paging_for(scene, scene.content, items)
-    pages = text_column(scene, text, screen_texts(scene), paging=paging)
+    pages = text_column(scene, text, _notice_first(screen_texts(scene)), paging=paging)
     place_buttons(scene, scene.content, items, pages=pages)
+
+
+def _notice_first(texts: list[tuple[str, Role]]) -> list[tuple[str, Role]]:
+    title, rest = texts[0], texts[1:]
+    return [title, *(part for part in rest if part[1] is Role.ALERT),
+            *(part for part in rest if part[1] is not Role.ALERT)]
