@@ -4,9 +4,11 @@ the kiosk builds backends.
 
 Threads: the reader monitor watches for cards and posts them to the session; the card worker
 is the only thread that talks to a card; the uplink's threads (when the profile has an
-``uplink`` section) send the outbox and heartbeats and post the back-office's commands; the
-pygame loop (main thread) draws and handles input. They meet through the session's queue,
-which wakes the loop with a pygame event (``post`` is thread-safe). The loop looks at SDL's
+``uplink`` section) send the outbox and heartbeats and post the back-office's commands; with
+a ``frontpanel``, one thread pings the board while the loop turns (its watchdog's proof) and
+reports the tamper latch, another sends it the lights the loop asks for; the pygame loop
+(main thread) draws and handles input. They meet through the session's queue, which wakes
+the loop with a pygame event (``post`` is thread-safe). The loop looks at SDL's
 queue 30 times a second when idle (see :data:`IDLE_POLL_SECONDS`) and redraws only when the
 view changes; a 1 Hz timer drives the session's inactivity clock.
 """
@@ -27,13 +29,20 @@ from kiosk.cie import certificate
 from kiosk.config import Config, Profile
 from kiosk.files import load_anchors, read_input
 from kiosk.hardware.audio import EspeakSpeaker, Speaker
+from kiosk.hardware.frontpanel import FrontPanel, open_frontpanel
+from kiosk.hardware.frontpanel.errors import FrontPanelError
+from kiosk.hardware.frontpanel.heartbeat import PanelHeartbeat, Watchdog
+from kiosk.hardware.frontpanel.indicators import FrontPanelIndicators
+from kiosk.hardware.indicators import Indicators, Light, NoIndicators
 from kiosk.hardware.monitor import ReaderMonitor
 from kiosk.hardware.printer import ReceiptPrinter, open_printer
 from kiosk.hardware.reader import CardReader, ReaderAttached, ReaderDetached, ReaderEvent
+from kiosk.hardware.sensors import SensorEvent
 from kiosk.hardware.virtual import VirtualDriver
 from kiosk.journeys import (
     CertificatePolicy,
     KioskSession,
+    Screen,
     ThreadCardWorker,
     Tick,
     View,
@@ -60,6 +69,9 @@ SIM_TOGGLE_KEY = pygame.K_F2
 # millisecond instead, which costs a few per cent of a core doing nothing. 30 Hz is below what
 # a finger on a touchscreen notices.
 IDLE_POLL_SECONDS = 1 / 30
+# How long the loop may go without turning before the front panel's heartbeat stops (and the
+# board's watchdog, after its own window, power-cycles the Pi): far longer than any frame.
+LOOP_STALE_SECONDS = 10.0
 
 
 def certificate_policy(profile: Profile) -> CertificatePolicy:
@@ -87,6 +99,17 @@ def session_command(command: Command) -> SessionCommand:
             return ShowNotice(command.message)
 
 
+def build_indicators(profile: Profile, panel: FrontPanel | None) -> Indicators:
+    """The one place the lights' and buzzer's backend is chosen: the front panel when the
+    profile has one and it answered, none otherwise. With both a board and GPIO lights
+    configured the board wins: it also keeps the tamper latch and the watchdog, so it is
+    the one that is wired up, and one ring around the reader needs one driver. (The gpio
+    branch adds the Pi's own pins here, after the board.)"""
+    if profile.frontpanel is not None and panel is not None:
+        return FrontPanelIndicators(panel)
+    return NoIndicators()
+
+
 class UplinkLink:
     """The session's :class:`~kiosk.journeys.ports.BackOfficeLink` over the uplink: reachable
     when its last call got through (a contact, and no error since). Read once per press of the
@@ -107,7 +130,10 @@ class Kiosk:
     TICK = pygame.event.custom_type()
 
     def __init__(self, config: Config, mode: str | None = None, *,
-                 speaker: Speaker | None = None) -> None:
+                 speaker: Speaker | None = None, frontpanel: FrontPanel | None = None) -> None:
+        """``frontpanel``: a board already opened, used instead of the profile's ``uri``
+        (a test's virtual board, set up beforehand); the profile still says whether there is
+        one and its watchdog."""
         self.config = config
         self.mode = mode or config.profile.display.mode
         self.frames = 0
@@ -121,6 +147,12 @@ class Kiosk:
         self._session: KioskSession | None = None
         self._uplink: Uplink | None = None
         self._printer: ReceiptPrinter | None = None
+        self._panel = frontpanel
+        self._heartbeat: PanelHeartbeat | None = None
+        self._indicators: Indicators = NoIndicators()
+        self._guidance: Light | None = None
+        self._status_light: Light | None = None
+        self._loop_beat = time.monotonic()  # when the loop last turned: the heartbeat's proof
         self._reader_present = True
         self._stage: Stage | None = None
         self._last = time.monotonic()
@@ -151,6 +183,16 @@ class Kiosk:
         return self._printer
 
     @property
+    def frontpanel(self) -> FrontPanel | None:
+        """The front-panel board, when the profile has one and it answered (after start())."""
+        return self._panel
+
+    @property
+    def heartbeat(self) -> PanelHeartbeat | None:
+        """The front panel's heartbeat (after start())."""
+        return self._heartbeat
+
+    @property
     def sim_driver(self) -> VirtualDriver | None:
         driver = self._reader.driver if self._reader else None
         return driver if isinstance(driver, VirtualDriver) else None
@@ -164,6 +206,8 @@ class Kiosk:
         size = (display.size[0], display.size[1]) if display.size else None
         self._surface = open_display(self.mode, size, display.driver)
         self._worker = ThreadCardWorker(self._reader)
+        self._open_frontpanel(profile)
+        self._indicators = build_indicators(profile, self._panel)
         if profile.printer is not None:
             self._printer = open_printer(profile.printer.uri, model=profile.printer.model,
                                          base=profile.state_path)
@@ -185,6 +229,7 @@ class Kiosk:
         self._monitor.start()
         if self._uplink is not None:
             self._uplink.start()
+        self._start_heartbeat(profile)
         pygame.time.set_timer(self.TICK, 1000)
         self._show(self._session.view)
         daemon.notify("READY=1\nSTATUS=waiting for a citizen")
@@ -204,10 +249,12 @@ class Kiosk:
         deadline = None if timeout is None else time.monotonic() + timeout
         event = pygame.event.poll()
         while event.type == pygame.NOEVENT:
-            if deadline is not None and time.monotonic() >= deadline:
+            self._loop_beat = time.monotonic()
+            if deadline is not None and self._loop_beat >= deadline:
                 return True
             time.sleep(IDLE_POLL_SECONDS)
             event = pygame.event.poll()
+        self._loop_beat = time.monotonic()
         if event.type == pygame.QUIT:
             return False
         before = self.session.view
@@ -244,6 +291,11 @@ class Kiosk:
         pygame.time.set_timer(self.TICK, 0)
         if self._monitor:
             self._monitor.stop()
+        if self._heartbeat:
+            self._heartbeat.stop()  # disarms the watchdog: this stop is on purpose
+        self._indicators.close()
+        if self._panel:
+            self._panel.close()
         if self._worker:
             self._worker.close()
         if self._uplink:
@@ -285,8 +337,63 @@ class Kiosk:
     def _show(self, view: View) -> None:
         self.stage.enter(view)
         self._draw()
+        self._signal(view)
         if self._narrator is not None:
             self._narrator.show(view)
+
+    def _open_frontpanel(self, profile: Profile) -> None:
+        """The profile's board, greeted. One that does not answer is a coded error in the log
+        and the kiosk serves without lights: a crash here would restart the kiosk into the
+        same silent board, for ever."""
+        settings = profile.frontpanel
+        if settings is None:
+            self._panel = None
+            return
+        try:
+            if self._panel is None:
+                self._panel = open_frontpanel(settings.uri)
+            else:
+                self._panel.hello()
+        except FrontPanelError as error:
+            log.error("front panel %s: %s; running without its lights", settings.uri, error,
+                      extra=logs.fields(code=error.code))
+            if self._panel is not None:
+                self._panel.close()
+            self._panel = None
+
+    def _start_heartbeat(self, profile: Profile) -> None:
+        settings = profile.frontpanel
+        if settings is None or self._panel is None:
+            return
+        seconds = settings.watchdog_seconds
+        self._heartbeat = PanelHeartbeat(
+            self._panel, self._on_sensor, alive=self._loop_alive,
+            watchdog=None if seconds is None else Watchdog.after(seconds))
+        self._heartbeat.start()
+
+    def _loop_alive(self) -> bool:
+        """From the heartbeat's thread: whether the loop turned lately."""
+        return time.monotonic() - self._loop_beat <= LOOP_STALE_SECONDS
+
+    def _on_sensor(self, event: SensorEvent) -> None:
+        """From a sensor backend's thread (the front panel's heartbeat).
+        MERGE: the tamper branch's ``_on_sensor`` (the case opened → the session's
+        CaseOpened) replaces this placeholder, which only logs."""
+        log.warning("sensor: %s", event)
+
+    def _signal(self, view: View) -> None:
+        """The lights for what the screen shows, each told only of a change.
+        MERGE: the gpio branch's ``_signal`` (kiosk.lights, the beeps) replaces this."""
+        waiting = view.screen in (Screen.LAY_CARD, Screen.LAY_CARD_HELP)
+        guidance = Light.ON if waiting else Light.BLINK if view.screen is Screen.WORKING \
+            else Light.OFF
+        status = Light.BLINK if view.screen is Screen.OUT_OF_ORDER else Light.ON
+        if guidance is not self._guidance:
+            self._guidance = guidance
+            self._indicators.guidance(guidance)
+        if status is not self._status_light:
+            self._status_light = status
+            self._indicators.status(status)
 
     def _draw(self) -> None:
         self.stage.draw(self.surface)
