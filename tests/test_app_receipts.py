@@ -51,12 +51,21 @@ def paper(online: Online) -> VirtualPrinter:
 
 
 def ticket_screen(online: Online, language: Language) -> dict[str, object]:
-    """A reprint asked in ``language``, up to the ticket's screen once the printer answered."""
+    """A reprint asked in ``language``, up to the ticket's screen once the printer answered;
+    the view's facts."""
     ask_for_a_reprint(online, language)
     session = online.kiosk.session
     pump_until(online.kiosk, lambda: not session.busy)
     assert session.view.screen is Screen.TICKET_FILED
     return dict(session.view.facts)
+
+
+def on_screen(online: Online) -> str:
+    """Every line the kiosk's stage draws for the session's view (the test drove the session
+    beside the loop, so the stage may not have drawn the last view yet)."""
+    kiosk = online.kiosk
+    kiosk.stage.enter(kiosk.session.view)
+    return "\n".join(text for text, _ in kiosk.stage.draw(kiosk.surface).shown)
 
 
 def next_citizen(online: Online) -> None:
@@ -85,6 +94,7 @@ def test_the_receipt_holds_the_number_the_desk_filed_in_the_citizens_language(
     italian = ticket_screen(online, Language.IT)
     assert italian["receipt"] == "handoff.receipt.printed" and italian["notice"] is None
     number = italian["ticket_number"]
+    assert isinstance(number, str) and number in on_screen(online)
     wait_for(lambda: len(tickets_of(online.stack, online.name)) == 1)
     (row,) = tickets_of(online.stack, online.name)
     assert row.number == number == "ATRIO1-001"
@@ -120,6 +130,8 @@ def test_paper_out_says_take_a_photo_reports_the_code_and_prints_again_once_mend
     facts = ticket_screen(online, Language.IT)
     assert facts["notice"] == "handoff.receipt.paper_out" and facts["receipt"] is None
     assert facts["ticket_number"] == "ATRIO1-001"  # on the screen all the same
+    shown = on_screen(online)
+    assert "ATRIO1-001" in shown and "fotografi il numero" in shown
     session = online.kiosk.session
     assert session.view.options == (Choice.PRINT_AGAIN, Choice.DONE)
     assert paper(online).files == []
