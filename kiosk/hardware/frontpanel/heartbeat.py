@@ -94,6 +94,8 @@ class PanelHeartbeat:
             except FrontPanelError as error:
                 log.error("front panel: the watchdog could not be disarmed: %s", error,
                           extra={"fields": {"code": error.code}})
+            else:
+                log.info("front panel: watchdog disarmed")
 
     def _run(self) -> None:
         board = self._panel.board
