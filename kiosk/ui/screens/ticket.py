@@ -4,8 +4,8 @@ that it can be read from a step back or copied onto a sheet of paper until the r
 comes.
 
 When the receipt did not come out, the notice that says to take a photo of the number instead
-comes right under the title: in large text the rest may go to a second page, and this is the
-one line the citizen must not miss."""
+comes right under the title (:data:`kiosk.ui.screens.NOTICE_FIRST`): in large text the rest
+may go to a second page, and this is the one line the citizen must not miss."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ import pygame
 
 from kiosk.ui.fonts import Weight
 from kiosk.ui.screens import (
-    Role,
     Scene,
     above_buttons,
     option_items,
@@ -44,11 +43,6 @@ def draw(scene: Scene) -> None:
                    middle=True)
         scene.canvas.marks["ticket_number"] = badge
     paging = paging_for(scene, scene.content, items)
-    pages = text_column(scene, text, _notice_first(screen_texts(scene)), paging=paging)
+    pages = text_column(scene, text, screen_texts(scene), paging=paging)
     place_buttons(scene, scene.content, items, pages=pages)
 
-
-def _notice_first(texts: list[tuple[str, Role]]) -> list[tuple[str, Role]]:
-    title, rest = texts[0], texts[1:]
-    return [title, *(part for part in rest if part[1] is Role.ALERT),
-            *(part for part in rest if part[1] is not Role.ALERT)]
