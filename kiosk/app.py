@@ -366,6 +366,7 @@ class Kiosk:
         if settings is None or self._panel is None:
             return
         seconds = settings.watchdog_seconds
+        self._loop_beat = time.monotonic()  # a slow start (a new demo card) is no hang
         self._heartbeat = PanelHeartbeat(
             self._panel, self._on_sensor, alive=self._loop_alive,
             watchdog=None if seconds is None else Watchdog.after(seconds))
