@@ -72,6 +72,7 @@ def next_citizen(online: Online) -> None:
     """"I'm done", and the card taken away: the attract screen again."""
     online.kiosk.session.handle(Chosen(Choice.DONE))
     online.kiosk.toggle_sim_card()
+    pump_until(online.kiosk, lambda: not online.kiosk.session.card_present)
 
 
 def events_of(stack: Stack, kiosk: str, kind: str) -> list[dict[str, object]]:
