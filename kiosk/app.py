@@ -4,9 +4,11 @@ the kiosk builds backends.
 
 Threads: the reader monitor watches for cards and posts them to the session; the card worker
 is the only thread that talks to a card; the uplink's threads (when the profile has an
-``uplink`` section) send the outbox and heartbeats and post the back-office's commands; the
-pygame loop (main thread) draws and handles input. They meet through the session's queue,
-which wakes the loop with a pygame event (``post`` is thread-safe). The loop looks at SDL's
+``uplink`` section) send the outbox and heartbeats and post the back-office's commands; with
+a ``frontpanel``, one thread pings the board while the loop turns (its watchdog's proof) and
+reports the tamper latch, another sends it the lights the loop asks for; the pygame loop
+(main thread) draws and handles input. They meet through the session's queue, which wakes
+the loop with a pygame event (``post`` is thread-safe). The loop looks at SDL's
 queue 30 times a second when idle (see :data:`IDLE_POLL_SECONDS`) and redraws only when the
 view changes; a 1 Hz timer drives the session's inactivity clock.
 """
@@ -38,6 +40,10 @@ from kiosk.hardware.backlight import (
     OpeningHours,
     open_backlight,
 )
+from kiosk.hardware.frontpanel import FrontPanel, open_frontpanel
+from kiosk.hardware.frontpanel.errors import FrontPanelError
+from kiosk.hardware.frontpanel.heartbeat import PanelHeartbeat, Watchdog
+from kiosk.hardware.frontpanel.indicators import FrontPanelIndicators
 from kiosk.hardware.gpio import GpioIndicators, GpioSensors, open_pins
 from kiosk.hardware.gpio.surroundings import MockSurroundings
 from kiosk.hardware.indicators import Indicators, NoIndicators
@@ -66,6 +72,7 @@ from kiosk.journeys.events import CaseClosed, CaseOpened, Lock, ShowNotice, Unlo
 from kiosk.journeys.events import Command as SessionCommand
 from kiosk.journeys.ports import Activity
 from kiosk.lights import Lights, beep_for, lights_for
+from kiosk.receipts import PrinterReceipts
 from kiosk.sim.card import VirtualCie
 from kiosk.ui.display import open_display
 from kiosk.ui.i18n import Catalog
@@ -91,6 +98,9 @@ INPUT_EVENTS = frozenset({pygame.MOUSEBUTTONDOWN, pygame.FINGERDOWN, pygame.KEYD
 # In the state directory while the tamper switch has the kiosk locked: a restart locks it again
 # (the switch's backend reports a shut case, not the opening before it, at start).
 TAMPERED_FILE = "tampered"
+# How long the loop may go without turning before the front panel's heartbeat stops (and the
+# board's watchdog, after its own window, power-cycles the Pi): far longer than any frame.
+LOOP_STALE_SECONDS = 10.0
 
 
 def certificate_policy(profile: Profile) -> CertificatePolicy:
@@ -118,9 +128,15 @@ def session_command(command: Command) -> SessionCommand:
             return ShowNotice(command.message)
 
 
-def build_indicators(profile: Profile, pins: Factory | None) -> Indicators:
-    """The one place the lights' and buzzer's backend is chosen: the Pi's own pins when the
-    profile has a ``gpio`` section (``pins`` is its pin factory), none otherwise."""
+def build_indicators(profile: Profile, pins: Factory | None,
+                     panel: FrontPanel | None) -> Indicators:
+    """The one place the lights' and buzzer's backend is chosen: the front panel when the
+    profile has one and it answered, else the Pi's own pins when the profile has a ``gpio``
+    section (``pins`` is its pin factory), none otherwise. With both a board and GPIO lights
+    configured the board wins: it also keeps the tamper latch and the watchdog, so it is the
+    one that is wired up, and one ring around the reader needs one driver."""
+    if profile.frontpanel is not None and panel is not None:
+        return FrontPanelIndicators(panel)
     gpio = profile.gpio
     if gpio is not None and pins is not None:
         return GpioIndicators(pins, guidance_light=gpio.guidance_light,
@@ -159,10 +175,13 @@ class Kiosk:
     SENSOR = pygame.event.custom_type()  # a switch or sensor spoke, from the backend's thread
 
     def __init__(self, config: Config, mode: str | None = None, *,
-                 speaker: Speaker | None = None, clock: Callable[[], float] = time.monotonic,
+                 speaker: Speaker | None = None, frontpanel: FrontPanel | None = None,
+                 clock: Callable[[], float] = time.monotonic,
                  now: Callable[[], dt.datetime] = dt.datetime.now) -> None:
-        """``clock`` (monotonic) times the session and the backlight's idleness, ``now``
-        (local wall time) the opening hours."""
+        """``frontpanel``: a board already opened, used instead of the profile's ``uri``
+        (a test's virtual board, set up beforehand); the profile still says whether there is
+        one and its watchdog. ``clock`` (monotonic) times the session and the backlight's
+        idleness, ``now`` (local wall time) the opening hours."""
         self.config = config
         self._clock = clock
         self._now = now
@@ -181,6 +200,9 @@ class Kiosk:
         self._uplink: Uplink | None = None
         self._printer: ReceiptPrinter | None = None
         self._health: HealthMonitor | None = None
+        self._panel = frontpanel
+        self._heartbeat: PanelHeartbeat | None = None
+        self._loop_beat = time.monotonic()  # when the loop last turned: the heartbeat's proof
         self._reader_present = True
         self._stage: Stage | None = None
         self._last = time.monotonic()
@@ -221,8 +243,7 @@ class Kiosk:
 
     @property
     def health(self) -> HealthMonitor | None:
-        """The heartbeat's health readings (after start()); the front panel's wiring sets its
-        ``frontpanel_present``."""
+        """The heartbeat's health readings (after start())."""
         return self._health
 
     @property
@@ -246,6 +267,16 @@ class Kiosk:
         return self._backlight
 
     @property
+    def frontpanel(self) -> FrontPanel | None:
+        """The front-panel board, when the profile has one and it answered (after start())."""
+        return self._panel
+
+    @property
+    def heartbeat(self) -> PanelHeartbeat | None:
+        """The front panel's heartbeat (after start())."""
+        return self._heartbeat
+
+    @property
     def sim_driver(self) -> VirtualDriver | None:
         driver = self._reader.driver if self._reader else None
         return driver if isinstance(driver, VirtualDriver) else None
@@ -260,10 +291,14 @@ class Kiosk:
         size = (display.size[0], display.size[1]) if display.size else None
         self._surface = open_display(self.mode, size, display.driver)
         self._worker = ThreadCardWorker(self._reader)
+        self._open_frontpanel(profile)
+        self._indicators = build_indicators(profile, self._pins, self._panel)
         if profile.printer is not None:
             self._printer = open_printer(profile.printer.uri, model=profile.printer.model,
                                          base=profile.state_path)
         self._health = HealthMonitor(profile.state_path, self._printer)
+        if profile.frontpanel is not None:
+            self._health.frontpanel_present = self._panel is not None
         if profile.uplink is not None and profile.uplink.enabled:
             self._uplink = Uplink(profile.uplink, profile.state_path, snapshot=self._snapshot,
                                   on_command=self._on_command,
@@ -274,7 +309,8 @@ class Kiosk:
         self._session = KioskSession(self._worker, certificate_policy(profile), wake=self._wake,
                                      clock=self._clock,
                                      events=self._uplink, level3=self._uplink,
-                                     tickets=self._uplink, phone=self._uplink, link=link)
+                                     tickets=self._uplink, phone=self._uplink, link=link,
+                                     receipts=PrinterReceipts(self._printer, profile.site.comune))
         self._tampered = (profile.state_path / TAMPERED_FILE).exists()
         if self._tampered:  # locked before the first screen is drawn
             self._session.handle(CaseOpened())
@@ -288,6 +324,7 @@ class Kiosk:
         self._monitor.start()
         if self._uplink is not None:
             self._uplink.start()
+        self._start_heartbeat(profile)
         pygame.time.set_timer(self.TICK, 1000)
         self._show(self._session.view)
         daemon.notify("READY=1\nSTATUS=waiting for a citizen")
@@ -307,10 +344,12 @@ class Kiosk:
         deadline = None if timeout is None else time.monotonic() + timeout
         event = pygame.event.poll()
         while event.type == pygame.NOEVENT:
-            if deadline is not None and time.monotonic() >= deadline:
+            self._loop_beat = time.monotonic()
+            if deadline is not None and self._loop_beat >= deadline:
                 return True
             time.sleep(IDLE_POLL_SECONDS)
             event = pygame.event.poll()
+        self._loop_beat = time.monotonic()
         if event.type == pygame.QUIT:
             return False
         before = self.session.view
@@ -356,9 +395,13 @@ class Kiosk:
             self._monitor.stop()
         if self._sensors:
             self._sensors.close()
+        if self._heartbeat:
+            self._heartbeat.stop()  # disarms the watchdog: this stop is on purpose
         self._indicators.close()
         if self._pins:
             self._pins.close()
+        if self._panel:
+            self._panel.close()
         if self._worker:
             self._worker.close()
         if self._uplink:
@@ -464,16 +507,50 @@ class Kiosk:
         if beep is not None and self.blind_mode:
             self._indicators.beep(beep)
 
+    def _open_frontpanel(self, profile: Profile) -> None:
+        """The profile's board, greeted. One that does not answer is a coded error in the log
+        and the kiosk serves without lights: a crash here would restart the kiosk into the
+        same silent board, for ever."""
+        settings = profile.frontpanel
+        if settings is None:
+            self._panel = None
+            return
+        try:
+            if self._panel is None:
+                self._panel = open_frontpanel(settings.uri)
+            else:
+                self._panel.hello()
+        except FrontPanelError as error:
+            log.error("front panel %s: %s; running without its lights", settings.uri, error,
+                      extra=logs.fields(code=error.code))
+            if self._panel is not None:
+                self._panel.close()
+            self._panel = None
+
+    def _start_heartbeat(self, profile: Profile) -> None:
+        settings = profile.frontpanel
+        if settings is None or self._panel is None:
+            return
+        seconds = settings.watchdog_seconds
+        self._loop_beat = time.monotonic()  # a slow start (a new demo card) is no hang
+        self._heartbeat = PanelHeartbeat(
+            self._panel, self._post_sensor, alive=self._loop_alive,
+            watchdog=None if seconds is None else Watchdog.after(seconds))
+        self._heartbeat.start()
+
+    def _loop_alive(self) -> bool:
+        """From the heartbeat's thread: whether the loop turned lately."""
+        return time.monotonic() - self._loop_beat <= LOOP_STALE_SECONDS
+
     def _start_gpio(self, profile: Profile) -> None:
-        """The pin factory, the world around the mock pins, the lights; the sensors come once
-        the loop can take their events."""
+        """The pin factory and the world around the mock pins; the sensors come once the loop
+        can take their events."""
         if profile.gpio is not None:
             self._pins = open_pins(profile.gpio.factory)
             if profile.gpio.factory == "mock":
                 self._surroundings = MockSurroundings(
                     self._pins, tamper=profile.gpio.tamper, presence=profile.gpio.presence,
                     headphones=profile.gpio.headphones)
-        self._indicators = build_indicators(profile, self._pins)
 
     def _sim_pins(self, key: int) -> None:
         assert self._surroundings is not None

@@ -56,3 +56,9 @@ shoot puk-confirm-large puk-confirm --large-text
 shoot help-called help-called
 shoot help-when-back help-when-back
 shoot help-in-person help-in-person --large-text
+# Issue 12: the ticket's receipt printed, or not: then "take a photo of the number instead",
+# first under the title in large text too; paper and cover offer to print again.
+shoot ticket-printed ticket-filed
+shoot receipt-paper-out receipt-paper-out
+shoot receipt-printer-gone receipt-printer-gone
+picture receipt-paper-out-de-large receipt-paper-out de --large-text

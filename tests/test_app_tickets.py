@@ -49,14 +49,16 @@ EMAIL = "mario.rossi@comune.example.it"
 
 
 
-def start_kiosk(tmp_path: Path, stack: Stack, name: str | None = None) -> Online:
+def start_kiosk(tmp_path: Path, stack: Stack, name: str | None = None, *,
+                profile: str = "") -> Online:
     """A kiosk enrolled with ``kiosk enroll`` into ``stack`` (as ``name``, or a name of the
     stack's making), started, with the card that has :data:`CAN` not yet on the reader; its
-    anchors are the card PKI's folder (the CIE authentication CA and the CSCA)."""
+    anchors are the card PKI's folder (the CIE authentication CA and the CSCA). ``profile``:
+    more TOML, after the uplink's section (a printer, the site)."""
     card_pki = stack.directory / "level3" / "pki"
     issuing.write_card(tmp_path / "card.json", card_pki, pin=TEST_PIN, puk=TEST_PUK, can=CAN)
     source = tmp_path / "kiosk.toml"
-    source.write_text(kiosk_config(tmp_path, card_pki, 'ticket_prefix = "ATRIO1"'))
+    source.write_text(kiosk_config(tmp_path, card_pki, 'ticket_prefix = "ATRIO1"\n' + profile))
     name, token = stack.add_kiosk(name)
     enrolled = run_kiosk("enroll", "--url", stack.enroll_url, "--config", str(source),
                          "--json", stdin=token + "\n")
@@ -86,11 +88,12 @@ def private_stack() -> Iterator[Stack]:
         stack.close()
 
 
-def ask_for_a_reprint(online: Online) -> dict[str, Any]:
-    """The citizen's whole journey, in English, to the ticket's screen; its facts."""
+def ask_for_a_reprint(online: Online, language: Language = Language.EN) -> dict[str, Any]:
+    """The citizen's whole journey, in English (or ``language``), to the ticket's screen;
+    its facts."""
     kiosk, session = online.kiosk, online.kiosk.session
     session.handle(Chosen(Choice.START))
-    session.handle(LanguageChosen(Language.EN))
+    session.handle(LanguageChosen(language))
     for choice in (Choice.LOST_CODES, Choice.LOST_BOTH, Choice.GO_TO_COUNTER,
                    Choice.REQUEST_REPRINT, Choice.CONTINUE):
         session.handle(Chosen(choice))

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from types import FrameType
 
 from kiosk import __version__, logs
-from kiosk.cli import backoffice, card, cie, doctor, provision, run, sim, ui, uplink
+from kiosk.cli import backoffice, card, cie, doctor, frontpanel, provision, run, sim, ui, uplink
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:
@@ -27,7 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"kiosk {__version__}")
     parser.add_argument("--log-level", default=None, choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     groups = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (run, card, cie, sim, ui, uplink, backoffice, provision, doctor):
+    for module in (run, card, cie, sim, ui, uplink, backoffice, provision, doctor, frontpanel):
         module.register(groups)
     return parser
 

@@ -7,8 +7,9 @@ paints ``session.view`` on SDL's dummy driver. The few states no well-behaved ca
 (an error, a card taken away mid-read, the card still working) use a card worker that answers
 with that outcome, as the journey tests do; the back-office's commands are posted as the
 uplink posts them, and "Test my PIN" has a stand-in back-office that finds every card good,
-or one that cannot be reached; a hand-off has a stand-in desk, reachable or not; the help
-overlay is shown with the back-office link up, down, or with no back-office at all.
+or one that cannot be reached; a hand-off has a stand-in desk, reachable or not, and a
+stand-in printer that prints or answers with a printer's trouble; the help overlay is shown
+with the back-office link up, down, or with no back-office at all.
 ``--state list`` names the states.
 """
 
@@ -58,6 +59,7 @@ from kiosk.journeys.events import (
     Command,
 )
 from kiosk.journeys.ports import (
+    NO_PRINTER,
     CardProof,
     FiledTicket,
     HandOff,
@@ -67,6 +69,7 @@ from kiosk.journeys.ports import (
     PhoneIdentity,
     PhoneLink,
     PhoneRefused,
+    ReceiptRequest,
     RemoteVerdict,
     TicketDesk,
 )
@@ -139,6 +142,9 @@ class Scenario:
     # that refuses it with this code ("UPLINK_UNREACHABLE": the link too).
     phone: str | None = None
     link: Link | None = None
+    # What the receipt printer answers a hand-off's ticket: None, it printed; else its code
+    # (PRINTER_PAPER_OUT, PRINTER_GONE, PRINTER_NONE for a kiosk without one).
+    receipt: str | None = None
 
 
 _MENU = ("choice.start", "choice.continue")
@@ -213,6 +219,14 @@ SCENARIOS: dict[str, Scenario] = {
     "ticket-filed-offline": Scenario((*_DELIVERY, "choice.delivery_counter"),
                                      desk=Desk.OFFLINE),
     "ticket-not-filed": Scenario((*_DELIVERY, "choice.delivery_counter")),
+    "receipt-paper-out": Scenario((*_DELIVERY, "choice.delivery_counter"), desk=Desk.ONLINE,
+                                  receipt="PRINTER_PAPER_OUT"),
+    "receipt-cover-open": Scenario((*_DELIVERY, "choice.delivery_counter"), desk=Desk.ONLINE,
+                                   receipt="PRINTER_COVER_OPEN"),
+    "receipt-printer-gone": Scenario((*_DELIVERY, "choice.delivery_counter"), desk=Desk.ONLINE,
+                                     receipt="PRINTER_GONE"),
+    "receipt-no-printer": Scenario((*_DELIVERY, "choice.delivery_counter"), desk=Desk.ONLINE,
+                                   receipt=NO_PRINTER),
     "help-called": Scenario((*_TEST, WRONG, HELP), link=Link(up=True)),
     "help-when-back": Scenario((*_MENU, HELP), link=Link(up=False)),
     "help-in-person": Scenario((*_MENU, HELP)),
@@ -404,6 +418,16 @@ _DESKS: dict[Desk, TicketDesk | None] = {
     Desk.OFFLINE: _StandInDesk(online=False)}
 
 
+@dataclass(frozen=True)
+class _ReceiptPicture:
+    """A printer that answers every receipt with ``answer`` (None: it came out)."""
+
+    answer: str | None
+
+    def print(self, request: ReceiptRequest) -> str | None:
+        return self.answer
+
+
 @dataclass
 class _Clock:
     now: float = 1000.0
@@ -499,7 +523,8 @@ def drive(scenario: Scenario, language: str) -> View:
         level3 = _BACK_OFFICES[scenario.back_office]
         phone = _PhonePicture(scenario.phone) if scenario.phone else None
         session = KioskSession(worker, certificates, clock=clock, level3=level3,
-                               tickets=_DESKS[scenario.desk], phone=phone, link=scenario.link)
+                               tickets=_DESKS[scenario.desk], phone=phone, link=scenario.link,
+                               receipts=_ReceiptPicture(scenario.receipt))
         try:
             session.handle(LanguageChosen(Language(language)))
             for step in scenario.steps:

@@ -24,6 +24,8 @@ Kinds and their data::
     session.bound     {identity_source}     ("smartphone": who, the back-office knows)
     help.requested    {journey, step}
     help.ended        {journey, step}
+    receipt.printed   {}
+    receipt.failed    {code}                (the printer's: PRINTER_PAPER_OUT, ...)
 
 An outcome is a result screen the journey reached (:data:`OUTCOMES`), or, on the error
 screen, the failure's own code from the error catalogue (``PROTOCOL_ERROR``, ``NOT_A_CIE``).
@@ -64,6 +66,8 @@ class Kind(enum.Enum):
     SESSION_BOUND = "session.bound"
     HELP_REQUESTED = "help.requested"
     HELP_ENDED = "help.ended"
+    RECEIPT_PRINTED = "receipt.printed"
+    RECEIPT_FAILED = "receipt.failed"
 
 
 # The screens that tell a journey's result, and the code each records; stable once published,
@@ -176,6 +180,14 @@ class Trail:
         if self._help is not None:
             self._record(Kind.HELP_ENDED, **self._help)
             self._help = None
+
+    def receipt(self, code: str | None) -> None:
+        """A hand-off's receipt came out (``code`` None) or did not, and why: the number is
+        on the ticket, not here."""
+        if code is None:
+            self._record(Kind.RECEIPT_PRINTED)
+        else:
+            self._record(Kind.RECEIPT_FAILED, code=code)
 
     def _since(self, start: float | None) -> int:
         return 0 if start is None else max(0, round((self._clock() - start) * 1000))

@@ -133,6 +133,8 @@ class HandOffContext(JourneyContext):
     delivery: Choice | None = None
     email: str | None = None
     filed: FiledTicket | None = None
+    # The receipt: None until the printer answered, then RECEIPT_PRINTED or its error code.
+    receipt: str | None = None
 
 
 @dataclass(eq=False)

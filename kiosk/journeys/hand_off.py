@@ -21,7 +21,16 @@ A session the smartphone login bound (:attr:`Services.bound`) reads no card: the
 used the phone because the card may be unreadable. The screen shows the provider's names and
 codice fiscale, saying they come from the smartphone login, and the ticket files them as
 such; there is no photo and there are no chip verdicts, so the clerk checks a document.
+
+The ticket's screen prints the receipt as it opens (:class:`ShowTicket`), on the worker's
+thread through the :class:`~kiosk.journeys.ports.Receipts` port, with the number, what was
+asked and what to do next as message ids in the citizen's language. The number is on the
+screen from the start, so a receipt that does not come out (no paper, cover open, printer
+gone or broken, no printer at all) costs nothing but a notice: take a photo of the number
+instead. Paper and cover are things a clerk fixes in a minute, so then the screen also offers
+to print again; a printer that is gone or broken will not come back while the citizen waits.
 """
+
 
 from __future__ import annotations
 
@@ -33,22 +42,32 @@ from kiosk.cie.identity import IdentityReport
 from kiosk.journeys import jobs
 from kiosk.journeys.common import Endings
 from kiosk.journeys.context import HandOffContext, Notice
-from kiosk.journeys.events import CharacterTyped, Confirmed, DigitDeleted, Event
+from kiosk.journeys.events import (
+    CardDone,
+    CardFailed,
+    CharacterTyped,
+    Chosen,
+    Confirmed,
+    DigitDeleted,
+    Event,
+)
 from kiosk.journeys.machine import JourneyId, JourneySpec, Table
-from kiosk.journeys.ports import Delivery, HandOff, TicketKind
+from kiosk.journeys.ports import NO_PRINTER, Delivery, HandOff, ReceiptRequest, TicketKind
 from kiosk.journeys.states import (
     Ask,
     Decide,
     End,
     EnterSecret,
     Exit,
+    Facts,
     RunCardTask,
     Services,
     State,
     WaitForCard,
     WipeSecrets,
 )
-from kiosk.journeys.views import Back, Choice, Fact, Screen, View, facts
+from kiosk.journeys.views import Back, Choice, Fact, Language, Screen, View, facts
+from kiosk.journeys.worker import Errand
 
 CAN_LENGTH = 6
 MAX_EMAIL = 254
@@ -67,6 +86,20 @@ CHIP = {"passed": "handoff.chip.passed", "failed": "handoff.chip.failed",
 IS_IT_YOU = "handoff.identity.is_it_you"
 FROM_SMARTPHONE = "handoff.identity.from_smartphone"
 DESK_SEES_IT, DESK_WHEN_LINK_BACK = "handoff.desk.sees_it", "handoff.desk.when_link_back"
+# The receipt: its lines (the title above the number, then what to do next), and what the
+# ticket's screen says of it.
+RECEIPT_TITLE = "receipt.title"
+RECEIPT_EMAIL = "receipt.second_half_by_email"
+RECEIPT_QR = "receipt.qr_holds_the_number"
+RECEIPT_PRINTED = "printed"
+PRINTING, PRINTED = "handoff.receipt.printing", "handoff.receipt.printed"
+# Why there is no receipt, as a notice: each says to take a photo of the number instead.
+NO_RECEIPT = {NO_PRINTER: "handoff.receipt.no_printer",
+              "PRINTER_PAPER_OUT": "handoff.receipt.paper_out",
+              "PRINTER_COVER_OPEN": "handoff.receipt.cover_open"}
+RECEIPT_FAILED = "handoff.receipt.failed"  # gone, fault, anything else
+# Failures a clerk mends while the citizen waits: the screen offers to print again.
+PRINT_AGAIN = frozenset({"PRINTER_PAPER_OUT", "PRINTER_COVER_OPEN"})
 
 
 def valid_email(address: str) -> bool:
@@ -102,7 +135,25 @@ def _ticket_facts(ctx: HandOffContext, services: Services) -> Mapping[str, Fact]
     filed = ctx.filed
     assert filed is not None
     link = DESK_SEES_IT if filed.online else DESK_WHEN_LINK_BACK
-    return facts(ticket_number=filed.number, desk=link)
+    receipt, notice = ctx.receipt, None
+    if receipt is None:
+        line: str | None = PRINTING if ctx.ticket is not None else None
+    elif receipt == RECEIPT_PRINTED:
+        line = PRINTED
+    else:
+        line, notice = None, NO_RECEIPT.get(receipt, RECEIPT_FAILED)
+    return facts(ticket_number=filed.number, desk=link, receipt=line, notice=notice)
+
+
+def receipt_request(ctx: HandOffContext, language: Language) -> ReceiptRequest:
+    """What the receipt says: the number, what was asked, what to do next (the ticket
+    screen's own words), where the second half goes, and what the QR code holds."""
+    assert ctx.filed is not None and ctx.kind is not None
+    steps = [ASKED[ctx.kind], f"{Screen.TICKET_FILED.value}.body"]
+    if ctx.delivery is Choice.DELIVERY_EMAIL:
+        steps.append(RECEIPT_EMAIL)
+    steps.append(RECEIPT_QR)
+    return ReceiptRequest(ctx.filed.number, RECEIPT_TITLE, tuple(steps), language.value)
 
 
 def _read_done(ctx: HandOffContext, report: IdentityReport) -> Exit:
@@ -170,6 +221,42 @@ class FileTicket(State[HandOffContext]):
         return Exit.CONTINUE if ctx.filed is not None else Exit.FAILED
 
 
+class ShowTicket(Ask[HandOffContext]):
+    """The ticket's number, with its receipt printing as the screen opens. The printer works
+    on the worker's thread; its answer arrives as the errand's outcome. "Print again" is
+    offered only after paper out or cover open, and only while no print is under way."""
+
+    def __init__(self, name: str, shows: Facts) -> None:
+        super().__init__(name, Screen.TICKET_FILED, {Choice.DONE: Exit.DONE}, shows,
+                         cancel=False)
+
+    def enter(self, ctx: HandOffContext, services: Services) -> None:
+        self._print(ctx, services)
+
+    def options(self, ctx: HandOffContext) -> tuple[Choice, ...]:
+        again = ctx.ticket is None and ctx.receipt in PRINT_AGAIN
+        return (Choice.PRINT_AGAIN, Choice.DONE) if again else (Choice.DONE,)
+
+    def handle(self, ctx: HandOffContext, services: Services, event: Event) -> Exit | None:
+        if isinstance(event, CardDone | CardFailed) and event.ticket == ctx.ticket:
+            ctx.ticket = None
+            code = event.code if isinstance(event, CardFailed) else event.result
+            ctx.receipt = RECEIPT_PRINTED if code is None else str(code)
+            services.receipt_outcome(code)
+            return None
+        if isinstance(event, Chosen) and event.choice is Choice.PRINT_AGAIN:
+            if event.choice in self.options(ctx):
+                self._print(ctx, services)
+            return None
+        return super().handle(ctx, services, event)
+
+    @staticmethod
+    def _print(ctx: HandOffContext, services: Services) -> None:
+        ctx.receipt = None
+        request, receipts = receipt_request(ctx, services.language()), services.receipts
+        ctx.ticket = services.worker.submit(Errand("receipt", lambda: receipts.print(request)))
+
+
 class _Identity(Ask[HandOffContext]):
     """The screen that shows what the card said, with the chip's photo."""
 
@@ -210,8 +297,7 @@ def build(journey: JourneyId, kind: TicketKind) -> JourneySpec:
     email = EnterEmail("EnterEmail")
     file = FileTicket("FileTicket")
     wipe_filed = WipeSecrets("WipeAfterFiling")
-    ticket = Ask[HandOffContext]("ShowTicket", Screen.TICKET_FILED, {Choice.DONE: Exit.DONE},
-                                 _ticket_facts, cancel=False)
+    ticket = ShowTicket("ShowTicket", _ticket_facts)
     not_filed = Ask[HandOffContext]("ShowNotFiled", Screen.TICKET_NOT_FILED,
                                     {Choice.DONE: Exit.DONE}, cancel=False)
     wipe_done = WipeSecrets("WipeWhenDone")

@@ -1,17 +1,18 @@
 """What the journeys and the session need from the world beyond the card, as interfaces the
 composition root (:mod:`kiosk.app`) fills in: the audit trail, the back-office's check of a
-level-3 authentication, the desk that takes hand-off tickets, the smartphone login, and whether
-the back-office link is up (:class:`BackOfficeLink`, for what the help overlay may promise);
-and what the session tells the world in return (:class:`KioskStatus`, for the heartbeat). The
-journeys never import the uplink (DESIGN.md §2, §5); they talk to these ports, and a kiosk
-without a back-office gets the do-nothing versions below (or, for the link, none: the help
-overlay then says to ask in person).
+level-3 authentication, the desk that takes hand-off tickets, the smartphone login, the receipt
+printer (:class:`Receipts`), and whether the back-office link is up (:class:`BackOfficeLink`,
+for what the help overlay may promise); and what the session tells the world in return
+(:class:`KioskStatus`, for the heartbeat). The journeys never import the uplink (DESIGN.md §2,
+§5); they talk to these ports, and a kiosk without a back-office gets the do-nothing versions
+below (or, for the link, none: the help overlay then says to ask in person).
 
 The ports are called from the session's thread (:class:`EventSink`, :class:`BackOfficeLink`)
-or the card worker's (:class:`Level3Checker`), never from the UI's drawing, and none may block
-for long: the sink commits to a local outbox, the link reads what the uplink last noted, the
-checker has a short timeout and answers ``None`` when the back-office cannot be reached, so
-the kiosk falls back to its own check and says so.
+or the card worker's (:class:`Level3Checker`, :class:`Receipts`), never from the UI's
+drawing, and none may block for long: the sink commits to a local outbox, the link reads what
+the uplink last noted, the checker has a short timeout and answers ``None`` when the
+back-office cannot be reached, so the kiosk falls back to its own check and says so; a
+printer answers with its trouble's code rather than wait for it to pass.
 """
 
 from __future__ import annotations
@@ -211,3 +212,40 @@ class NoPhone:
 
     def redeem(self, login_id: str, code: str) -> PhoneIdentity | PhoneRefused:
         return PhoneRefused("PHONE_UNAVAILABLE")
+
+
+# -- the receipt printer -----------------------------------------------------------------------
+
+# The outcome of a receipt no printer took: the kiosk has none (the printer's own failures
+# are its PRINTER_* codes).
+NO_PRINTER = "PRINTER_NONE"
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiptRequest:
+    """A hand-off receipt as the journey knows it: the ticket's number and the message ids
+    of what to do next, in the order printed; the composition root's adapter translates
+    them into ``language`` (a :class:`~kiosk.journeys.views.Language` value) and adds the
+    Comune's name and the QR code. Nothing personal: no name, no e-mail address, no code."""
+
+    number: str
+    title: str
+    next_steps: tuple[str, ...]
+    language: str
+
+
+class Receipts(Protocol):
+    """The receipt printer. Called on the worker's thread (an
+    :class:`~kiosk.journeys.worker.Errand`), never the UI's: a printer may take seconds."""
+
+    def print(self, request: ReceiptRequest) -> str | None:
+        """Print the receipt; None when it came out, else the printer's error code
+        (``PRINTER_PAPER_OUT``, ``PRINTER_COVER_OPEN``, ``PRINTER_GONE``,
+        ``PRINTER_FAULT``, or :data:`NO_PRINTER`). Never raises for a printer's trouble."""
+
+
+class NoReceipts:
+    """The printer of a kiosk that has none."""
+
+    def print(self, request: ReceiptRequest) -> str | None:
+        return NO_PRINTER

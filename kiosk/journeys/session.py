@@ -117,6 +117,7 @@ from kiosk.journeys.ports import (
     NoPhone,
     PhoneIdentity,
     PhoneLogin,
+    Receipts,
     TicketDesk,
 )
 from kiosk.journeys.states import PUK_RECOVERY_URL, Services
@@ -247,7 +248,8 @@ class KioskSession:
     card alone and says nothing of a back-office, with one that cannot be reached it judges
     alone and says so. ``link`` says whether the back-office is reachable, for the help
     overlay; without one the kiosk has no desk to call, and the overlay says to ask in
-    person. How :mod:`kiosk.app` wires it, and how the UI drives it::
+    person. ``receipts`` prints a hand-off's receipt (without one: no printer). How
+    :mod:`kiosk.app` wires it, and how the UI drives it::
 
         worker = ThreadCardWorker(reader)
         session = KioskSession(worker, CertificatePolicy(anchors), wake=wake_the_ui_loop,
@@ -276,6 +278,7 @@ class KioskSession:
         tickets: TicketDesk | None = None,
         phone: PhoneLogin | None = None,
         link: BackOfficeLink | None = None,
+        receipts: Receipts | None = None,
     ) -> None:
         self.worker = worker
         worker.post = self.post
@@ -284,7 +287,11 @@ class KioskSession:
         self.services = Services(worker, certificates, lambda: self.card_present,
                                  puk_recovery_url, level3, tickets, phone or NoPhone(),
                                  self._bind, lambda: self.identity)
+        if receipts is not None:
+            self.services.receipts = receipts
+        self.services.language = lambda: self.language
         self.trail = audit.Trail(events or NoEvents(), clock)
+        self.services.receipt_outcome = self.trail.receipt
         self.phase = Phase.ATTRACT
         self.language = DEFAULT_LANGUAGE
         self.journey: Journey | None = None

@@ -37,8 +37,26 @@ from kiosk.journeys.events import (
     Event,
 )
 from kiosk.journeys.pin_rules import PIN_LENGTH
-from kiosk.journeys.ports import Level3Checker, NoPhone, PhoneIdentity, PhoneLogin, TicketDesk
-from kiosk.journeys.views import Back, Choice, Fact, PadView, Screen, View, facts
+from kiosk.journeys.ports import (
+    Level3Checker,
+    NoPhone,
+    NoReceipts,
+    PhoneIdentity,
+    PhoneLogin,
+    Receipts,
+    TicketDesk,
+)
+from kiosk.journeys.views import (
+    DEFAULT_LANGUAGE,
+    Back,
+    Choice,
+    Fact,
+    Language,
+    PadView,
+    Screen,
+    View,
+    facts,
+)
 from kiosk.journeys.worker import CardJob, CardWorker
 
 C = TypeVar("C", bound=JourneyContext)
@@ -80,7 +98,9 @@ class Services:
     back-office's check of "Test my PIN"; ``tickets`` the anagrafe desk's hand-off queue;
     None for a kiosk that has no back-office. ``phone`` is the back-office's smartphone
     login, ``bind`` binds the kiosk session to the identity it gave, and ``bound`` says whom
-    the session is bound to (None: nobody yet)."""
+    the session is bound to (None: nobody yet). ``receipts`` prints a hand-off's receipt in
+    the session's ``language``; ``receipt_outcome`` tells the session's audit trail how that
+    went (None: printed; else the error code)."""
 
     worker: CardWorker
     certificates: CertificatePolicy
@@ -91,6 +111,9 @@ class Services:
     phone: PhoneLogin = field(default_factory=NoPhone)
     bind: Callable[[PhoneIdentity], None] = lambda identity: None
     bound: Callable[[], PhoneIdentity | None] = lambda: None
+    receipts: Receipts = field(default_factory=NoReceipts)
+    language: Callable[[], Language] = lambda: DEFAULT_LANGUAGE
+    receipt_outcome: Callable[[str | None], None] = lambda code: None
 
 
 Facts = Callable[[Any, Services], Mapping[str, Fact]]

@@ -115,6 +115,7 @@ class Choice(enum.Enum):
     CONTINUE_WITH_PHONE = "choice.continue_with_phone"
     HAVE_CODE = "choice.have_code"
     NEW_QR = "choice.new_qr"
+    PRINT_AGAIN = "choice.print_again"  # the receipt, once the paper or the cover is seen to
 
 
 class Back(enum.Enum):

@@ -46,6 +46,7 @@ from kiosk.journeys.ports import (
     EventValue,
     Level3Checker,
     PhoneLogin,
+    Receipts,
     TicketDesk,
 )
 from kiosk.journeys.worker import CardJob, CardWorker, Errand
@@ -195,7 +196,8 @@ class Kiosk:
                  threaded: bool = False, held: bool = False, worker: CardWorker | None = None,
                  timing: Timing | None = None, level3: Level3Checker | None = None,
                  tickets: TicketDesk | None = None, phone: PhoneLogin | None = None,
-                 link: BackOfficeLink | None = None, audit: Recorded | None = None) -> None:
+                 link: BackOfficeLink | None = None, receipts: Receipts | None = None,
+                 audit: Recorded | None = None) -> None:
         self.clock = FakeClock()
         self.audit = audit or Recorded()
         self.card: TearableCard | None = None
@@ -210,7 +212,7 @@ class Kiosk:
         anchors = policy(pki) if pki is not None else CertificatePolicy([])
         self.session = KioskSession(worker, anchors, clock=self.clock, timing=timing,
                                     events=self.audit, level3=level3, tickets=tickets,
-                                    phone=phone, link=link)
+                                    phone=phone, link=link, receipts=receipts)
 
     def close(self) -> None:
         self.worker.close()

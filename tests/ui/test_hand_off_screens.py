@@ -7,10 +7,11 @@ from __future__ import annotations
 import pygame
 import pytest
 
-from kiosk.journeys import Screen
+from kiosk.cli.ui import SCENARIOS, drive
+from kiosk.journeys import Choice, Screen
 from kiosk.journeys.events import CharacterTyped
 from kiosk.ui import render
-from kiosk.ui.i18n import TICKET_NUMBER, TYPED_EMAIL, Catalog
+from kiosk.ui.i18n import LANGUAGES, TICKET_NUMBER, TYPED_EMAIL, Catalog
 from kiosk.ui.screens import keyboard
 from kiosk.ui.stage import Stage
 from kiosk.ui.theme import Settings
@@ -78,3 +79,25 @@ def test_the_ticket_number_stands_large_in_its_frame_at_every_size() -> None:
             assert pygame.Rect((0, 0), size).contains(badge)
             assert all(not badge.colliderect(area.rect) for area in layout.areas)
             assert (TICKET_NUMBER, {"ticket_number": "ATRIO1-007"}) in ids.asked  # and in words
+
+
+@pytest.mark.parametrize("state", ["receipt-paper-out", "receipt-cover-open",
+                                   "receipt-printer-gone", "receipt-no-printer"])
+def test_take_a_photo_of_the_number_is_on_the_first_page_in_every_language_and_size(
+        state: str) -> None:
+    """When the receipt did not come out, what to do instead comes first under the title,
+    on the first page even in large text, whole, beside the number in its frame."""
+    for language in LANGUAGES:
+        view = drive(SCENARIOS[state], language)
+        words = Catalog(language)
+        notice = view.facts["notice"]
+        assert isinstance(notice, str)
+        for size in SIZES:
+            for settings in MODES:
+                layout = render.draw(pygame.Surface(size), view, words, settings)
+                shown = " ".join(text for text, _ in layout.shown)
+                assert words.text(notice) in shown, (language, size, settings)
+                assert "ticket_number" in layout.marks
+    offers = view.options
+    assert offers == ((Choice.PRINT_AGAIN, Choice.DONE) if state in (
+        "receipt-paper-out", "receipt-cover-open") else (Choice.DONE,))

@@ -24,8 +24,10 @@ from escpos.printer import Dummy
 
 from kiosk.hardware.printer.model import PrinterModel
 
-# A ticket number as the desk calls it out: a letter or two, then digits ("A-042", "R17").
-TICKET = re.compile(r"[A-Z]{1,2}-?[0-9]{1,4}")
+# A ticket number as the desk calls it out: a letter or two, then digits ("A-042", "R17"), or
+# as the uplink makes it (kiosk.uplink.tickets): a prefix of up to 8 letters and digits, at
+# least one a letter, a dash, 3 to 7 digits ("ATRIO1-001"). Never eight bare digits.
+TICKET = re.compile(r"[A-Z]{1,2}-?[0-9]{1,4}|(?=[A-Z0-9]*[A-Z])[A-Z0-9]{1,8}-[0-9]{3,7}")
 MAX_LINES = 12
 QR_DOT = 6  # dots per QR module: 8 modules per cm, easy for any phone (the border is 1,
 # as python-escpos draws it; with its error correction L, as here)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import pygame
 
 from kiosk.journeys.events import Cancel, Chosen
-from kiosk.journeys.views import View
+from kiosk.journeys.views import Screen, View
 from kiosk.ui import icons, messages
 from kiosk.ui.fonts import Weight, font
 from kiosk.ui.messages import Translator
@@ -441,6 +441,9 @@ def text_column(scene: Scene, box: pygame.Rect, parts: Sequence[tuple[str, Role]
     return len(chunks)
 
 
+NOTICE_FIRST = frozenset({Screen.TICKET_FILED})
+
+
 def screen_texts(scene: Scene) -> list[tuple[str, Role]]:
     """Title, error (message, tries, remedy, support code), body and detail lines of a view."""
     view = scene.view
@@ -455,11 +458,13 @@ def screen_texts(scene: Scene) -> list[tuple[str, Role]]:
         # The code to quote at the desk comes before anything a small screen might cut.
         parts.append((scene.text(messages.SUPPORT_CODE, support_code=view.error.support_code),
                       Role.SMALL))
-    parts.append((scene.text(messages.body_id(view.screen)), Role.BODY))
+    body = (scene.text(messages.body_id(view.screen)), Role.BODY)
     notice = view.facts.get("notice")
-    if messages.is_message_id(notice):
-        assert isinstance(notice, str)
-        parts.append((scene.text(notice), Role.ALERT))
+    alert = [(scene.text(notice), Role.ALERT)] if isinstance(notice, str) and \
+        messages.is_message_id(notice) else []
+    # A notice that says what to do instead of what the screen promised (no receipt: take a
+    # photo of the number) comes first, where large text never pages it away.
+    parts.extend([*alert, body] if view.screen in NOTICE_FIRST else [body, *alert])
     parts.extend(("• " + scene.text(message_id, **values), Role.DETAIL)
                  for message_id, values in messages.fact_lines(view.facts)
                  if (message_id, values) not in shown)  # tries left: once, with the error

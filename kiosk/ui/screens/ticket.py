@@ -1,7 +1,11 @@
 """The hand-off's last screen: the ticket number the citizen takes to the desk, large, in a
 frame beside the text (which says it too, for the voice and for a reader of every line), so
 that it can be read from a step back or copied onto a sheet of paper until the receipt printer
-comes."""
+comes.
+
+When the receipt did not come out, the notice that says to take a photo of the number instead
+comes right under the title (:data:`kiosk.ui.screens.NOTICE_FIRST`): in large text the rest
+may go to a second page, and this is the one line the citizen must not miss."""
 
 from __future__ import annotations
 
@@ -41,3 +45,4 @@ def draw(scene: Scene) -> None:
     paging = paging_for(scene, scene.content, items)
     pages = text_column(scene, text, screen_texts(scene), paging=paging)
     place_buttons(scene, scene.content, items, pages=pages)
+

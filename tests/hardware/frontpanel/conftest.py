@@ -1,5 +1,6 @@
-"""The firmware on a serial line (rig.py), as fixtures: each test gets its own ptys, flash
-and world, so tests run side by side under xdist."""
+"""The in-process virtual board on a clock the test turns, and the firmware on a serial line
+(rig.py), as fixtures: each test gets its own board, or its own ptys, flash and world, so
+tests run side by side under xdist."""
 
 from __future__ import annotations
 
@@ -10,7 +11,34 @@ import pytest
 
 from kiosk.hardware.frontpanel import FrontPanel
 from kiosk.hardware.frontpanel.serial_link import SerialLink
+from kiosk.hardware.frontpanel.virtual import VirtualBoard
 from tests.hardware.frontpanel.rig import Firmware, Wire
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def board(clock: Clock) -> VirtualBoard:
+    return VirtualBoard(clock=clock)
+
+
+@pytest.fixture
+def panel(board: VirtualBoard) -> Iterator[FrontPanel]:
+    panel = FrontPanel(board, timeout=0.05)
+    panel.hello()
+    yield panel
+    panel.close()
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ do to it."""
 from __future__ import annotations
 
 import doctest
-from collections.abc import Iterator
 
 import pytest
 
@@ -31,32 +30,7 @@ from kiosk.hardware.frontpanel.messages import (
     SetLedAck,
 )
 from kiosk.hardware.frontpanel.virtual import VirtualBoard
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def board(clock: Clock) -> VirtualBoard:
-    return VirtualBoard(clock=clock)
-
-
-@pytest.fixture
-def panel(board: VirtualBoard) -> Iterator[FrontPanel]:
-    panel = FrontPanel(board, timeout=0.05)
-    panel.hello()
-    yield panel
-    panel.close()
+from tests.hardware.frontpanel.conftest import Clock
 
 
 class Wire:

@@ -91,6 +91,7 @@ def test_a_long_qr_text_shrinks_to_fit_a_narrow_paper(tmp_path: Path) -> None:
     [
         ({"ticket": "12345678"}, "is not letters then digits"),  # eight digits: never a ticket
         ({"ticket": "A-042\n"}, "is not letters then digits"),
+        ({"ticket": "1234-5678"}, "is not letters then digits"),  # a code with a dash neither
         ({"qr": ""}, "1 to 500 characters"),
         ({"qr": "x" * 501}, "1 to 500 characters"),
         ({"comune": " "}, "the Comune's name and a title"),
