@@ -50,6 +50,7 @@ from kiosk.ui.stage import Stage
 from kiosk.ui.theme import Settings
 from kiosk.uplink.runner import KioskSnapshot, Uplink
 from kiosk.uplink.schemas import Command, CommandKind, KioskState
+from kiosk.watchdog import Watchdog
 
 log = logging.getLogger(__name__)
 
@@ -123,6 +124,7 @@ class Kiosk:
         self._reader_present = True
         self._stage: Stage | None = None
         self._last = time.monotonic()
+        self._watchdog = Watchdog.from_environment()
 
     @property
     def surface(self) -> pygame.Surface:
@@ -185,7 +187,9 @@ class Kiosk:
             self._uplink.start()
         pygame.time.set_timer(self.TICK, 1000)
         self._show(self._session.view)
+        # Ready only now: the screen is open, the reader watched and the uplink started.
         daemon.notify("READY=1\nSTATUS=waiting for a citizen")
+        self._watchdog.feed()
         log.info("kiosk ready", extra=logs.fields(profile=self.config.name, mode=self.mode))
 
     def run(self) -> int:
@@ -200,8 +204,10 @@ class Kiosk:
     def pump(self, timeout: float | None) -> bool:
         """Wait for one event (up to ``timeout`` seconds) and handle it; False on quit."""
         deadline = None if timeout is None else time.monotonic() + timeout
+        self._watchdog.feed()
         event = pygame.event.poll()
         while event.type == pygame.NOEVENT:
+            self._watchdog.feed()  # idle is alive; a handler stuck below is not
             if deadline is not None and time.monotonic() >= deadline:
                 return True
             time.sleep(IDLE_POLL_SECONDS)
