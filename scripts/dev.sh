@@ -22,6 +22,8 @@ APT_PACKAGES=(
     postgresql                                       # the back-office's database for a Comune
     chromium                                         # the console's browser tests (Playwright drives it)
     fonts-dejavu-core libusb-1.0-0                   # the virtual printer's font; pyusb's USB printers
+    systemd mmdebstrap systemd-container             # unit checks (systemd-analyze), the appliance's
+                                                     # root filesystem, booted with systemd-nspawn
 )
 
 as_root() {
