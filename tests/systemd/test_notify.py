@@ -52,14 +52,17 @@ def test_feeding_often_pings_once_per_half_interval(notify_socket: socket.socket
 
 
 @pytest.mark.slow
-def test_kiosk_run_is_ready_then_pings_from_its_loop(tmp_path: Path,
+@pytest.mark.parametrize("watchdog_pid", ["unset", "the kiosk's"])
+def test_kiosk_run_is_ready_then_pings_from_its_loop(tmp_path: Path, watchdog_pid: str,
                                                      notify_socket: socket.socket) -> None:
     conf = tmp_path / "kiosk.toml"
     conf.write_text(sim_config(tmp_path))
     env = {key: value for key, value in os.environ.items() if key != "WATCHDOG_PID"}
     env.update(NOTIFY_SOCKET=notify_socket.getsockname(), WATCHDOG_USEC="200000")
-    proc = subprocess.Popen(kiosk_command("run", "--headless", "--config", str(conf)),
-                            cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
+    command = kiosk_command("run", "--headless", "--config", str(conf))
+    if watchdog_pid != "unset":  # as systemd sets it: the pid that exec's the kiosk
+        command = ["sh", "-c", 'WATCHDOG_PID=$$ exec "$0" "$@"', *command]
+    proc = subprocess.Popen(command, cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
     try:
         assert notify_socket.recv(4096).startswith(b"READY=1\n")
         assert [notify_socket.recv(64) for _ in range(5)] == [b"WATCHDOG=1"] * 5
