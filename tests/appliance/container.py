@@ -5,6 +5,8 @@ PID 1, on a machine with no systemd of its own (appliance.md, "Booting a root fi
 - nspawn runs inside ``unshare --mount`` with a tmpfs on /run/systemd/nspawn: this machine's
   /run is no tmpfs, and nspawn would leave its propagation directories behind there.
 - ``--console=read-only``: the console goes to a log file; a pipe console hangs at shutdown.
+- ``--volatile=overlay``: the root filesystem is the lower layer of an overlay whose upper
+  layer is in memory, so a boot changes nothing in it; ``files`` are bound over it read-only.
 - The container is stopped from inside (``systemctl poweroff``), else with SIGTERM to nspawn,
   which powers it off too; never SIGKILL, which would orphan the container's systemd.
 
@@ -30,7 +32,7 @@ POWEROFF_TIMEOUT_SECONDS = 30.0
 ENVIRONMENT = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL": "C.UTF-8"}
 NSPAWN = ("mkdir -p /run/systemd/nspawn && mount -t tmpfs tmpfs /run/systemd/nspawn && "
           'exec systemd-nspawn --quiet --register=no --keep-unit --boot --console=read-only '
-          '-D "$0"')
+          '--volatile=overlay -D "$0" "$@"')
 
 
 @dataclass(frozen=True)
@@ -75,11 +77,13 @@ def _container_init(nspawn: int) -> int | None:
 
 
 @contextlib.contextmanager
-def booted(root: Path, console_log: Path) -> Iterator[Container]:
-    """Boot ``root`` until its systemd says the boot is over (running or degraded)."""
+def booted(root: Path, console_log: Path, *, files: dict[str, Path]) -> Iterator[Container]:
+    """Boot ``root`` until its systemd says the boot is over (running or degraded);
+    ``files``: a path inside for each host file to bind there."""
+    binds = [f"--bind-ro={host}:{inside}" for inside, host in files.items()]
     with console_log.open("w") as log:
         nspawn = subprocess.Popen(["unshare", "--mount", "--propagation", "private",
-                                   "sh", "-c", NSPAWN, str(root)],
+                                   "sh", "-c", NSPAWN, str(root), *binds],
                                   stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
     container: Container | None = None
     try:

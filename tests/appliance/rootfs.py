@@ -7,10 +7,13 @@ compiled dependencies Debian builds (python3-systemd, python3-pyscard, python3-g
 taken from there; pip installs the rest from wheels this machine builds or downloads
 (``pip wheel``: the project's indexes and pip's cache, no network inside the chroot).
 
-The tarball is cached in ``$XDG_CACHE_HOME/cie-kiosk-tests/`` (else ``~/.cache/...``), named
-for a hash of its inputs (the package list, pyproject.toml and the kiosk's sources): a fresh
-machine builds it (about a minute here), later runs extract it. Two xdist workers take turns
-through a file lock. Needs root (mmdebstrap's root mode, file ownership in the tarball).
+systemd/install.sh is applied to it as the image build applies it. The tree is cached, as a
+directory, in ``$XDG_CACHE_HOME/cie-kiosk-tests/`` (else ``~/.cache/...``), named for a hash
+of its inputs (the package list, pyproject.toml, the kiosk's sources and systemd/): a fresh
+machine builds it (about two minutes here), later runs boot it as it is. The tests never
+write to it: nspawn's ``--volatile=overlay`` keeps every change in memory (a tarball to
+extract and delete each time cost 30 to 100 s here). Two xdist workers take turns through a
+file lock. Needs root (mmdebstrap's root mode, file ownership in the tree).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import fcntl
 import hashlib
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -68,8 +72,9 @@ def debian_mirror() -> str:
 def inputs_hash() -> str:
     digest = hashlib.sha256()
     sources = [PACKAGES, ROOT / "pyproject.toml", Path(__file__)]
-    sources += sorted(path for path in (ROOT / "kiosk").rglob("*")
-                      if path.is_file() and "__pycache__" not in path.parts)
+    for tree in ("kiosk", "systemd"):
+        sources += sorted(path for path in (ROOT / tree).rglob("*")
+                          if path.is_file() and "__pycache__" not in path.parts)
     for path in sources:
         digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()[:16]
@@ -80,18 +85,21 @@ def cache_dir() -> Path:
     return base / "cie-kiosk-tests"
 
 
-def tarball() -> Path:
-    """The root filesystem's tarball for this tree, built the first time."""
+def tree() -> Path:
+    """The root filesystem for this source tree, built the first time; read-only to callers."""
     directory = cache_dir()
     directory.mkdir(parents=True, exist_ok=True)
-    target = directory / f"rootfs-{SUITE}-amd64-{inputs_hash()}.tar"
+    target = directory / f"rootfs-{SUITE}-amd64-{inputs_hash()}"
     with (directory / "rootfs.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not target.exists():
-            for stale in directory.glob(f"rootfs-{SUITE}-amd64-*.tar"):
-                stale.unlink()
+            for stale in directory.glob(f"rootfs-{SUITE}-amd64-*"):
+                if stale.is_dir():
+                    shutil.rmtree(stale)
+                else:  # a tarball, as the cache held before
+                    stale.unlink()
             with tempfile.TemporaryDirectory(dir=directory) as scratch:
-                built = Path(scratch) / "rootfs.tar"
+                built = Path(scratch) / "root"
                 build(built, Path(scratch) / "wheels")
                 built.replace(target)
     return target
@@ -109,13 +117,14 @@ def build(out: Path, wheels: Path) -> None:
     install = (f'chroot "$1" {VENV}/bin/pip install -q --disable-pip-version-check --no-index '
                f'--find-links /tmp/wheels /tmp/wheels/{kiosk_wheel.name}')
     subprocess.run([
-        "mmdebstrap", "--quiet", "--mode=root", "--format=tar", "--arch=amd64",
+        "mmdebstrap", "--quiet", "--mode=root", "--format=directory", "--arch=amd64",
         "--variant=minbase", "--aptopt=Acquire::Check-Valid-Until \"false\"",
         f"--include={','.join(packages('amd64'))}",
         f"--customize-hook=copy-in {wheels} /tmp",
         f'--customize-hook=chroot "$1" python3 -m venv --system-site-packages {VENV}',
         f"--customize-hook={install}",
         '--customize-hook=rm -rf "$1/tmp/wheels" "$1/etc/resolv.conf"',
+        f'--customize-hook={ROOT / "systemd" / "install.sh"} "$1"',
         SUITE, str(out), f"deb {debian_mirror()} {SUITE} main",
     ], check=True, timeout=BUILD_TIMEOUT_SECONDS, stdin=subprocess.DEVNULL,
        env={key: value for key, value in os.environ.items() if not key.startswith("PIP_")})

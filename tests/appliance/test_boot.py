@@ -12,17 +12,13 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import subprocess
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.appliance import rootfs
 from tests.appliance.container import Container, booted
-from tests.conftest import ROOT
 from tests.systemd.analyze import verify
 
 pytestmark = [
@@ -49,20 +45,16 @@ RESTART_TIMEOUT_SECONDS = 60.0
 
 
 @pytest.fixture
-def appliance(tmp_path: Path) -> Iterator[Path]:
-    root = tmp_path / "root"
-    root.mkdir()
-    subprocess.run(["tar", "--numeric-owner", "-C", str(root), "-xf", str(rootfs.tarball())],
-                   check=True, timeout=300)
-    subprocess.run([str(ROOT / "systemd" / "install.sh"), str(root)], check=True,
-                   capture_output=True, timeout=60)
-    (root / "etc" / "kiosk").mkdir()
-    (root / "etc" / "kiosk" / "kiosk.toml").write_text(SIM_PROFILE)
-    drop_in = root / "etc" / "systemd" / "system" / "kiosk.service.d" / "test.conf"
-    drop_in.parent.mkdir(parents=True)
-    drop_in.write_text(TEST_DROP_IN)
-    yield root
-    shutil.rmtree(root)
+def appliance() -> Path:
+    return rootfs.tree()
+
+
+def laid_over(tmp_path: Path) -> dict[str, Path]:
+    """What the test lays over the image: nspawn binds these files read-only."""
+    (tmp_path / "kiosk.toml").write_text(SIM_PROFILE)
+    (tmp_path / "test.conf").write_text(TEST_DROP_IN)
+    return {"/etc/kiosk/kiosk.toml": tmp_path / "kiosk.toml",
+            "/etc/systemd/system/kiosk.service.d/test.conf": tmp_path / "test.conf"}
 
 
 def until(condition: str, check: dict[str, str], read: Container, unit: str) -> dict[str, str]:
@@ -80,7 +72,7 @@ def test_kiosk_boots_ready_and_a_hung_loop_is_restarted(appliance: Path, tmp_pat
     # One test, not several: under xdist each worker would build its own root filesystem.
     for unit in UNITS:  # against the image's own units and programs
         assert verify(appliance, unit) == (0, ""), unit
-    with booted(appliance, tmp_path / "console.log") as container:
+    with booted(appliance, tmp_path / "console.log", files=laid_over(tmp_path)) as container:
         ready = container.show("kiosk.service", "ActiveState", "SubState", "StatusText",
                                "NRestarts", "MainPID", "ActiveEnterTimestampMonotonic")
         assert (ready["ActiveState"], ready["SubState"]) == ("active", "running"), (
