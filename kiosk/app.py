@@ -42,7 +42,8 @@ from kiosk.hardware.backlight import (
 )
 from kiosk.hardware.frontpanel import FrontPanel, open_frontpanel
 from kiosk.hardware.frontpanel.errors import FrontPanelError
-from kiosk.hardware.frontpanel.heartbeat import PanelHeartbeat, Watchdog
+from kiosk.hardware.frontpanel.heartbeat import PanelHeartbeat
+from kiosk.hardware.frontpanel.heartbeat import Watchdog as PanelWatchdog
 from kiosk.hardware.frontpanel.indicators import FrontPanelIndicators
 from kiosk.hardware.gpio import GpioIndicators, GpioSensors, open_pins
 from kiosk.hardware.gpio.surroundings import MockSurroundings
@@ -81,6 +82,7 @@ from kiosk.ui.stage import Stage
 from kiosk.ui.theme import Settings
 from kiosk.uplink.runner import KioskSnapshot, Uplink
 from kiosk.uplink.schemas import Command, CommandKind, KioskState
+from kiosk.watchdog import Watchdog
 
 log = logging.getLogger(__name__)
 
@@ -215,6 +217,7 @@ class Kiosk:
         # marks the card's steps; see kiosk.lights.
         self.blind_mode = False
         self.presence_at: float | None = None  # when someone last stood in front (monotonic)
+        self._watchdog = Watchdog.from_environment()
 
     @property
     def surface(self) -> pygame.Surface:
@@ -327,7 +330,9 @@ class Kiosk:
         self._start_heartbeat(profile)
         pygame.time.set_timer(self.TICK, 1000)
         self._show(self._session.view)
+        # Ready only now: the screen is open, the reader watched and the uplink started.
         daemon.notify("READY=1\nSTATUS=waiting for a citizen")
+        self._watchdog.feed()
         log.info("kiosk ready", extra=logs.fields(profile=self.config.name, mode=self.mode))
 
     def run(self) -> int:
@@ -342,8 +347,10 @@ class Kiosk:
     def pump(self, timeout: float | None) -> bool:
         """Wait for one event (up to ``timeout`` seconds) and handle it; False on quit."""
         deadline = None if timeout is None else time.monotonic() + timeout
+        self._watchdog.feed()
         event = pygame.event.poll()
         while event.type == pygame.NOEVENT:
+            self._watchdog.feed()  # idle is alive; a handler stuck below is not
             self._loop_beat = time.monotonic()
             if deadline is not None and self._loop_beat >= deadline:
                 return True
@@ -535,7 +542,7 @@ class Kiosk:
         self._loop_beat = time.monotonic()  # a slow start (a new demo card) is no hang
         self._heartbeat = PanelHeartbeat(
             self._panel, self._post_sensor, alive=self._loop_alive,
-            watchdog=None if seconds is None else Watchdog.after(seconds))
+            watchdog=None if seconds is None else PanelWatchdog.after(seconds))
         self._heartbeat.start()
 
     def _loop_alive(self) -> bool:

@@ -25,6 +25,8 @@ APT_PACKAGES=(
     fonts-dejavu-core libusb-1.0-0                   # the virtual printer's font; pyusb's USB printers
     systemd-journal-remote                           # tests: a real journal file for kiosk debug-bundle
     dosfstools fusefat                               # first boot's test on a real FAT boot partition
+    systemd mmdebstrap systemd-container             # unit checks (systemd-analyze), the appliance's
+                                                     # root filesystem, booted with systemd-nspawn
 )
 
 as_root() {

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
-import socket
 import subprocess
 import time
 from collections.abc import Callable
@@ -126,29 +124,6 @@ def test_the_pin_is_never_spoken(tmp_path: Path) -> None:
     said = " ".join(text for _language, text in speaker.said)
     assert "Cifra 8 di 8 inserita" in said
     assert "12345678" not in said and "1234" not in said and "5678" not in said
-
-
-@pytest.mark.slow
-def test_kiosk_run_notifies_systemd_and_stops_on_sigterm(tmp_path: Path) -> None:
-    conf = tmp_path / "kiosk.toml"
-    conf.write_text(sim_config(tmp_path))
-    notify_path = str(tmp_path / "notify.sock")
-    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as notify:
-        notify.bind(notify_path)
-        notify.settimeout(30)
-        env = dict(os.environ, NOTIFY_SOCKET=notify_path)
-        proc = subprocess.Popen(kiosk_command("run", "--headless", "--config", str(conf)),
-                                cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
-        try:
-            assert notify.recv(4096).startswith(b"READY=1")
-            proc.send_signal(signal.SIGTERM)
-            assert notify.recv(4096) == b"STOPPING=1"
-            assert proc.wait(15) == 0
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-            _out, err = proc.communicate()
-    assert "Traceback" not in err
 
 
 def test_no_display_is_a_clear_error(tmp_path: Path) -> None:

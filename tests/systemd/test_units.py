@@ -1,0 +1,73 @@
+"""The unit files of systemd/, checked by systemd's own tools on this machine (no systemd needs
+to be running): ``systemd-analyze verify`` prints nothing about them, and ``systemd-analyze
+security`` rates each at most 3.0 ("OK" or better).
+
+verify (tests/systemd/analyze.py) fails on any line it prints. It checks a unit against a
+root directory: here one holding this machine's own system units (without them, "Unit
+sysinit.target not found") and systemd/ installed by systemd/install.sh, as the image does;
+the programs the units run are stand-ins, since only the booted image (tests/appliance) has
+the real ones.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+from tests.systemd.analyze import verify
+
+UNITS = ["kiosk.service", "kiosk-console.service"]
+MAX_EXPOSURE = 3.0
+# What the units' Exec lines run; installed by the image, stand-ins here.
+PROGRAMS = ["opt/kiosk/bin/kiosk", "usr/bin/setterm"]
+
+
+@pytest.fixture(scope="module")
+def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("units") / "root"
+    shutil.copytree("/usr/lib/systemd/system", root / "usr/lib/systemd/system", symlinks=True)
+    for directory in ("etc", "var/lib"):
+        (root / directory).mkdir(parents=True)
+    for merged in ("bin", "sbin", "lib"):  # Debian's merged /usr, as in the image
+        (root / "usr" / merged).mkdir(parents=True, exist_ok=True)
+        (root / merged).symlink_to(f"usr/{merged}")
+    for program in PROGRAMS:
+        stand_in = root / program
+        stand_in.parent.mkdir(parents=True, exist_ok=True)
+        stand_in.write_text("#!/bin/sh\n")
+        stand_in.chmod(0o755)
+    subprocess.run([str(ROOT / "systemd" / "install.sh"), str(root)], check=True,
+                   capture_output=True, timeout=60)
+    return root
+
+
+@pytest.mark.parametrize("unit", UNITS)
+def test_verify_prints_nothing(root: Path, unit: str) -> None:
+    assert verify(root, unit) == (0, "")
+
+
+def test_verify_would_catch_a_misspelt_unit(root: Path) -> None:
+    """The check above can fail: verify complains, on stderr, about a unit one letter off."""
+    broken = root / "usr/lib/systemd/system/broken.service"
+    text = (ROOT / "systemd" / "kiosk.service").read_text()
+    broken.write_text(text.replace("Type=notify", "Type=notfy"))
+    status, printed = verify(root, "broken.service")
+    broken.unlink()
+    assert status == 0  # why the output must be read
+    assert "Failed to parse service type, ignoring: notfy" in printed
+
+
+@pytest.mark.parametrize("unit", UNITS)
+def test_exposure_is_at_most_3(unit: str) -> None:
+    done = subprocess.run(["systemd-analyze", "security", "--offline=yes",
+                           str(ROOT / "systemd" / unit)],
+                          capture_output=True, text=True, timeout=60, check=True)
+    found = re.search(rf"Overall exposure level for {re.escape(unit)}: (\d+\.\d+) (\w+)",
+                      done.stdout)
+    assert found is not None, done.stdout
+    assert float(found[1]) <= MAX_EXPOSURE, done.stdout
