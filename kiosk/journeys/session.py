@@ -58,6 +58,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
 from kiosk.journeys import (
+    activation,
     audit,
     change_pin,
     check_card,
@@ -88,6 +89,7 @@ from kiosk.journeys.events import (
     Tick,
     Unlock,
 )
+from kiosk.journeys.guidance import Guidance
 from kiosk.journeys.machine import Journey, JourneyId, JourneySpec
 from kiosk.journeys.ports import (
     Activity,
@@ -99,6 +101,7 @@ from kiosk.journeys.ports import (
     NoPhone,
     PhoneIdentity,
     PhoneLogin,
+    StepsPrinter,
     TicketDesk,
 )
 from kiosk.journeys.states import PUK_RECOVERY_URL, Services
@@ -120,7 +123,8 @@ from kiosk.journeys.worker import CardWorker
 JOURNEYS: dict[JourneyId, JourneySpec] = {
     spec.id: spec
     for spec in (check_card.SPEC, verify_pin.SPEC, change_pin.SPEC, unblock_pin.SPEC,
-                 lost_codes.SPEC, hand_off.REPRINT_SPEC, hand_off.PUK_SPEC, phone_login.SPEC)
+                 lost_codes.SPEC, hand_off.REPRINT_SPEC, hand_off.PUK_SPEC, phone_login.SPEC,
+                 activation.SPEC)
 }
 # The menu's buttons, and the buttons of result screens that hand over to another journey.
 JOURNEY_CHOICES = {
@@ -130,6 +134,7 @@ JOURNEY_CHOICES = {
     Choice.UNBLOCK_PIN: JourneyId.UNBLOCK_PIN,
     Choice.LOST_CODES: JourneyId.LOST_CODES,
     Choice.CONTINUE_WITH_PHONE: JourneyId.PHONE_LOGIN,
+    Choice.ACTIVATE: JourneyId.ACTIVATION,
 }
 # Buttons inside a journey that start another one, beyond the menu's.
 HANDOFF_CHOICES = {
@@ -257,6 +262,8 @@ class KioskSession:
         tickets: TicketDesk | None = None,
         phone: PhoneLogin | None = None,
         link: BackOfficeLink | None = None,
+        guidance: Guidance | None = None,
+        steps_printer: StepsPrinter | None = None,
     ) -> None:
         self.worker = worker
         worker.post = self.post
@@ -264,7 +271,8 @@ class KioskSession:
         self.timing = timing or Timing()
         self.services = Services(worker, certificates, lambda: self.card_present,
                                  puk_recovery_url, level3, tickets, phone or NoPhone(),
-                                 self._bind, lambda: self.identity)
+                                 self._bind, lambda: self.identity,
+                                 guidance or Guidance(), steps_printer)
         self.trail = audit.Trail(events or NoEvents(), clock)
         self.phase = Phase.ATTRACT
         self.language = DEFAULT_LANGUAGE

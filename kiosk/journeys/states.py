@@ -36,8 +36,16 @@ from kiosk.journeys.events import (
     DigitTyped,
     Event,
 )
+from kiosk.journeys.guidance import Guidance
 from kiosk.journeys.pin_rules import PIN_LENGTH
-from kiosk.journeys.ports import Level3Checker, NoPhone, PhoneIdentity, PhoneLogin, TicketDesk
+from kiosk.journeys.ports import (
+    Level3Checker,
+    NoPhone,
+    PhoneIdentity,
+    PhoneLogin,
+    StepsPrinter,
+    TicketDesk,
+)
 from kiosk.journeys.views import Back, Choice, Fact, PadView, Screen, View, facts
 from kiosk.journeys.worker import CardJob, CardWorker
 
@@ -72,6 +80,11 @@ class Exit(enum.Enum):
     NOT_GENUINE = "not-genuine"
     EMAIL = "email"
     BOUND = "bound"
+    EXPIRED = "expired"
+    TOO_YOUNG = "too-young"
+    CLOCK_UNKNOWN = "clock-unknown"
+    PRINT = "print"
+    RENEW = "renew"
 
 
 @dataclass
@@ -80,7 +93,8 @@ class Services:
     back-office's check of "Test my PIN"; ``tickets`` the anagrafe desk's hand-off queue;
     None for a kiosk that has no back-office. ``phone`` is the back-office's smartphone
     login, ``bind`` binds the kiosk session to the identity it gave, and ``bound`` says whom
-    the session is bound to (None: nobody yet)."""
+    the session is bound to (None: nobody yet). ``guidance`` holds the official pages, the
+    renewal settings and the kiosk's clock; ``steps_printer`` prints the activation steps."""
 
     worker: CardWorker
     certificates: CertificatePolicy
@@ -91,6 +105,8 @@ class Services:
     phone: PhoneLogin = field(default_factory=NoPhone)
     bind: Callable[[PhoneIdentity], None] = lambda identity: None
     bound: Callable[[], PhoneIdentity | None] = lambda: None
+    guidance: Guidance = field(default_factory=Guidance)
+    steps_printer: StepsPrinter | None = None  # None: the kiosk has no receipt printer
 
 
 Facts = Callable[[Any, Services], Mapping[str, Fact]]
