@@ -41,11 +41,13 @@ from kiosk.journeys import (
     View,
 )
 from kiosk.journeys.events import CardDone, CardFailed
+from kiosk.journeys.guidance import Guidance
 from kiosk.journeys.ports import (
     BackOfficeLink,
     EventValue,
     Level3Checker,
     PhoneLogin,
+    StepsPrinter,
     TicketDesk,
 )
 from kiosk.journeys.worker import CardJob, CardWorker, Errand
@@ -195,7 +197,8 @@ class Kiosk:
                  threaded: bool = False, held: bool = False, worker: CardWorker | None = None,
                  timing: Timing | None = None, level3: Level3Checker | None = None,
                  tickets: TicketDesk | None = None, phone: PhoneLogin | None = None,
-                 link: BackOfficeLink | None = None) -> None:
+                 link: BackOfficeLink | None = None, guidance: Guidance | None = None,
+                 steps_printer: StepsPrinter | None = None) -> None:
         self.clock = FakeClock()
         self.audit = Recorded()
         self.card: TearableCard | None = None
@@ -210,7 +213,8 @@ class Kiosk:
         anchors = policy(pki) if pki is not None else CertificatePolicy([])
         self.session = KioskSession(worker, anchors, clock=self.clock, timing=timing,
                                     events=self.audit, level3=level3, tickets=tickets,
-                                    phone=phone, link=link)
+                                    phone=phone, link=link, guidance=guidance,
+                                    steps_printer=steps_printer)
 
     def close(self) -> None:
         self.worker.close()
