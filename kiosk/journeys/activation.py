@@ -183,10 +183,12 @@ CLOCK = Ask[ActivationContext]("ShowClockUnknown", Screen.ACTIVATION_CLOCK,
                                {Choice.DONE: Exit.DONE}, back=Back.MENU)
 TOO_YOUNG = Ask[ActivationContext]("ShowTooYoung", Screen.ACTIVATION_TOO_YOUNG,
                                    {Choice.DONE: Exit.DONE}, back=Back.MENU)
+# An expired or dead card has nothing left to do at the kiosk: the way to a new card, said
+# once, and "I am done".
 EXPIRED = Ask[ActivationContext]("ShowRenewal", Screen.RENEWAL, {Choice.DONE: Exit.DONE},
-                                 _renewal_facts, back=Back.MENU)
+                                 _renewal_facts, cancel=False)
 DEAD = Ask[ActivationContext]("ShowNewCardOnly", Screen.ACTIVATION_PUK_BLOCKED,
-                              {Choice.DONE: Exit.DONE}, _dead_facts, back=Back.MENU)
+                              {Choice.DONE: Exit.DONE}, _dead_facts, cancel=False)
 PIN_BLOCKED = Ask[ActivationContext](
     "ShowUnblockFirst", Screen.ACTIVATION_PIN_BLOCKED,
     {Choice.UNBLOCK_PIN: Exit.HANDOFF, Choice.REQUEST_REPRINT: Exit.HANDOFF},
@@ -243,9 +245,7 @@ TRANSITIONS: Table = {
     (TOO_YOUNG, Exit.DONE): END,
     (TOO_YOUNG, Exit.CANCEL): END,
     (EXPIRED, Exit.DONE): END,
-    (EXPIRED, Exit.CANCEL): END,
     (DEAD, Exit.DONE): END,
-    (DEAD, Exit.CANCEL): END,
     (PIN_BLOCKED, Exit.HANDOFF): END,
     (PIN_BLOCKED, Exit.CANCEL): END,
     (AT_HAND_STEP, Exit.CONTINUE): PUK_WHERE,

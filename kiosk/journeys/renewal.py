@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
-from kiosk.journeys.card_rules import renewal_due
+from kiosk.journeys.card_rules import expired, renewal_due
 from kiosk.journeys.states import Services
 from kiosk.journeys.views import Fact, facts
 
@@ -36,17 +36,18 @@ def iso_date(value: str | None) -> dt.date | None:
 
 
 def renewal_facts(expiry: dt.date | None, services: Services) -> dict[str, Fact]:
-    """The calm line, when the card expires within the window (or has expired)."""
+    """The calm line, when the card expires within the window (``expires_on``) or has
+    expired (``expired_on``)."""
     guidance = services.guidance
-    if expiry is None or not renewal_due(expiry, guidance.today(),
-                                         guidance.renewal_window_days):
+    today = guidance.today()
+    if expiry is None or today is None or not renewal_due(expiry, today,
+                                                          guidance.renewal_window_days):
         return {}
-    return {"expires_on": expiry.isoformat()}
+    return {"expired_on" if expired(expiry, today) else "expires_on": expiry.isoformat()}
 
 
 def renewal_offer(expiry: dt.date | None, services: Services) -> Mapping[str, Fact]:
     """The renewal screen: the expiry, the Comune's words, what to bring, the booking QR."""
     guidance = services.guidance
-    return facts(expires_on=None if expiry is None else expiry.isoformat(),
-                 comune_text=guidance.comune_text, bring=RENEWAL_BRING,
-                 qr_url=guidance.booking_url)
+    return facts(**renewal_facts(expiry, services), comune_text=guidance.comune_text,
+                 bring=RENEWAL_BRING, qr_url=guidance.booking_url)

@@ -105,6 +105,7 @@ TYPED_EMAIL = "handoff.typed_email"  # {email}
 SUPPORT_CODE = "error.support_code"  # {support_code}
 # The renewal reminder's line (a date, formatted for the language) and a Comune's own words.
 CARD_EXPIRES_ON = "renewal.expires_on"  # {date}
+CARD_EXPIRED_ON = "renewal.expired_on"  # {date}
 COMUNE_TEXT = "renewal.comune_text"  # {message}
 # A clerk's words from the back-office, shown as typed: the lock's message, a notice.
 LOCK_MESSAGE = "kiosk.lock_message"  # {message}

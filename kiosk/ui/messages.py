@@ -94,6 +94,8 @@ def _value_line(key: str, value: Fact, facts: Mapping[str, Fact]) -> Line | None
             return i18n.DOCUMENT_NUMBER, {"document_number": value}
         case "expires_on" if isinstance(value, str):
             return i18n.CARD_EXPIRES_ON, {"date": dt.date.fromisoformat(value)}
+        case "expired_on" if isinstance(value, str):
+            return i18n.CARD_EXPIRED_ON, {"date": dt.date.fromisoformat(value)}
         case "ticket_number":
             return i18n.TICKET_NUMBER, {"ticket_number": value}
         case "works_for_entra_con_cie":

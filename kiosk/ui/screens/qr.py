@@ -86,9 +86,9 @@ def _card_number(scene: Scene, number: str, box: pygame.Rect) -> pygame.Rect:
     """The card's number large at the top of ``box`` (the text says it too, for the voice);
     returns what is left below it for the code."""
     theme = scene.canvas.theme
-    height = min(box.height // 3, theme.title * 2)
+    height = min(box.height // 5, theme.title * 2)
     area = pygame.Rect(box.x, box.y, box.width, height)
-    fnt, lines = fit(number, theme.title * 2, Weight.BOLD, area, minimum=theme.text)
+    fnt, lines = fit(number, theme.title * 2, Weight.BOLD, area, minimum=theme.body)
     text_block(scene.canvas.surface, lines, fnt, theme.palette.text, area, centre=True,
                middle=True)
     scene.canvas.marks["card_number"] = area
