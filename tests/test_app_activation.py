@@ -8,6 +8,7 @@ card's number and nothing else personal; a child's card stops at its own screen.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,7 +26,7 @@ from kiosk.journeys import Choice, Chosen, Confirmed, DigitTyped, Language, Lang
 from kiosk.sim import issuing
 from tests.conftest import TEST_PIN, TEST_PUK
 from tests.hardware.printer.example import qr_texts
-from tests.secret_scan import findings
+from tests.secret_scan import findings, forms
 from tests.test_app_uplink import pump_until
 from tests.ui.conftest import sim_config
 from tests.ui.test_kiosk import touch
@@ -102,7 +103,8 @@ def screen_codes(kiosk: Kiosk, tmp_path: Path) -> list[str]:
 
 @pytest.mark.slow
 def test_an_adult_gets_the_configured_pages_on_screen_and_on_paper(
-        adult: Kiosk, tmp_path: Path) -> None:
+        adult: Kiosk, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)  # the card's exchanges are logged: headers, never data
     assert read_the_card(adult, Language.DE) is Screen.ACTIVATION_AT_HAND
     forward_to(adult, Screen.ACTIVATION_LEVELS_1_2)
     assert adult.session.view.facts["card_number"] == issuing.DEMO_SERIAL
@@ -127,6 +129,8 @@ def test_an_adult_gets_the_configured_pages_on_screen_and_on_paper(
     assert screen_codes(adult, tmp_path) == [BOOKING]
     # no code in the printout, the card's profile or anything else the kiosk wrote
     assert findings(tmp_path, [TEST_PIN, TEST_PUK, CAN]) == []
+    assert "APDU" in caplog.text
+    assert not [form for form in forms(CAN) if form.decode() in caplog.text]
 
 
 def test_a_childs_card_stops_at_its_own_screen(tmp_path: Path, card_pki: Path) -> None:
