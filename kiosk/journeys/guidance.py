@@ -23,8 +23,10 @@ CIEID_APP_URL = "https://www.cartaidentita.interno.gov.it/identificazione-digita
 BOOKING_URL = "https://www.prenotazionicie.interno.gov.it/"
 
 
-def _utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+def _local_now() -> dt.datetime:
+    """The kiosk's time in its own time zone (first boot sets the Comune's): a card expires
+    at the end of its day in Italy, not in UTC."""
+    return dt.datetime.now().astimezone()
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +36,7 @@ class Guidance:
     booking_url: str = BOOKING_URL
     renewal_window_days: int = RENEWAL_WINDOW_DAYS
     comune_text: str | None = None  # the Comune's own words on renewing (how, where, when)
-    now: Callable[[], dt.datetime] = field(default=_utc_now, compare=False)
+    now: Callable[[], dt.datetime] = field(default=_local_now, compare=False)
 
     def today(self) -> dt.date | None:
         """Today's date, or None when the kiosk's clock cannot be believed."""

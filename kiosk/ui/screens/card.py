@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 import pygame
 
+from kiosk.ui.fonts import font
 from kiosk.ui.screens import (
     Scene,
     above_buttons,
@@ -92,6 +93,14 @@ def _receipt(scene: Scene, box: pygame.Rect) -> None:
     ring = halves[1].inflate(unit, unit)
     pygame.draw.ellipse(surface, palette.primary, ring, width=max(3, unit // 3))
     scene.canvas.marks["puk_half"] = halves[1]
+    # The codes' names, as printed on the receipt (the same in every language), where they fit.
+    small = font(max(10, unit))
+    for name, half, colour in (("PIN", halves[0], palette.text), ("PUK", halves[1],
+                                                                  palette.primary)):
+        label = small.render(name, True, colour)
+        spot = label.get_rect(midright=(ring.x - unit // 2, half.centery))
+        if box.contains(spot):
+            surface.blit(label, spot)
 
 
 def _text_and_picture(scene: Scene, picture_of: Callable[[Scene, pygame.Rect], None]) -> None:
