@@ -135,6 +135,8 @@ def test_an_adult_is_shown_every_step_with_the_card_number_and_the_official_page
     no_code_asked(k, visits)
     k.choose(Choice.DONE)
     assert k.session.journey is None
+    outcomes = [data for kind, data in k.audit.events if kind == "journey.outcome"]
+    assert outcomes == [{"journey": "activation", "outcome": "ACTIVATION_STEPS"}]
 
 
 def test_a_15_year_old_gets_levels_1_and_2_and_is_never_sent_to_level_3(
@@ -159,6 +161,8 @@ def test_a_4_year_old_gets_no_digital_identity(card: MakeCard, test_pki: Path,
     assert view.screen is Screen.ACTIVATION_TOO_YOUNG
     assert view.options == (Choice.DONE,) and view.back is Back.MENU
     no_code_asked(k, visits)
+    assert ("journey.outcome", {"journey": "activation", "outcome": "TOO_YOUNG"}) in \
+        k.audit.events  # a code for the Comune's figures; never a date or an age
 
 
 def test_a_child_on_the_5th_birthday_may_start(card: MakeCard, test_pki: Path) -> None:
