@@ -9,8 +9,10 @@ reprint hand-off does: PACE with the CAN printed on the front (typed on the pad;
 the card job and is wiped with it), DG1 (the number and the dates, DG11's full date of birth
 when it is there), then the tries left in the same card session, spending none. The eMRTD
 read takes the whole set the hand-off reads (kiosk.cie.icao reads the listed files in one
-go); only the number and the two dates are kept, and the rest is dropped in the card task's
-answer handler.
+go, a few seconds more on a real chip for the photo); only the number, the two dates and the
+tries left are kept, the rest is dropped as soon as the rules have them. The passive and chip
+authentication verdicts are not acted on: the kiosk only explains, and the Ministry's site
+checks the card itself.
 
 **What applies** is :func:`~kiosk.journeys.card_rules.verdict` on the chip's dates and the
 kiosk's clock: a clock that cannot be believed says so and decides nothing; an expired card
@@ -19,10 +21,10 @@ a new card, said once with how to book one; a blocked PIN goes to the unblock jo
 reprint hand-off when the PUK is lost too; a minor gets levels 1 and 2 only, never sent to the
 level-3 screen.
 
-**The steps**, one screen each, as the Ministry's procedure goes: what to have at hand (with
-"where is the first half of the PUK?", drawn), level 1-2 activation on the Ministry's site (a
-QR, the card number large), the CieID app (a QR), level 3 (adults), and the end, where the
-receipt printer, when there is one, prints the same steps. A card expiring within the
+**The steps**, one screen each, as the Ministry's procedure goes: what to have at hand,
+"where is the first half of the PUK?" (the receipt, drawn), level 1-2 activation on the
+Ministry's site (a QR, the card number large), the CieID app (a QR), level 3 (adults), and the
+end, where the receipt printer, when there is one, prints the same steps. A card expiring within the
 configured window gets one calm line there, with the way to renew.
 """
 
