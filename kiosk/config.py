@@ -174,6 +174,34 @@ class FrontPanel(_Strict):
         "power-cycle the Pi after this long without a heartbeat; none = never"))
 
 
+# An address shown as a QR code: https only, printable, short enough for a code a phone reads.
+WEB_ADDRESS = r"^https://[^\s]{1,400}$"
+
+
+class Links(_Strict):
+    """The official pages the activation helper opens as QR codes. Left out, each is the
+    national page the firmware ships (kiosk.journeys.guidance: the Ministry's page on digital
+    identity, the CieID app's page, the Agenda CIE booking); a Comune may point to its own."""
+
+    activation: str | None = Field(None, pattern=WEB_ADDRESS, description=(
+        "activating levels 1 and 2 of Entra con CIE"))
+    cieid_app: str | None = Field(None, pattern=WEB_ADDRESS, description=(
+        "installing the CieID app"))
+    booking: str | None = Field(None, pattern=WEB_ADDRESS, description=(
+        "booking an appointment for a new card"))
+
+
+class Renewal(_Strict):
+    """The renewal reminder: a card expiring within ``window_days`` (or expired) gets its date
+    and the way to renew, in the Comune's words when it gives them, with its booking page
+    (else links.booking)."""
+
+    window_days: int = Field(180, ge=0, le=730)
+    comune_text: str | None = Field(None, min_length=1, max_length=300, description=(
+        "shown as written, in every language: how, where and when to renew"))
+    booking_url: str | None = Field(None, pattern=WEB_ADDRESS)
+
+
 class Profile(_Strict):
     reader: str = Field(description="pcsc, pcsc:NAME, or sim:PROFILE_PATH")
     state_dir: str = Field(description="where the kiosk keeps what must survive a restart")
@@ -191,6 +219,8 @@ class Profile(_Strict):
     gpio: Gpio | None = None
     backlight: Backlight | None = None
     frontpanel: FrontPanel | None = None
+    links: Links = Links()
+    renewal: Renewal = Renewal()
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @property

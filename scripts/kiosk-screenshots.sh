@@ -38,6 +38,12 @@ picture out-of-order-sl out-of-order sl
 picture tamper-locked-it tamper-locked it
 picture pin-works-back-office-en pin-works-back-office en
 picture notice-it notice it
+picture activation-levels-it activation-levels it
+picture activation-puk-where-de activation-puk-where de
+picture renewal-offer-en-large renewal-offer en --large-text
+picture activation-too-young-fr activation-too-young fr
+picture activation-cieid-app-sl activation-cieid-app sl
+picture activation-clock-unknown-it activation-clock-unknown it
 
 # One way forward, one way back, and the help button in the top bar.
 shoot wrong-pin wrong-pin

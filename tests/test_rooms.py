@@ -18,7 +18,9 @@ ALLOWED = {
     "sim": {"kiosk.errors", "kiosk.durable", "kiosk.cie.ids", "kiosk.cie.des", "kiosk.cie.tlv",
             "kiosk.cie.data", "kiosk.cie.bignum"},
     "ui": {"kiosk.errors", "kiosk.journeys", "kiosk.hardware.audio"},
-    "journeys": {"kiosk.errors", "kiosk.cie", "kiosk.hardware.reader", "kiosk.hardware.errors"},
+    # kiosk.clock: whether the kiosk's clock can be believed (pure; doctor asks it too).
+    "journeys": {"kiosk.errors", "kiosk.cie", "kiosk.hardware.reader", "kiosk.hardware.errors",
+                 "kiosk.clock"},
     # The uplink is an adapter behind the journeys' ports: it may implement them, never drive
     # a journey. The back-office shares only the wire schemas with the kiosk, and the card
     # protocol's certificate checks (level 3 is verified there too).

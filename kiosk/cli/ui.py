@@ -9,13 +9,16 @@ with that outcome, as the journey tests do; the back-office's commands are poste
 uplink posts them, and "Test my PIN" has a stand-in back-office that finds every card good,
 or one that cannot be reached; a hand-off has a stand-in desk, reachable or not, and a
 stand-in printer that prints or answers with a printer's trouble; the help overlay is shown
-with the back-office link up, down, or with no back-office at all.
+with the back-office link up, down, or with no back-office at all. The activation helper's
+cases get a card of their own (a child, a card about to expire) and the kiosk's clock where
+the case needs it (days after the card was issued, or never set).
 ``--state list`` names the states.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import enum
 import functools
 import os
@@ -58,8 +61,10 @@ from kiosk.journeys.events import (
     CharacterTyped,
     Command,
 )
+from kiosk.journeys.guidance import Guidance
 from kiosk.journeys.ports import (
     NO_PRINTER,
+    ActivationSteps,
     CardProof,
     FiledTicket,
     HandOff,
@@ -145,6 +150,14 @@ class Scenario:
     # What the receipt printer answers a hand-off's ticket: None, it printed; else its code
     # (PRINTER_PAPER_OUT, PRINTER_GONE, PRINTER_NONE for a kiosk without one).
     receipt: str | None = None
+    # The activation helper's cases: the holder's age in years, the card's days left (None:
+    # the demo card's), the kiosk's clock that many days after the card was issued (or at
+    # 1970, a clock that was never set), and a receipt printer that prints.
+    age: int | None = None
+    expires_in: int | None = None
+    days_later: int = 0
+    clock_unset: bool = False
+    printer: bool = False
 
 
 _MENU = ("choice.start", "choice.continue")
@@ -159,6 +172,14 @@ _READ = (*_REPRINT, "choice.continue", INSERT, CAN)
 _DELIVERY = (*_READ, "choice.continue")
 _PHONE = (*_MENU, "choice.continue_with_phone")
 _PHONE_CODE = (*_PHONE, "choice.have_code", "phone-code")
+_ACTIVATE = (*_MENU, "choice.activate")
+_ACTIVATION = (*_ACTIVATE, "choice.continue", INSERT, CAN)
+
+
+def _steps(count: int) -> tuple[str, ...]:
+    """The activation helper's steps, ``count`` screens past what to have at hand."""
+    return (*_ACTIVATION, *("choice.continue",) * count)
+
 
 SCENARIOS: dict[str, Scenario] = {
     "attract": Scenario(()),
@@ -230,6 +251,22 @@ SCENARIOS: dict[str, Scenario] = {
     "help-called": Scenario((*_TEST, WRONG, HELP), link=Link(up=True)),
     "help-when-back": Scenario((*_MENU, HELP), link=Link(up=False)),
     "help-in-person": Scenario((*_MENU, HELP)),
+    "activation-intro": Scenario(_ACTIVATE),
+    "activation-clock-unknown": Scenario(_ACTIVATION, clock_unset=True),
+    "activation-too-young": Scenario(_ACTIVATION, age=4),
+    "activation-new-card-only": Scenario(_ACTIVATION, pin_tries=0, puk_tries=0),
+    "activation-unblock-first": Scenario(_ACTIVATION, pin_tries=0),
+    "activation-at-hand": Scenario(_steps(0)),
+    "activation-puk-where": Scenario(_steps(1)),
+    "activation-levels": Scenario(_steps(2)),
+    "activation-levels-minor": Scenario(_steps(2), age=15),
+    "activation-cieid-app": Scenario(_steps(3)),
+    "activation-level-3": Scenario(_steps(4)),
+    "activation-done": Scenario(_steps(5), printer=True),
+    "activation-printed": Scenario((*_steps(5), "choice.print_steps"), printer=True),
+    "activation-done-expiring": Scenario(_steps(5), expires_in=30),
+    "renewal-offer": Scenario((*_steps(5), "choice.how_to_renew"), expires_in=30),
+    "renewal-expired": Scenario(_ACTIVATION, expires_in=10, days_later=40),
 }
 
 
@@ -428,6 +465,20 @@ class _ReceiptPicture:
         return self.answer
 
 
+class _Printer:
+    """A receipt printer that prints (only for the pictures of the activation helper)."""
+
+    def print_steps(self, steps: ActivationSteps) -> bool:
+        return True
+
+
+def _guidance(scenario: Scenario) -> Guidance:
+    """The shipped pages, and the kiosk's clock: now, some days later, or never set."""
+    now = (dt.datetime(1970, 1, 1, 0, 1, tzinfo=dt.UTC) if scenario.clock_unset
+           else dt.datetime.now(dt.UTC) + dt.timedelta(days=scenario.days_later))
+    return Guidance(now=lambda: now)
+
+
 @dataclass
 class _Clock:
     now: float = 1000.0
@@ -437,21 +488,31 @@ class _Clock:
 
 
 @functools.cache
-def _template() -> tuple[str, bytes, bytes]:
-    """One demo card per process (issuing makes RSA keys): its profile, its CIE
-    authentication CA and its CSCA (DER)."""
-    authority = pki.new()
+def _authority() -> pki.TestPki:
+    return pki.new()
+
+
+@functools.cache
+def _template(birth: dt.date | None = None,
+              expiry: dt.date | None = None) -> tuple[str, bytes, bytes]:
+    """One demo card per process and holder's birth and expiry (issuing makes RSA keys): its
+    profile, its CIE authentication CA and its CSCA (DER)."""
+    authority = _authority()
     with tempfile.TemporaryDirectory(prefix="kiosk-screenshot-") as folder:
         path = Path(folder) / "card.json"
-        issuing.issue(authority).save(path)
+        issuing.issue(authority, birth=birth, expiry=expiry).save(path)
         document = path.read_text("utf-8")
     return (document, authority.auth_ca.certificate.public_bytes(serialization.Encoding.DER),
             authority.csca.certificate.public_bytes(serialization.Encoding.DER))
 
 
 def _card(folder: Path, scenario: Scenario) -> tuple[Path, CertificatePolicy]:
-    """A fresh copy of the demo card, with the scenario's tries left."""
-    document, anchor, country = _template()
+    """A fresh copy of the demo card, with the scenario's holder, expiry and tries left."""
+    today = dt.date.today()
+    birth = None if scenario.age is None else today.replace(year=today.year - scenario.age)
+    expiry = (None if scenario.expires_in is None
+              else today + dt.timedelta(days=scenario.expires_in))
+    document, anchor, country = _template(birth, expiry)
     path = folder / "card.json"
     path.write_text(document, "utf-8")
     profile = CardProfile.load(path)
@@ -524,7 +585,9 @@ def drive(scenario: Scenario, language: str) -> View:
         phone = _PhonePicture(scenario.phone) if scenario.phone else None
         session = KioskSession(worker, certificates, clock=clock, level3=level3,
                                tickets=_DESKS[scenario.desk], phone=phone, link=scenario.link,
-                               receipts=_ReceiptPicture(scenario.receipt))
+                               receipts=_ReceiptPicture(scenario.receipt),
+                               guidance=_guidance(scenario),
+                               steps_printer=_Printer() if scenario.printer else None)
         try:
             session.handle(LanguageChosen(Language(language)))
             for step in scenario.steps:

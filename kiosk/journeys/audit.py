@@ -93,6 +93,14 @@ OUTCOMES: Mapping[Screen, str] = {
     Screen.CARD_IN_DOUBT: "CHANGE_IN_DOUBT",
     Screen.AFTER_DOUBT: "TRIES_REREAD",
     Screen.PHONE_IDENTIFIED: "PHONE_IDENTIFIED",
+    # The activation helper: what applied to the card (no date, no age beyond these), and the
+    # renewal offered.
+    Screen.ACTIVATION_AT_HAND: "ACTIVATION_STEPS",
+    Screen.ACTIVATION_CLOCK: "CLOCK_UNKNOWN",
+    Screen.ACTIVATION_TOO_YOUNG: "TOO_YOUNG",
+    Screen.ACTIVATION_PIN_BLOCKED: "UNBLOCK_FIRST",
+    Screen.ACTIVATION_PUK_BLOCKED: "NEW_CARD_ONLY",
+    Screen.RENEWAL: "RENEWAL_OFFERED",
 }
 
 

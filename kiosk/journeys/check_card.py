@@ -1,11 +1,14 @@
 """Journey 1, "Check my card" (no PIN): is the chip readable, is the digital identity active,
 PIN-blocked or dead, how many PIN and PUK tries are left, is the certificate valid; and for
 each outcome, what to do next: the one button forward leads to the journey that helps (a
-blocked PIN to the unblock), or ends the visit; the way back is the menu.
+blocked PIN to the unblock), or ends the visit; the way back is the menu. A card expiring
+within the renewal window, or expired, gets its date and "how to renew"
+(:mod:`~kiosk.journeys.renewal`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 
 from kiosk.cie.tasks import DigitalIdentity
@@ -13,7 +16,17 @@ from kiosk.journeys import jobs
 from kiosk.journeys.common import Endings
 from kiosk.journeys.context import CheckContext
 from kiosk.journeys.machine import JourneyId, JourneySpec, Table
-from kiosk.journeys.states import Ask, End, Exit, RunCardTask, Services, WaitForCard, WipeSecrets
+from kiosk.journeys.renewal import iso_date, renewal_facts, renewal_offer
+from kiosk.journeys.states import (
+    Ask,
+    End,
+    Exit,
+    RunCardTask,
+    Services,
+    State,
+    WaitForCard,
+    WipeSecrets,
+)
 from kiosk.journeys.views import Back, Choice, Fact, Screen, facts
 
 
@@ -23,10 +36,26 @@ def _read_done(ctx: CheckContext, result: jobs.CheckResult) -> Exit:
 
 
 def _next_steps(ctx: CheckContext) -> tuple[Choice, ...]:
+    """One way forward: the unblock for a blocked PIN, else how to renew a card that is due,
+    else the end of the visit."""
     identity = ctx.status.digital_identity if ctx.status else DigitalIdentity.DEAD
     if identity is DigitalIdentity.PIN_BLOCKED:
         return (Choice.UNBLOCK_PIN,)
-    return (Choice.DONE,)
+    return (Choice.HOW_TO_RENEW,) if ctx.renewal_due else (Choice.DONE,)
+
+
+def _expiry(ctx: CheckContext) -> dt.date | None:
+    """The card's expiry as the certificate gives it (None when it could not be read)."""
+    return iso_date(ctx.result.certificate.expires) if ctx.result is not None else None
+
+
+def _note_renewal(ctx: CheckContext, services: Services) -> Exit:
+    ctx.renewal_due = bool(renewal_facts(_expiry(ctx), services))
+    return Exit.CONTINUE
+
+
+def _renewal(ctx: CheckContext, services: Services) -> Mapping[str, Fact]:
+    return renewal_offer(_expiry(ctx), services)
 
 
 def _advice(ctx: CheckContext) -> str:
@@ -55,7 +84,17 @@ def _status_facts(ctx: CheckContext, services: Services) -> Mapping[str, Fact]:
         certificate_expires=cert.expires,
         revocation=cert.revocation,
         next_step=_advice(ctx),
+        **renewal_facts(_expiry(ctx), services),
     )
+
+
+class NoteRenewal(State[CheckContext]):
+    """Whether the card is due for renewal, on the kiosk's clock (it offers "how to renew")."""
+
+    exits = frozenset({Exit.CONTINUE})
+
+    def enter(self, ctx: CheckContext, services: Services) -> Exit:
+        return _note_renewal(ctx, services)
 
 
 WAIT_FOR_CARD = WaitForCard("WaitForCard")
@@ -65,10 +104,13 @@ READ_CARD = RunCardTask[CheckContext](
 )
 SHOW_STATUS = Ask[CheckContext](
     "ShowCardStatus", Screen.CHECK_RESULT,
-    {Choice.UNBLOCK_PIN: Exit.HANDOFF, Choice.DONE: Exit.DONE},
+    {Choice.UNBLOCK_PIN: Exit.HANDOFF, Choice.DONE: Exit.DONE, Choice.HOW_TO_RENEW: Exit.RENEW},
     _status_facts, offered=_next_steps, back=Back.MENU,
 )
 WIPE_READ = WipeSecrets("WipeAfterRead")
+NOTE_RENEWAL = NoteRenewal("NoteRenewalDue")
+SHOW_RENEWAL = Ask[CheckContext]("ShowHowToRenew", Screen.RENEWAL, {Choice.DONE: Exit.DONE},
+                                 _renewal, back=Back.PREVIOUS)
 END = End("End")
 ENDINGS = Endings.build(WAIT_FOR_CARD, END)
 
@@ -78,7 +120,11 @@ TRANSITIONS: Table = {
     (READ_CARD, Exit.CONTINUE): WIPE_READ,
     (READ_CARD, Exit.FAILED): ENDINGS.wipe_failed,
     (READ_CARD, Exit.CARD_REMOVED): ENDINGS.wipe_removed,
-    (WIPE_READ, Exit.CONTINUE): SHOW_STATUS,
+    (WIPE_READ, Exit.CONTINUE): NOTE_RENEWAL,
+    (NOTE_RENEWAL, Exit.CONTINUE): SHOW_STATUS,
+    (SHOW_STATUS, Exit.RENEW): SHOW_RENEWAL,
+    (SHOW_RENEWAL, Exit.DONE): END,
+    (SHOW_RENEWAL, Exit.CANCEL): SHOW_STATUS,
     (SHOW_STATUS, Exit.HANDOFF): END,
     (SHOW_STATUS, Exit.DONE): END,
     (SHOW_STATUS, Exit.CANCEL): END,

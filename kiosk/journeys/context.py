@@ -15,7 +15,8 @@ from kiosk.cie.identity import IdentityReport
 from kiosk.cie.secret import Secret
 from kiosk.cie.steps import Step
 from kiosk.cie.tasks import CardStatus
-from kiosk.journeys.jobs import AuthResult, CheckResult
+from kiosk.journeys.card_rules import CardDates, Verdict
+from kiosk.journeys.jobs import AuthResult, CardRead, CheckResult
 from kiosk.journeys.pin_rules import PinRule
 from kiosk.journeys.ports import FiledTicket, PhoneIdentity, PhoneLink, TicketKind
 from kiosk.journeys.views import Choice
@@ -92,6 +93,7 @@ class JourneyContext:
 @dataclass(eq=False)
 class CheckContext(JourneyContext):
     result: CheckResult | None = None
+    renewal_due: bool | None = None
 
 
 @dataclass(eq=False)
@@ -142,3 +144,18 @@ class PhoneContext(JourneyContext):
     link: PhoneLink | None = None
     code: Secret = field(default_factory=Secret)
     identity: PhoneIdentity | None = None
+
+
+@dataclass(eq=False)
+class ActivationContext(JourneyContext):
+    """The activation helper: the CAN until the card task takes it; then only what the rules
+    need (the card's number and dates, the tries left), the verdict, and whether the steps
+    were printed."""
+
+    can: Secret = field(default_factory=Secret)
+    read: CardRead | None = None  # the card task's answer, until the rules take what they need
+    card: CardDates | None = None
+    verdict: Verdict | None = None
+    can_print: bool | None = None
+    renewal_due: bool | None = None
+    printed: bool | None = None

@@ -177,3 +177,29 @@ def read_identity(can: Secret, policy: CertificatePolicy) -> CardJob:
     owned = take(can)
     return CardJob("read-identity", lambda link: icao.read_identity(owned, link=link), (owned,),
                    lambda read: identity.judge(read, policy.documents, policy.now()))
+
+
+@dataclass(frozen=True, slots=True)
+class CardRead:
+    """What the activation helper reads: who the chip says the holder is (read with the CAN,
+    judged as for a hand-off) and the tries left (read without spending one)."""
+
+    identity: identity.IdentityReport
+    status: tasks.CardStatus
+
+
+def read_card(can: Secret, policy: CertificatePolicy) -> CardJob:
+    """PACE with the CAN and the eMRTD files (DG1: the card's number, the dates), then the IAS
+    session's tries left, in one card session; the CAN is spent by the job and wiped with it."""
+    owned = take(can)
+
+    def flow(link: CardLink) -> Flow[tuple[icao.IcaoRead, tasks.CardStatus]]:
+        read = yield from icao.read_identity(owned, link=link)
+        status = yield from tasks.status(link)
+        return read, status
+
+    def finish(found: tuple[icao.IcaoRead, tasks.CardStatus]) -> CardRead:
+        read, status = found
+        return CardRead(identity.judge(read, policy.documents, policy.now()), status)
+
+    return CardJob("read-card", flow, (owned,), finish)

@@ -31,6 +31,7 @@ class JourneyId(enum.Enum):
     REPRINT_CODES = "reprint-codes"
     PUK_AT_COUNTER = "puk-at-counter"
     PHONE_LOGIN = "phone-login"
+    ACTIVATION = "activation"
 
 
 class JourneyBug(RuntimeError):

@@ -249,3 +249,24 @@ class NoReceipts:
 
     def print(self, request: ReceiptRequest) -> str | None:
         return NO_PRINTER
+
+
+# -- "print these steps" (the activation helper) ----------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ActivationSteps:
+    """What the printed steps carry, so an older citizen can finish at home: the card's
+    number (typed on the Ministry's site), whether level 3 is for this holder, and the two
+    addresses, printed as QR codes; the printer's side writes the texts in the session's
+    language. Nothing else personal: no name, no date of birth, never a code."""
+
+    document_number: str = field(repr=False)
+    level3: bool
+    activation_url: str
+    cieid_app_url: str
+
+
+class StepsPrinter(Protocol):
+    def print_steps(self, steps: ActivationSteps) -> bool:
+        """Print the steps; False when they could not be printed (no paper, printer off)."""

@@ -74,6 +74,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
 from kiosk.journeys import (
+    activation,
     audit,
     change_pin,
     check_card,
@@ -106,6 +107,7 @@ from kiosk.journeys.events import (
     Tick,
     Unlock,
 )
+from kiosk.journeys.guidance import Guidance
 from kiosk.journeys.machine import Journey, JourneyId, JourneySpec
 from kiosk.journeys.ports import (
     Activity,
@@ -118,6 +120,7 @@ from kiosk.journeys.ports import (
     PhoneIdentity,
     PhoneLogin,
     Receipts,
+    StepsPrinter,
     TicketDesk,
 )
 from kiosk.journeys.states import PUK_RECOVERY_URL, Services
@@ -139,7 +142,8 @@ from kiosk.journeys.worker import CardWorker
 JOURNEYS: dict[JourneyId, JourneySpec] = {
     spec.id: spec
     for spec in (check_card.SPEC, verify_pin.SPEC, change_pin.SPEC, unblock_pin.SPEC,
-                 lost_codes.SPEC, hand_off.REPRINT_SPEC, hand_off.PUK_SPEC, phone_login.SPEC)
+                 lost_codes.SPEC, hand_off.REPRINT_SPEC, hand_off.PUK_SPEC, phone_login.SPEC,
+                 activation.SPEC)
 }
 # The menu's buttons, and the buttons of result screens that hand over to another journey.
 JOURNEY_CHOICES = {
@@ -149,6 +153,7 @@ JOURNEY_CHOICES = {
     Choice.UNBLOCK_PIN: JourneyId.UNBLOCK_PIN,
     Choice.LOST_CODES: JourneyId.LOST_CODES,
     Choice.CONTINUE_WITH_PHONE: JourneyId.PHONE_LOGIN,
+    Choice.ACTIVATE: JourneyId.ACTIVATION,
 }
 # Buttons inside a journey that start another one, beyond the menu's.
 HANDOFF_CHOICES = {
@@ -279,6 +284,8 @@ class KioskSession:
         phone: PhoneLogin | None = None,
         link: BackOfficeLink | None = None,
         receipts: Receipts | None = None,
+        guidance: Guidance | None = None,
+        steps_printer: StepsPrinter | None = None,
     ) -> None:
         self.worker = worker
         worker.post = self.post
@@ -286,7 +293,8 @@ class KioskSession:
         self.timing = timing or Timing()
         self.services = Services(worker, certificates, lambda: self.card_present,
                                  puk_recovery_url, level3, tickets, phone or NoPhone(),
-                                 self._bind, lambda: self.identity)
+                                 self._bind, lambda: self.identity,
+                                 guidance or Guidance(), steps_printer)
         if receipts is not None:
             self.services.receipts = receipts
         self.services.language = lambda: self.language

@@ -36,6 +36,7 @@ from kiosk.journeys.events import (
     DigitTyped,
     Event,
 )
+from kiosk.journeys.guidance import Guidance
 from kiosk.journeys.pin_rules import PIN_LENGTH
 from kiosk.journeys.ports import (
     Level3Checker,
@@ -44,6 +45,7 @@ from kiosk.journeys.ports import (
     PhoneIdentity,
     PhoneLogin,
     Receipts,
+    StepsPrinter,
     TicketDesk,
 )
 from kiosk.journeys.views import (
@@ -90,6 +92,11 @@ class Exit(enum.Enum):
     NOT_GENUINE = "not-genuine"
     EMAIL = "email"
     BOUND = "bound"
+    EXPIRED = "expired"
+    TOO_YOUNG = "too-young"
+    CLOCK_UNKNOWN = "clock-unknown"
+    PRINT = "print"
+    RENEW = "renew"
 
 
 @dataclass
@@ -100,7 +107,8 @@ class Services:
     login, ``bind`` binds the kiosk session to the identity it gave, and ``bound`` says whom
     the session is bound to (None: nobody yet). ``receipts`` prints a hand-off's receipt in
     the session's ``language``; ``receipt_outcome`` tells the session's audit trail how that
-    went (None: printed; else the error code)."""
+    went (None: printed; else the error code). ``guidance`` holds the official pages, the
+    renewal settings and the kiosk's clock; ``steps_printer`` prints the activation steps."""
 
     worker: CardWorker
     certificates: CertificatePolicy
@@ -111,6 +119,8 @@ class Services:
     phone: PhoneLogin = field(default_factory=NoPhone)
     bind: Callable[[PhoneIdentity], None] = lambda identity: None
     bound: Callable[[], PhoneIdentity | None] = lambda: None
+    guidance: Guidance = field(default_factory=Guidance)
+    steps_printer: StepsPrinter | None = None  # None: the kiosk has no receipt printer
     receipts: Receipts = field(default_factory=NoReceipts)
     language: Callable[[], Language] = lambda: DEFAULT_LANGUAGE
     receipt_outcome: Callable[[str | None], None] = lambda code: None

@@ -4,7 +4,8 @@ the certificate's verdict and who gave it: the Comune's back-office when it answ
 the challenge the card signs and judges the proof itself), else this kiosk alone. A wrong PIN
 shows the tries left and lets the citizen type again (never the kiosk by itself); a blocked
 PIN leads to "Unblock with PUK". The tries are read first, so no PIN is ever sent to a card
-whose PIN is blocked.
+whose PIN is blocked. A card due for renewal gets the calm line with its date at the end
+(:mod:`~kiosk.journeys.renewal`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from kiosk.journeys.common import (
 from kiosk.journeys.context import PinTestContext
 from kiosk.journeys.doubt import AfterDoubt
 from kiosk.journeys.machine import JourneyId, JourneySpec, Table
+from kiosk.journeys.renewal import iso_date, renewal_facts
 from kiosk.journeys.states import (
     Ask,
     End,
@@ -58,6 +60,7 @@ def _identity_facts(ctx: PinTestContext, services: Services) -> Mapping[str, Fac
         certificate_expires=cert.expires,
         revocation=cert.revocation,
         signature_valid=ctx.result.signature_valid,
+        **renewal_facts(iso_date(cert.expires), services),
     )
 
 

@@ -88,6 +88,19 @@ class Screen(enum.Enum):
     PHONE_QR = "phone.qr"
     PHONE_CODE = "phone.code"
     PHONE_IDENTIFIED = "phone.identified"
+    # "activate my digital identity" (activation.py) and the renewal reminder
+    ACTIVATION_INTRO = "activation.intro"
+    ACTIVATION_CLOCK = "activation.clock_unknown"
+    ACTIVATION_TOO_YOUNG = "activation.too_young"
+    ACTIVATION_PUK_BLOCKED = "activation.puk_blocked"
+    ACTIVATION_PIN_BLOCKED = "activation.pin_blocked"
+    ACTIVATION_AT_HAND = "activation.at_hand"
+    ACTIVATION_PUK_WHERE = "activation.puk_where"
+    ACTIVATION_LEVELS_1_2 = "activation.levels_1_2"
+    ACTIVATION_CIEID_APP = "activation.cieid_app"
+    ACTIVATION_LEVEL_3 = "activation.level_3"
+    ACTIVATION_DONE = "activation.done"
+    RENEWAL = "renewal.offer"
 
 
 class Choice(enum.Enum):
@@ -116,6 +129,9 @@ class Choice(enum.Enum):
     HAVE_CODE = "choice.have_code"
     NEW_QR = "choice.new_qr"
     PRINT_AGAIN = "choice.print_again"  # the receipt, once the paper or the cover is seen to
+    ACTIVATE = "choice.activate"
+    PRINT_STEPS = "choice.print_steps"
+    HOW_TO_RENEW = "choice.how_to_renew"
 
 
 class Back(enum.Enum):

@@ -26,7 +26,8 @@ with a warning. ``Catalog(language, strict=True)``, which the tests use, raises
 
 **Why compiled .mo files are committed.** The kiosk loads them with the stdlib
 :class:`gettext.GNUTranslations`: no parsing of .po files at every start on a Raspberry Pi,
-nothing to compile on the read-only root filesystem, no Babel needed by the running kiosk.
+nothing to compile on the read-only root filesystem, no Babel catalogue code in the running
+kiosk (it uses Babel's CLDR data only, to write dates).
 setuptools cannot compile them at build time, so ``pybabel compile`` writes them next to the
 .po files and ``tests/ui/test_i18n.py`` fails when a .mo file says something its .po file does
 not. Babel is for the tools: extraction (:mod:`kiosk.ui.i18n_extract`, see
@@ -41,12 +42,15 @@ Example::
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import gettext
 import logging
 import string
 from collections.abc import Mapping
 from pathlib import Path
+
+from babel.dates import format_date
 
 from kiosk.errors import KioskError
 from kiosk.journeys.views import DEFAULT_LANGUAGE, Language, Screen
@@ -57,6 +61,8 @@ DOMAIN = "kiosk"
 LOCALES = Path(__file__).resolve().parent / "locales"
 LANGUAGES: tuple[str, ...] = tuple(language.value for language in Language)
 DEFAULT = DEFAULT_LANGUAGE.value
+# The CLDR locale a language's dates are written in, where it is not the language itself.
+DATE_LOCALES = {"en": "en_GB"}
 
 # -- ids only the UI uses (the journeys' own ids are in kiosk/journeys) -----------------------
 # Speech for the PIN pad: positions, never digits (field-references.md D).
@@ -97,6 +103,10 @@ TICKET_NUMBER = "handoff.ticket_number"  # {ticket_number}
 # What is typed so far on the text keyboard (an e-mail address).
 TYPED_EMAIL = "handoff.typed_email"  # {email}
 SUPPORT_CODE = "error.support_code"  # {support_code}
+# The renewal reminder's line (a date, formatted for the language) and a Comune's own words.
+CARD_EXPIRES_ON = "renewal.expires_on"  # {date}
+CARD_EXPIRED_ON = "renewal.expired_on"  # {date}
+COMUNE_TEXT = "renewal.comune_text"  # {message}
 # A clerk's words from the back-office, shown as typed: the lock's message, a notice.
 LOCK_MESSAGE = "kiosk.lock_message"  # {message}
 CLERK_NOTICE = "kiosk.notice"  # {message}
@@ -198,9 +208,11 @@ class Catalog:
         return self._own.gettext(message_id) != message_id
 
     def text(self, message_id: str, **values: object) -> str:
-        """The text of ``message_id`` with ``values`` in its placeholders."""
+        """The text of ``message_id`` with ``values`` in its placeholders; a date is written
+        as the language writes it ("12 marzo 2027", "12. März 2027"), by Babel's CLDR data."""
         template = self._lookup(message_id)
-        filled = _Blanks(values)
+        filled = _Blanks({key: self.date(value) if isinstance(value, dt.date) else value
+                          for key, value in values.items()})
         try:
             result = template.format_map(filled)
         except (ValueError, IndexError) as exc:  # a broken translation: {} or a stray brace
@@ -211,6 +223,10 @@ class Catalog:
             log.warning("text %s (%s) shown without %s", message_id, self.language,
                         sorted(filled.missing))
         return result
+
+    def date(self, value: dt.date) -> str:
+        """A date in full, as this language writes it (English as in Europe: 12 March 2027)."""
+        return format_date(value, "long", locale=DATE_LOCALES.get(self.language, self.language))
 
     def title(self, screen: Screen | str, **values: object) -> str:
         """The heading of a screen."""

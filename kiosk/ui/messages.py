@@ -12,6 +12,7 @@ taken for a message id, even when they look like one. No user text is assembled 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator, Mapping
 from typing import Protocol
 
@@ -38,8 +39,9 @@ PAD_PROGRESS = "pad.progress"  # {entered} {length}: "3 di 8"
 # the PIN's or the PUK's by the error code).
 TRIES_LEFT = i18n.PIN_TRIES_LEFT
 
-# Facts that hold a clerk's words, and the line that frames them.
-CLERK_WORDS = {"lock_message": i18n.LOCK_MESSAGE, "clerk_notice": i18n.CLERK_NOTICE}
+# Facts that hold a clerk's (or the Comune's configured) words, and the line that frames them.
+CLERK_WORDS = {"lock_message": i18n.LOCK_MESSAGE, "clerk_notice": i18n.CLERK_NOTICE,
+               "comune_text": i18n.COMUNE_TEXT}
 
 # Error codes whose tries_left counts PUK tries; the others count PIN tries.
 _PUK_ERRORS = frozenset({"WRONG_PUK", "CONFIRMATION_REQUIRED", "PUK_BLOCKED"})
@@ -88,8 +90,12 @@ def _value_line(key: str, value: Fact, facts: Mapping[str, Fact]) -> Line | None
             return i18n.HOLDER_NAME, {"given_name": value, "surname": facts.get("surname") or ""}
         case "codice_fiscale":
             return i18n.HOLDER_CODICE_FISCALE, {"codice_fiscale": value}
-        case "document_number":
+        case "document_number" | "card_number":
             return i18n.DOCUMENT_NUMBER, {"document_number": value}
+        case "expires_on" if isinstance(value, str):
+            return i18n.CARD_EXPIRES_ON, {"date": dt.date.fromisoformat(value)}
+        case "expired_on" if isinstance(value, str):
+            return i18n.CARD_EXPIRED_ON, {"date": dt.date.fromisoformat(value)}
         case "ticket_number":
             return i18n.TICKET_NUMBER, {"ticket_number": value}
         case "works_for_entra_con_cie":

@@ -56,6 +56,11 @@ SCREENS: dict[Screen, ScreenDraw] = {
     Screen.ENTER_EMAIL: keyboard.draw,
     Screen.TICKET_FILED: ticket.draw,
     Screen.PHONE_QR: qr.draw,
+    Screen.ACTIVATION_LEVELS_1_2: qr.draw,
+    Screen.ACTIVATION_CIEID_APP: qr.draw,
+    Screen.ACTIVATION_PUK_BLOCKED: qr.draw,
+    Screen.ACTIVATION_PUK_WHERE: card.draw_puk_receipt,
+    Screen.RENEWAL: qr.draw,
 }
 
 

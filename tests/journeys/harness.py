@@ -41,12 +41,14 @@ from kiosk.journeys import (
     View,
 )
 from kiosk.journeys.events import CardDone, CardFailed
+from kiosk.journeys.guidance import Guidance
 from kiosk.journeys.ports import (
     BackOfficeLink,
     EventValue,
     Level3Checker,
     PhoneLogin,
     Receipts,
+    StepsPrinter,
     TicketDesk,
 )
 from kiosk.journeys.worker import CardJob, CardWorker, Errand
@@ -197,7 +199,8 @@ class Kiosk:
                  timing: Timing | None = None, level3: Level3Checker | None = None,
                  tickets: TicketDesk | None = None, phone: PhoneLogin | None = None,
                  link: BackOfficeLink | None = None, receipts: Receipts | None = None,
-                 audit: Recorded | None = None) -> None:
+                 audit: Recorded | None = None, guidance: Guidance | None = None,
+                 steps_printer: StepsPrinter | None = None) -> None:
         self.clock = FakeClock()
         self.audit = audit or Recorded()
         self.card: TearableCard | None = None
@@ -212,7 +215,8 @@ class Kiosk:
         anchors = policy(pki) if pki is not None else CertificatePolicy([])
         self.session = KioskSession(worker, anchors, clock=self.clock, timing=timing,
                                     events=self.audit, level3=level3, tickets=tickets,
-                                    phone=phone, link=link, receipts=receipts)
+                                    phone=phone, link=link, receipts=receipts,
+                                    guidance=guidance, steps_printer=steps_printer)
 
     def close(self) -> None:
         self.worker.close()

@@ -39,7 +39,8 @@ def test_attract_language_menu_with_italian_by_default() -> None:
     view = k.send(LanguageChosen(Language.SL))
     assert view.screen is Screen.MENU and view.language is Language.SL
     assert view.options == (Choice.CHECK_CARD, Choice.TEST_PIN, Choice.CHANGE_PIN,
-                            Choice.UNBLOCK_PIN, Choice.LOST_CODES, Choice.CONTINUE_WITH_PHONE)
+                            Choice.UNBLOCK_PIN, Choice.LOST_CODES, Choice.CONTINUE_WITH_PHONE,
+                            Choice.ACTIVATE)
     assert k.send(LanguageChosen(Language.DE)).language is Language.DE  # always switchable
     k.send(Cancel())
     assert k.view.screen is Screen.ATTRACT and k.view.language is Language.IT

@@ -85,7 +85,8 @@ def test_cancel_and_removal_are_handled_where_they_can_happen(spec: JourneySpec)
 
 
 # The screens that are a choice among equals; every other offers one way forward and one back.
-CHOOSERS = {Screen.LOST_WHAT, Screen.LOST_PATHS, Screen.HANDOFF_DELIVERY}
+CHOOSERS = {Screen.LOST_WHAT, Screen.LOST_PATHS, Screen.HANDOFF_DELIVERY,
+            Screen.ACTIVATION_PIN_BLOCKED}
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=IDS)

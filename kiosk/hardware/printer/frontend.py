@@ -13,6 +13,8 @@ from kiosk.hardware.printer.errors import PrinterGone
 from kiosk.hardware.printer.model import DEFAULT_MODEL, PrinterModel
 from kiosk.hardware.printer.receipt import Receipt, compose
 from kiosk.hardware.printer.status import QUESTIONS, PrinterState, PrinterStatus, decode, request
+from kiosk.hardware.printer.steps import Steps
+from kiosk.hardware.printer.steps import compose as compose_steps
 from kiosk.hardware.printer.uri import (
     NetworkTarget,
     SerialTarget,
@@ -64,7 +66,13 @@ class ReceiptPrinter:
         """Print ``receipt``; raises the coded error of a printer that cannot print it
         (PRINTER_PAPER_OUT, PRINTER_COVER_OPEN, PRINTER_FAULT, PRINTER_GONE), and sends
         nothing then."""
-        job = compose(receipt, self.model)
+        self._send(compose(receipt, self.model))
+
+    def print_steps(self, steps: Steps) -> None:
+        """Print the activation steps; the same errors as :meth:`print_receipt`."""
+        self._send(compose_steps(steps, self.model))
+
+    def _send(self, job: bytes) -> None:
         with self._lock:
             error = self._status().error()
             if error is not None:

@@ -67,19 +67,14 @@ class Receipt:
 def layout(receipt: Receipt, printer: Escpos, model: PrinterModel) -> None:
     """Print ``receipt`` on ``printer``, a ``model`` (whose width the profile must know)."""
     columns = model.columns
-    printer.hw("INIT")
-    printer.set(align="center", bold=True)
-    _wrapped(printer, receipt.comune, columns)
-    printer.set(bold=False)
-    printer.ln()
-    _wrapped(printer, receipt.title, columns)
+    heading(printer, receipt.comune, receipt.title, columns)
     printer.set(bold=True, double_width=True, double_height=True)
     printer.textln(receipt.ticket)
     printer.set(bold=False, normal_textsize=True)
     printer.qr(receipt.qr, size=qr_dot(receipt.qr, model.paper_dots), center=True)
     printer.set(align="left")
     for step in receipt.next_steps:
-        _wrapped(printer, step, columns)
+        wrapped(printer, step, columns)
     printer.ln()
     printer.set(align="right")
     printer.textln(receipt.issued.strftime("%Y-%m-%d %H:%M"))
@@ -105,6 +100,16 @@ def qr_dot(text: str, paper_dots: int) -> int:
     return max(1, min(QR_DOT, paper_dots // modules))
 
 
-def _wrapped(printer: Escpos, text: str, columns: int) -> None:
+def heading(printer: Escpos, comune: str, title: str, columns: int) -> None:
+    """The top of every printout: the Comune's name in bold, then the title, centred."""
+    printer.hw("INIT")
+    printer.set(align="center", bold=True)
+    wrapped(printer, comune, columns)
+    printer.set(bold=False)
+    printer.ln()
+    wrapped(printer, title, columns)
+
+
+def wrapped(printer: Escpos, text: str, columns: int) -> None:
     for line in textwrap.wrap(text, columns) or [""]:
         printer.textln(line)

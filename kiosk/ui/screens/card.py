@@ -1,6 +1,6 @@
-"""Screens about the card on the reader: "lay your card" (with how to lay it, after the card
-was lost mid-read), "hold the card still" while it is read (with an animation frame), and the
-safe stop after it was taken away.
+"""Screens about the card and its papers: "lay your card" (with how to lay it, after the card
+was lost mid-read), "hold the card still" while it is read (with an animation frame), the
+safe stop after it was taken away, and where the first half of the PUK is on the receipt.
 
 The picture gives way to the text: where both do not fit on one page, the text takes the whole
 width and the picture is left out, as words say more than the drawing.
@@ -8,8 +8,12 @@ width and the picture is left out, as words say more than the drawing.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+
 import pygame
 
+from kiosk.ui.fonts import font
 from kiosk.ui.screens import (
     Scene,
     above_buttons,
@@ -59,14 +63,54 @@ def _picture(scene: Scene, box: pygame.Rect, *, waves: bool) -> None:
         pygame.draw.arc(scene.canvas.surface, colour, rect, 0.0, 1.5708, max(3, unit // 4))
 
 
-def _text_and_picture(scene: Scene, *, waves: bool) -> None:
+def _receipt(scene: Scene, box: pygame.Rect) -> None:
+    """The receipt given at the counter, drawn (no scanned document): a slip of lines, the
+    first halves of PIN and PUK in their boxes at its foot, the PUK's ringed. The digits are
+    never drawn, only placeholders, so no code can be mistaken for one."""
+    palette = scene.canvas.theme.palette
+    surface = scene.canvas.surface
+    unit = max(6, min(box.width * 2 // 3, box.height) // 12)
+    slip = pygame.Rect(0, 0, unit * 8, unit * 11)
+    slip.center = box.center
+    pygame.draw.rect(surface, palette.qr_light, slip, border_radius=unit // 3)
+    pygame.draw.rect(surface, palette.text, slip, width=max(1, unit // 5),
+                     border_radius=unit // 3)
+    thin = max(1, unit // 6)
+    for row in range(5):  # the receipt's printed lines
+        y = slip.y + unit + row * unit
+        width = unit * (6 if row % 2 == 0 else 4)
+        pygame.draw.line(surface, palette.muted, (slip.x + unit, y), (slip.x + unit + width, y),
+                         thin)
+    halves = []
+    for index in range(2):  # PIN's half, then PUK's
+        half = pygame.Rect(slip.x + unit, slip.y + unit * (7 + 2 * index), unit * 6,
+                           unit * 3 // 2)
+        pygame.draw.rect(surface, palette.text, half, width=thin, border_radius=unit // 4)
+        for digit in range(4):
+            dot = (half.x + unit + digit * unit * 3 // 2, half.centery)
+            pygame.draw.circle(surface, palette.text, dot, max(2, unit // 4))
+        halves.append(half)
+    ring = halves[1].inflate(unit, unit)
+    pygame.draw.ellipse(surface, palette.primary, ring, width=max(3, unit // 3))
+    scene.canvas.marks["puk_half"] = halves[1]
+    # The codes' names, as printed on the receipt (the same in every language), where they fit.
+    small = font(max(10, unit))
+    for name, half, colour in (("PIN", halves[0], palette.text), ("PUK", halves[1],
+                                                                  palette.primary)):
+        label = small.render(name, True, colour)
+        spot = label.get_rect(midright=(ring.x - unit // 2, half.centery))
+        if box.contains(spot):
+            surface.blit(label, spot)
+
+
+def _text_and_picture(scene: Scene, picture_of: Callable[[Scene, pygame.Rect], None]) -> None:
     items = option_items(scene)
     box = above_buttons(scene, scene.content, items)
     texts, paging = screen_texts(scene), paging_for(scene, scene.content, items)
     text, picture = split(scene, box)
     if fits(scene, text, texts):
         text_column(scene, text, texts, paging=paging)
-        _picture(scene, picture, waves=waves)
+        picture_of(scene, picture)
         pages = 1
     else:
         pages = text_column(scene, box, texts, paging=paging)
@@ -74,9 +118,14 @@ def _text_and_picture(scene: Scene, *, waves: bool) -> None:
 
 
 def draw_lay_card(scene: Scene) -> None:
-    _text_and_picture(scene, waves=False)
+    _text_and_picture(scene, functools.partial(_picture, waves=False))
 
 
 def draw_working(scene: Scene) -> None:
     """Hold the card still: no buttons but the top bar; the waves move with ``scene.frame``."""
-    _text_and_picture(scene, waves=True)
+    _text_and_picture(scene, functools.partial(_picture, waves=True))
+
+
+def draw_puk_receipt(scene: Scene) -> None:
+    """Where the first half of the PUK is: the text, and the receipt drawn beside it."""
+    _text_and_picture(scene, _receipt)

@@ -1,4 +1,6 @@
-"""The PUK recovery screen: the steps in the CieID app, and a QR code to the official page.
+"""Screens with a QR code to an official page beside their steps: the PUK recovery in the
+CieID app, the smartphone login, the activation helper's pages (with the card's number large
+above the code, to type on the Ministry's site) and the renewal's booking page.
 
 The QR code is drawn with rectangles (one per dark module, a four-module quiet zone), so it
 is sharp at every size and needs nothing but the ``qrcode`` package's matrix.
@@ -12,7 +14,7 @@ import pygame
 import qrcode  # type: ignore[import-untyped]
 import qrcode.constants  # type: ignore[import-untyped]
 
-from kiosk.ui.fonts import font
+from kiosk.ui.fonts import Weight, font
 from kiosk.ui.screens import (
     Scene,
     above_buttons,
@@ -23,7 +25,7 @@ from kiosk.ui.screens import (
     split,
     text_column,
 )
-from kiosk.ui.widgets import text_block, wrap_anywhere
+from kiosk.ui.widgets import fit, text_block, wrap_anywhere
 
 QUIET_ZONE = 4
 
@@ -63,6 +65,9 @@ def draw(scene: Scene) -> None:
     paging = paging_for(scene, scene.content, items)
     pages = text_column(scene, text, screen_texts(scene), paging=paging)
     place_buttons(scene, scene.content, items, pages=pages)
+    number = scene.view.facts.get("card_number")
+    if isinstance(number, str) and number:
+        picture = _card_number(scene, number, picture)
     url = scene.view.facts.get("qr_url")
     if isinstance(url, str) and url:
         # The address itself under the code, for who cannot scan: data, not a sentence.
@@ -75,3 +80,17 @@ def draw(scene: Scene) -> None:
                             picture.width, height)
         text_block(scene.canvas.surface, lines, small, scene.canvas.theme.palette.muted, below,
                    centre=True)
+
+
+def _card_number(scene: Scene, number: str, box: pygame.Rect) -> pygame.Rect:
+    """The card's number large at the top of ``box`` (the text says it too, for the voice);
+    returns what is left below it for the code."""
+    theme = scene.canvas.theme
+    height = min(box.height // 5, theme.title * 2)
+    area = pygame.Rect(box.x, box.y, box.width, height)
+    fnt, lines = fit(number, theme.title * 2, Weight.BOLD, area, minimum=theme.body)
+    text_block(scene.canvas.surface, lines, fnt, theme.palette.text, area, centre=True,
+               middle=True)
+    scene.canvas.marks["card_number"] = area
+    return pygame.Rect(box.x, area.bottom + theme.gap, box.width,
+                       box.bottom - area.bottom - theme.gap)
