@@ -93,7 +93,7 @@ def journalctl(lines: int, directory: Path | None = None) -> list[dict[str, Any]
     none. ``directory``: a journal directory instead of the system's (``-D``)."""
     command = ["journalctl", "--no-pager", "-o", "json", "-n", str(lines),
                "SYSLOG_IDENTIFIER=kiosk", "+", "_SYSTEMD_UNIT=kiosk.service", "+",
-               "_SYSTEMD_UNIT=kiosk-uplink.service"]
+               "_SYSTEMD_UNIT=kiosk-firstboot.service"]
     if directory is not None:
         command[1:1] = ["-D", str(directory)]
     try:

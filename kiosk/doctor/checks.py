@@ -14,11 +14,12 @@ import enum
 import ssl
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from kiosk import health
 from kiosk.attach import build_reader
+from kiosk.clock import clock_problem
 from kiosk.config import Gpio, Profile
 from kiosk.errors import KioskError
 from kiosk.hardware.frontpanel import open_frontpanel
@@ -30,8 +31,6 @@ from kiosk.uplink.credentials import CredentialsError, Identity, Store
 from kiosk.uplink.runner import uplink_directory
 from kiosk.uplink.schemas import HOT_CELSIUS, HealthReport
 
-# No kiosk image is older than this: a clock behind it was never set (no RTC on a Pi).
-BUILD_DATE = datetime(2026, 1, 1, tzinfo=UTC)
 TIMESYNC_FLAG = "run/systemd/timesync/synchronized"
 CLOCK_SKEW = timedelta(minutes=2)
 PING_TIMEOUT = 5.0
@@ -238,9 +237,9 @@ def configuration(source: str, name: str) -> Check:
 
 
 def clock(now: datetime, root: Path) -> Check:
-    if now < BUILD_DATE:
-        return Check("clock", Verdict.FAIL, f"the clock says {now.isoformat(timespec='seconds')}"
-                     f", before {BUILD_DATE.date()}", "connect the network so that "
+    problem = clock_problem(now)  # the same verdict the journeys' date rules act on
+    if problem is not None:
+        return Check("clock", Verdict.FAIL, problem, "connect the network so that "
                      "systemd-timesyncd sets it (timedatectl status)")
     if (root / TIMESYNC_FLAG).exists():
         return ok("clock", f"{now.isoformat(timespec='seconds')}, synchronised")

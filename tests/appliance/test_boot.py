@@ -5,7 +5,9 @@ READY=1 headless on the sim profile; a UI loop that hangs (SIGSTOP from inside t
 stops feeding the watchdog, and systemd kills the kiosk and starts it again.
 
 The test's only changes to the image: the sim profile in /etc/kiosk/kiosk.toml (headless, no
-hardware), and a drop-in that shortens WatchdogSec= so the hang is seen in seconds.
+hardware), first boot's marker (this kiosk counts as provisioned: kiosk-firstboot.service has its
+own tests in tests/provision), and a drop-in that shortens WatchdogSec= so the hang is seen in
+seconds.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ TEST_DROP_IN = f"""# tests/appliance: a short watchdog, to see a hang handled in
 [Service]
 WatchdogSec={WATCHDOG_SECONDS}
 """
-UNITS = ["kiosk.service", "kiosk-console.service"]
+UNITS = ["kiosk.service", "kiosk-console.service", "kiosk-firstboot.service"]
 RESTART_TIMEOUT_SECONDS = 60.0
 
 
@@ -53,7 +55,9 @@ def laid_over(tmp_path: Path) -> dict[str, Path]:
     """What the test lays over the image: nspawn binds these files read-only."""
     (tmp_path / "kiosk.toml").write_text(SIM_PROFILE)
     (tmp_path / "test.conf").write_text(TEST_DROP_IN)
+    (tmp_path / "provisioned").write_text("")
     return {"/etc/kiosk/kiosk.toml": tmp_path / "kiosk.toml",
+            "/data/kiosk/provisioned": tmp_path / "provisioned",
             "/etc/systemd/system/kiosk.service.d/test.conf": tmp_path / "test.conf"}
 
 

@@ -1,5 +1,6 @@
 """The machine's checks of ``kiosk doctor`` on a temporary tree laid out like a Raspberry Pi's
-sysfs and procfs, and the clock's check against the build date and timesyncd's flag."""
+sysfs and procfs, and the clock's check against
+kiosk.clock's earliest plausible date and timesyncd's flag."""
 
 from __future__ import annotations
 
@@ -46,7 +47,8 @@ def test_a_pi_on_a_weak_supply_hot_with_a_failing_sd_card(tmp_path: Path) -> Non
 
 
 def test_the_clock(tmp_path: Path) -> None:
-    assert clock(datetime(1970, 1, 1, tzinfo=UTC), tmp_path).verdict is Verdict.FAIL
+    unset = clock(datetime(1970, 1, 1, tzinfo=UTC), tmp_path)
+    assert unset.verdict is Verdict.FAIL and unset.finding.startswith("CLOCK_NOT_SET")
     assert clock(NOW, tmp_path).verdict is Verdict.WARNING
     put(tmp_path, "run/systemd/timesync/synchronized", "")
     assert clock(NOW, tmp_path).verdict is Verdict.OK
