@@ -31,7 +31,6 @@ from kiosk.attach import build_reader
 from kiosk.cie import certificate
 from kiosk.config import Config, Profile
 from kiosk.durable import write_atomically
-from kiosk.errors import KioskError
 from kiosk.files import load_anchors, read_input
 from kiosk.hardware.audio import EspeakSpeaker, Speaker
 from kiosk.hardware.backlight import (
@@ -51,7 +50,6 @@ from kiosk.hardware.gpio.surroundings import MockSurroundings
 from kiosk.hardware.indicators import Indicators, NoIndicators
 from kiosk.hardware.monitor import ReaderMonitor
 from kiosk.hardware.printer import ReceiptPrinter, open_printer
-from kiosk.hardware.printer.steps import Section, Steps
 from kiosk.hardware.reader import CardReader, ReaderAttached, ReaderDetached, ReaderEvent
 from kiosk.hardware.sensors import (
     HeadphonesChanged,
@@ -65,24 +63,21 @@ from kiosk.health import HealthMonitor
 from kiosk.journeys import (
     CertificatePolicy,
     KioskSession,
-    Language,
     Phase,
-    Screen,
     ThreadCardWorker,
     Tick,
     View,
-    activation,
     from_reader,
 )
 from kiosk.journeys.events import CaseClosed, CaseOpened, Lock, ShowNotice, Unlock
 from kiosk.journeys.events import Command as SessionCommand
 from kiosk.journeys.guidance import Guidance
-from kiosk.journeys.ports import ActivationSteps, Activity
+from kiosk.journeys.ports import Activity
 from kiosk.lights import Lights, beep_for, lights_for
-from kiosk.receipts import PrinterReceipts
+from kiosk.receipts import PrinterReceipts, StepsOnPaper
 from kiosk.sim.card import VirtualCie
 from kiosk.ui.display import open_display
-from kiosk.ui.i18n import DOCUMENT_NUMBER, Catalog
+from kiosk.ui.i18n import Catalog
 from kiosk.ui.speech import Narrator
 from kiosk.ui.stage import Stage
 from kiosk.ui.theme import Settings
@@ -183,42 +178,6 @@ def guidance_for(profile: Profile) -> Guidance:
                     cieid_app_url=links.cieid_app or shipped.cieid_app_url,
                     booking_url=renewal.booking_url or links.booking or shipped.booking_url,
                     renewal_window_days=renewal.window_days, comune_text=renewal.comune_text)
-
-
-class StepsOnPaper:
-    """The activation helper's :class:`~kiosk.journeys.ports.StepsPrinter` over the receipt
-    printer: the steps in the session's language (the UI's catalogue), under the Comune's name.
-    A printer that cannot print is logged with its code, and the screen says so."""
-
-    def __init__(self, printer: ReceiptPrinter, comune: str,
-                 language: Callable[[], Language]) -> None:
-        self._printer = printer
-        self._comune = comune
-        self._language = language
-
-    def print_steps(self, steps: ActivationSteps) -> bool:
-        tr = Catalog(self._language())
-        level3 = (activation.LEVEL3_ADDS if steps.level3
-                  else ("activation.minor.levels_1_2_only",))
-        sections = (
-            Section(heading=tr.title(Screen.ACTIVATION_LEVELS_1_2),
-                    lines=tuple(map(tr.text, activation.LEVELS_STEPS)), qr=steps.activation_url),
-            Section(heading=tr.title(Screen.ACTIVATION_CIEID_APP),
-                    lines=tuple(map(tr.text, activation.APP_STEPS)), qr=steps.cieid_app_url),
-            Section(heading=tr.title(Screen.ACTIVATION_LEVEL_3),
-                    lines=tuple(map(tr.text, level3))),
-        )
-        # The card number's line without its value is its label ("Numero della carta").
-        label = tr.text(DOCUMENT_NUMBER, document_number="").rstrip(" :")
-        try:
-            self._printer.print_steps(Steps(
-                comune=self._comune, title=tr.title(Screen.ACTIVATION_INTRO),
-                card_number_label=label, card_number=steps.document_number,
-                sections=sections))
-        except KioskError as failed:
-            log.warning("activation steps not printed", extra=logs.fields(code=failed.code))
-            return False
-        return True
 
 
 class Kiosk:

@@ -1,6 +1,7 @@
-"""The journeys' :class:`~kiosk.journeys.ports.Receipts` port over the receipt printer: the
-adapter the composition root owns, because it needs two rooms the journeys may not touch
-(the UI's catalogues to translate, the hardware's printer to print).
+"""The journeys' printing ports over the receipt printer — :class:`~kiosk.journeys.ports.Receipts`
+(a hand-off's ticket) and :class:`~kiosk.journeys.ports.StepsPrinter` (the activation helper's
+steps): adapters the composition root owns, because they need two rooms the journeys may not
+touch (the UI's catalogues to translate, the hardware's printer to print).
 
 The journey asks for a receipt in message ids and a language; this turns them into a
 :class:`~kiosk.hardware.printer.Receipt` with the Comune's name (``site.comune``), and the
@@ -23,10 +24,13 @@ from collections.abc import Callable
 from datetime import datetime
 
 from kiosk import logs
+from kiosk.errors import KioskError
 from kiosk.hardware.printer import Receipt, ReceiptPrinter
 from kiosk.hardware.printer.errors import PrinterError
-from kiosk.journeys.ports import NO_PRINTER, ReceiptRequest
-from kiosk.ui.i18n import Catalog
+from kiosk.hardware.printer.steps import Section, Steps
+from kiosk.journeys import Language, Screen, activation
+from kiosk.journeys.ports import NO_PRINTER, ActivationSteps, ReceiptRequest
+from kiosk.ui.i18n import DOCUMENT_NUMBER, Catalog
 
 log = logging.getLogger(__name__)
 
@@ -63,3 +67,39 @@ class PrinterReceipts:
                         extra=logs.fields(code=error.code))
             return error.code
         return None
+
+
+class StepsOnPaper:
+    """The activation helper's :class:`~kiosk.journeys.ports.StepsPrinter` over the receipt
+    printer: the steps in the session's language (the UI's catalogue), under the Comune's name.
+    A printer that cannot print is logged with its code, and the screen says so."""
+
+    def __init__(self, printer: ReceiptPrinter, comune: str,
+                 language: Callable[[], Language]) -> None:
+        self._printer = printer
+        self._comune = comune
+        self._language = language
+
+    def print_steps(self, steps: ActivationSteps) -> bool:
+        tr = Catalog(self._language())
+        level3 = (activation.LEVEL3_ADDS if steps.level3
+                  else ("activation.minor.levels_1_2_only",))
+        sections = (
+            Section(heading=tr.title(Screen.ACTIVATION_LEVELS_1_2),
+                    lines=tuple(map(tr.text, activation.LEVELS_STEPS)), qr=steps.activation_url),
+            Section(heading=tr.title(Screen.ACTIVATION_CIEID_APP),
+                    lines=tuple(map(tr.text, activation.APP_STEPS)), qr=steps.cieid_app_url),
+            Section(heading=tr.title(Screen.ACTIVATION_LEVEL_3),
+                    lines=tuple(map(tr.text, level3))),
+        )
+        # The card number's line without its value is its label ("Numero della carta").
+        label = tr.text(DOCUMENT_NUMBER, document_number="").rstrip(" :")
+        try:
+            self._printer.print_steps(Steps(
+                comune=self._comune, title=tr.title(Screen.ACTIVATION_INTRO),
+                card_number_label=label, card_number=steps.document_number,
+                sections=sections))
+        except KioskError as failed:
+            log.warning("activation steps not printed", extra=logs.fields(code=failed.code))
+            return False
+        return True
