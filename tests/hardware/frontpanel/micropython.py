@@ -38,9 +38,11 @@ def tool(name: str) -> str:
 
 def environment(firmware: Path = FIRMWARE, **extra: str) -> dict[str, str]:
     """The environment for ``micropython``: stubs first, so ``import machine`` finds ours;
-    then the firmware (its sources, or their .mpy), the MicroPython-side tests and the
-    port's frozen modules."""
-    path = ":".join(str(p) for p in (HERE / "stubs", firmware, MPY_TESTS)) + ":.frozen"
+    then the firmware (its sources, or their .mpy), its ``lib`` of vendored micropython-lib
+    modules (``/lib`` on the board), the MicroPython-side tests and the port's frozen
+    modules."""
+    folders = (HERE / "stubs", firmware, firmware / "lib", MPY_TESTS)
+    path = ":".join(str(p) for p in folders) + ":.frozen"
     return {**os.environ, "MICROPYPATH": path, "FRONTPANEL_VECTORS": str(VECTORS_FILE),
             **extra}
 

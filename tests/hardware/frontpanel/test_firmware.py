@@ -32,11 +32,13 @@ def firmware_tests() -> list[tuple[str, str]]:
 
 @pytest.fixture(scope="session")
 def compiled(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The firmware's modules as .mpy (main.py stays a source: the board runs it as one)."""
+    """The firmware's modules and its lib/ as .mpy (main.py stays a source: the board runs
+    it as one)."""
     out = tmp_path_factory.mktemp("mpy")
-    for source in FIRMWARE.glob("*.py"):
+    (out / "lib").mkdir()
+    for source in FIRMWARE.rglob("*.py"):
         if source.name != "main.py":
-            done = mpy_cross(source, out / source.with_suffix(".mpy").name)
+            done = mpy_cross(source, out / source.relative_to(FIRMWARE).with_suffix(".mpy"))
             assert done.returncode == 0, done.stderr
     return out
 
@@ -56,5 +58,5 @@ def test_under_micropython(module: str, test: str, form: str, tmp_path: Path,
 
 def test_the_firmware_tests_are_found() -> None:
     modules = {module for module, _ in firmware_tests()}
-    assert modules == {"fw_test_frame", "fw_test_panel", "fw_test_board"}
+    assert modules == {"fw_test_frame", "fw_test_panel", "fw_test_board", "fw_test_log"}
     assert len(firmware_tests()) > 20

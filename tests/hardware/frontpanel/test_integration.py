@@ -79,3 +79,19 @@ def test_noise_on_the_line_is_answered_and_passed_over(panel: FrontPanel, wire: 
     eventually(lambda: bytes.fromhex(overlong["reply"]) in wire.to_host, "the NAK", firmware)
     assert panel.ping().power_cycles == 0
     assert panel.resends == 0
+
+
+def test_the_board_logs_its_events_on_its_console(panel: FrontPanel, wire: Wire,
+                                                   firmware: Firmware) -> None:
+    """What a technician reads with ``mpremote`` on the board's USB console (here: main.py's
+    stderr), through the vendored micropython-lib logging."""
+    panel.hello()
+    assert "INFO:panel:boot: firmware 1.0.0, tamper latch clear, 0 power cycles\n" in (
+        firmware.console())
+    firmware.set_case(is_open=True)
+    eventually(lambda: "WARNING:panel:tamper: case opened, latch set\n" in firmware.console(),
+               "the case opened, on the console", firmware)
+    wire.damage_next_frame = True
+    panel.buzz(10)
+    eventually(lambda: "WARNING:panel:nak: 2 BAD_CRC for type 0x11, seq 2\n" in firmware.console(),
+               "the damaged frame's NAK, on the console", firmware)

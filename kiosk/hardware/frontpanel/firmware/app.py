@@ -1,6 +1,7 @@
 # The board's two loops on MicroPython's asyncio: one answers the serial line, one reads the
 # tamper switch, judges the watchdog, sets the pins and feeds the chip's own watchdog.
 import asyncio
+import logging
 import time
 
 from panel import Panel
@@ -37,5 +38,7 @@ async def main(board, panel):
 
 def run(board, state_file=STATE_FILE):
     """Run the board for ever; the latch and the cycle count are read back from state_file
-    first, so a tamper latched before a power loss is still reported."""
+    first, so a tamper latched before a power loss is still reported. The log goes to
+    stderr, which on the board is the USB console."""
+    logging.basicConfig(level=logging.INFO)
     asyncio.run(main(board, Panel(Store(state_file), time.ticks_ms())))

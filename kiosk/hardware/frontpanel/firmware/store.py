@@ -5,7 +5,10 @@
 # and renames it over the old one, which littlefs does atomically: a power loss mid-save
 # leaves the old state or the new, never half of each.
 import json
+import logging
 import os
+
+log = logging.getLogger("store")
 
 
 class Store:
@@ -22,6 +25,7 @@ class Store:
             pass  # no file yet: a board fresh from the factory
         except (ValueError, KeyError, TypeError):
             self.latched = True  # unreadable: someone may have tampered; fail secure
+            log.error("%s is unreadable: tamper latch set", path)
 
     def save(self):
         temporary = self.path + ".new"
