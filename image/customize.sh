@@ -83,8 +83,8 @@ echo "-- the boot partition's tree"
 boot=$WORK/boot
 mkdir -p "$boot"
 cp "$generated/boot/config.txt" "$generated/boot/cmdline.txt" "$boot/"
-mkimage -q -A arm64 -O linux -T script -C none -n "kiosk boot" \
-    -d "$generated/boot/boot.cmd" "$boot/boot.scr"
+mkimage -A arm64 -O linux -T script -C none -n "kiosk boot" \
+    -d "$generated/boot/boot.cmd" "$boot/boot.scr" >/dev/null
 if [ -d "$TREE/usr/lib/raspi-firmware" ]; then
     cp "$TREE"/usr/lib/raspi-firmware/* "$boot/"
     cp "$TREE"/usr/lib/linux-image-*/broadcom/bcm2711-*.dtb "$boot/"
