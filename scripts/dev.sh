@@ -27,6 +27,12 @@ APT_PACKAGES=(
     dosfstools fusefat                               # first boot's test on a real FAT boot partition
     systemd mmdebstrap systemd-container             # unit checks (systemd-analyze), the appliance's
                                                      # root filesystem, booted with systemd-nspawn
+    # the Pi image (image/build.sh) and its tests: arm64 root filesystems under qemu-user,
+    # filesystems and the partition table in plain files, U-Boot's script and environment,
+    # RAUC bundles (squashfs) and its service on a private D-Bus
+    mmdebstrap qemu-user-static binfmt-support arch-test
+    e2fsprogs dosfstools mtools fdisk bmap-tools u-boot-tools libubootenv-tool
+    rauc squashfs-tools dbus openssl
 )
 
 as_root() {
@@ -134,7 +140,7 @@ case "${1:-}" in
     test)
         install_system
         install_python
-        .venv/bin/ruff check kiosk tests bench
+        .venv/bin/ruff check kiosk tests bench image
         .venv/bin/mypy
         # pytest exits non-zero when a test fails and also when no test ran at all (5).
         exec .venv/bin/python -m pytest -n 2 -q -p no:cacheprovider
