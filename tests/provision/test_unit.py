@@ -35,7 +35,7 @@ def test_systemd_analyze_verify_has_nothing_to_say(tmp_path: Path) -> None:
     """Verified inside a root holding the system's units and the kiosk command, as the image
     will (an empty root only says "sysinit.target not found")."""
     shutil.copytree(SYSTEM_UNITS, tmp_path / "usr/lib/systemd/system", symlinks=True)
-    command = tmp_path / "usr/bin/kiosk"
+    command = tmp_path / "opt/kiosk/bin/kiosk"  # the image's virtual environment
     command.parent.mkdir(parents=True)
     command.write_text("#!/bin/sh\n")
     command.chmod(0o755)
@@ -58,7 +58,7 @@ def test_the_exposure_score_is_low() -> None:
 
 def test_the_command_line_is_one_kiosk_provision_takes() -> None:
     program, *arguments = shlex.split(service()["ExecStart"])
-    assert program == "/usr/bin/kiosk"
+    assert program == "/opt/kiosk/bin/kiosk"
     args = build_parser().parse_args(arguments)
     assert args.command == "provision" and args.screen and args.apply
     assert str(args.state) == "/var/lib/kiosk" and str(args.etc) == "/var/lib/kiosk/etc"
