@@ -46,34 +46,8 @@ cp -r "$generated/root/." "$TREE/"
 install -D -m 0644 "$WORK/keyring.pem" "$TREE/etc/rauc/keyring.pem"
 install -D -m 0755 "$ROOT/image/rauc/health-check.sh" "$TREE/usr/libexec/kiosk/health-check"
 
-if [ -d "$ROOT/systemd" ]; then
-    echo "-- systemd/ (units, drop-ins, tmpfiles, sysusers)"
-    for path in "$ROOT"/systemd/*; do
-        name=$(basename "$path")
-        case "$name" in
-            *.service|*.socket|*.timer|*.target|*.path|*.mount)
-                install -m 0644 "$path" "$TREE/etc/systemd/system/$name" ;;
-            tmpfiles.d|sysusers.d)
-                mkdir -p "$TREE/etc/$name" && cp -r "$path/." "$TREE/etc/$name/" ;;
-            journald.conf.d|logind.conf.d|system.conf.d|network)
-                mkdir -p "$TREE/etc/systemd/$name" && cp -r "$path/." "$TREE/etc/systemd/$name/" ;;
-            udev)
-                mkdir -p "$TREE/etc/udev/rules.d" && cp -r "$path/." "$TREE/etc/udev/rules.d/" ;;
-            libexec)
-                mkdir -p "$TREE/usr/libexec/kiosk" && cp -r "$path/." "$TREE/usr/libexec/kiosk/" ;;
-            *.d)
-                mkdir -p "$TREE/etc/systemd/system/$name" \
-                    && cp -r "$path/." "$TREE/etc/systemd/system/$name/" ;;
-            *) echo "systemd/$name: not a unit or a known folder, left out" >&2 ;;
-        esac
-    done
-    [ -d "$ROOT/systemd/sysusers.d" ] && in_tree systemd-sysusers
-    for path in "$ROOT"/systemd/*.service "$ROOT"/systemd/*.socket "$ROOT"/systemd/*.timer \
-                "$ROOT"/systemd/*.path; do
-        [ -f "$path" ] && grep -q '^\[Install\]' "$path" \
-            && in_tree systemctl enable --quiet "$(basename "$path")"
-    done
-fi
+echo "-- systemd/ (units, sysusers, tmpfiles, journald, logind, sysctl, udev; the gettys masked)"
+"$ROOT/systemd/install.sh" "$TREE"
 
 # systemd-firstboot asks for a locale and a root password on the console at a first boot,
 # and with an empty /etc/machine-id on a read-only root every boot is a first boot.

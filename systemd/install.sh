@@ -12,9 +12,9 @@ set -eu
 root=${1:?usage: install.sh ROOT}
 here=$(dirname "$0")
 
-install -D -m 0644 "$here/kiosk.service" "$root/usr/lib/systemd/system/kiosk.service"
-install -D -m 0644 "$here/kiosk-console.service" "$root/usr/lib/systemd/system/kiosk-console.service"
-install -D -m 0644 "$here/kiosk-firstboot.service" "$root/usr/lib/systemd/system/kiosk-firstboot.service"
+for unit in "$here"/*.service; do
+    install -D -m 0644 "$unit" "$root/usr/lib/systemd/system/$(basename "$unit")"
+done
 install -D -m 0644 "$here/sysusers.d/kiosk.conf" "$root/usr/lib/sysusers.d/kiosk.conf"
 install -D -m 0644 "$here/tmpfiles.d/kiosk.conf" "$root/usr/lib/tmpfiles.d/kiosk.conf"
 install -D -m 0644 "$here/journald.conf.d/kiosk.conf" "$root/usr/lib/systemd/journald.conf.d/kiosk.conf"
@@ -26,7 +26,13 @@ install -D -m 0644 "$here/README.md" "$root/usr/share/doc/cie-kiosk/systemd/READ
 systemd-sysusers --root="$root" kiosk.conf
 mkdir -p "$root/data"
 systemd-tmpfiles --root="$root" --create --prefix=/var/lib/kiosk kiosk.conf
-systemctl --root="$root" enable kiosk.service kiosk-console.service kiosk-firstboot.service
+# Every unit with an [Install] section; the ones whose condition does not hold on a machine
+# (kiosk-health.service without RAUC's system.conf, say) are skipped there by systemd.
+for unit in "$here"/*.service; do
+    if grep -q '^\[Install\]' "$unit"; then
+        systemctl --root="$root" enable "$(basename "$unit")"
+    fi
+done
 # No login prompt on the screen: not on tty1, not on a VT switch, not Debian's fallback
 # gettys on tty2-6 (getty-static, when logind is missing).
 systemctl --root="$root" mask getty@tty1.service autovt@.service getty-static.service
