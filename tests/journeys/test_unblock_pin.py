@@ -154,8 +154,8 @@ def test_the_card_asking_for_a_confirmation_after_all_leads_back_to_it() -> None
     from kiosk.cie.tasks import CardStatus
 
     status = CardStatus(None, "910718464654", Tries(0), Tries(10))
-    worker = ScriptedWorker([answers(CheckResult(status, UNREADABLE)), fails("CONFIRMATION_REQUIRED", None),
-                             answers(None)])
+    worker = ScriptedWorker([answers(CheckResult(status, UNREADABLE)),
+                             fails("CONFIRMATION_REQUIRED", None), answers(None)])
     kiosk = Kiosk(None, worker=worker)
     kiosk.open(Choice.UNBLOCK_PIN)
     kiosk.send(CardInserted())
