@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.journeys import Choice, Screen, View
+from kiosk.journeys.audit import OUTCOMES as OUTCOME
 from kiosk.journeys.guidance import BOOKING_URL, Guidance
 from kiosk.journeys.views import Back
 from kiosk.sim import issuing, pki
@@ -122,6 +123,12 @@ def test_a_card_expiring_in_30_days_gets_the_line_and_how_to_renew(
         assert end is Screen.TICKET_FILED
     k.choose(Choice.DONE)
     assert k.session.journey is None
+    # The statistics count the journey's result once, and the offer each time it was opened:
+    # coming back to the end screen is no second result.
+    shown = [data["outcome"] for kind, data in k.audit.events if kind == "journey.outcome"]
+    offers = 2 if end is not Screen.TICKET_FILED else 1
+    assert shown[-1 - offers:] == [OUTCOME[end], *["RENEWAL_OFFERED"] * offers]
+    assert shown.count(OUTCOME[end]) == 1
 
 
 def test_a_card_expiring_in_3_years_gets_neither(
