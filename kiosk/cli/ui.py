@@ -273,6 +273,9 @@ SCENARIOS: dict[str, Scenario] = {
                                        pin_tries=0, expires_in=30),
     "ticket-filed-expiring": Scenario((*_DELIVERY, "choice.delivery_counter"),
                                       desk=Desk.ONLINE, expires_in=30),
+    "receipt-paper-out-expiring": Scenario((*_DELIVERY, "choice.delivery_counter"),
+                                           desk=Desk.ONLINE, receipt="PRINTER_PAPER_OUT",
+                                           expires_in=30),
 }
 
 
