@@ -267,6 +267,15 @@ SCENARIOS: dict[str, Scenario] = {
     "activation-done-expiring": Scenario(_steps(5), expires_in=30),
     "renewal-offer": Scenario((*_steps(5), "choice.how_to_renew"), expires_in=30),
     "renewal-expired": Scenario(_ACTIVATION, expires_in=10, days_later=40),
+    "pin-works-expiring": Scenario((*_TEST, PIN), expires_in=30),
+    "pin-changed-expiring": Scenario((*_CHANGE, NEW_PIN), expires_in=30),
+    "pin-unblocked-expiring": Scenario((*_TO_PUK, PUK, "choice.continue", NEW_PIN),
+                                       pin_tries=0, expires_in=30),
+    "ticket-filed-expiring": Scenario((*_DELIVERY, "choice.delivery_counter"),
+                                      desk=Desk.ONLINE, expires_in=30),
+    "receipt-paper-out-expiring": Scenario((*_DELIVERY, "choice.delivery_counter"),
+                                           desk=Desk.ONLINE, receipt="PRINTER_PAPER_OUT",
+                                           expires_in=30),
 }
 
 

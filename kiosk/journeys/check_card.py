@@ -8,7 +8,6 @@ within the renewal window, or expired, gets its date and "how to renew"
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 
 from kiosk.cie.tasks import DigitalIdentity
@@ -16,14 +15,19 @@ from kiosk.journeys import jobs
 from kiosk.journeys.common import Endings
 from kiosk.journeys.context import CheckContext
 from kiosk.journeys.machine import JourneyId, JourneySpec, Table
-from kiosk.journeys.renewal import iso_date, renewal_facts, renewal_offer
+from kiosk.journeys.renewal import (
+    NoteRenewal,
+    iso_date,
+    offer_renewal,
+    renewal_line,
+    show_renewal,
+)
 from kiosk.journeys.states import (
     Ask,
     End,
     Exit,
     RunCardTask,
     Services,
-    State,
     WaitForCard,
     WipeSecrets,
 )
@@ -32,6 +36,7 @@ from kiosk.journeys.views import Back, Choice, Fact, Screen, facts
 
 def _read_done(ctx: CheckContext, result: jobs.CheckResult) -> Exit:
     ctx.result, ctx.status = result, result.status
+    ctx.expiry = iso_date(result.certificate.expires)
     return Exit.CONTINUE
 
 
@@ -41,21 +46,7 @@ def _next_steps(ctx: CheckContext) -> tuple[Choice, ...]:
     identity = ctx.status.digital_identity if ctx.status else DigitalIdentity.DEAD
     if identity is DigitalIdentity.PIN_BLOCKED:
         return (Choice.UNBLOCK_PIN,)
-    return (Choice.HOW_TO_RENEW,) if ctx.renewal_due else (Choice.DONE,)
-
-
-def _expiry(ctx: CheckContext) -> dt.date | None:
-    """The card's expiry as the certificate gives it (None when it could not be read)."""
-    return iso_date(ctx.result.certificate.expires) if ctx.result is not None else None
-
-
-def _note_renewal(ctx: CheckContext, services: Services) -> Exit:
-    ctx.renewal_due = bool(renewal_facts(_expiry(ctx), services))
-    return Exit.CONTINUE
-
-
-def _renewal(ctx: CheckContext, services: Services) -> Mapping[str, Fact]:
-    return renewal_offer(_expiry(ctx), services)
+    return offer_renewal(ctx)
 
 
 def _advice(ctx: CheckContext) -> str:
@@ -84,17 +75,8 @@ def _status_facts(ctx: CheckContext, services: Services) -> Mapping[str, Fact]:
         certificate_expires=cert.expires,
         revocation=cert.revocation,
         next_step=_advice(ctx),
-        **renewal_facts(_expiry(ctx), services),
+        **renewal_line(ctx, services),
     )
-
-
-class NoteRenewal(State[CheckContext]):
-    """Whether the card is due for renewal, on the kiosk's clock (it offers "how to renew")."""
-
-    exits = frozenset({Exit.CONTINUE})
-
-    def enter(self, ctx: CheckContext, services: Services) -> Exit:
-        return _note_renewal(ctx, services)
 
 
 WAIT_FOR_CARD = WaitForCard("WaitForCard")
@@ -109,8 +91,7 @@ SHOW_STATUS = Ask[CheckContext](
 )
 WIPE_READ = WipeSecrets("WipeAfterRead")
 NOTE_RENEWAL = NoteRenewal("NoteRenewalDue")
-SHOW_RENEWAL = Ask[CheckContext]("ShowHowToRenew", Screen.RENEWAL, {Choice.DONE: Exit.DONE},
-                                 _renewal, back=Back.PREVIOUS)
+SHOW_RENEWAL = show_renewal()
 END = End("End")
 ENDINGS = Endings.build(WAIT_FOR_CARD, END)
 

@@ -20,6 +20,7 @@ from kiosk.journeys import jobs
 from kiosk.journeys.context import JourneyContext, Notice
 from kiosk.journeys.machine import Table
 from kiosk.journeys.pin_rules import RULES_SHOWN, broken_rule, same_digits
+from kiosk.journeys.renewal import iso_date
 from kiosk.journeys.states import (
     Ask,
     Decide,
@@ -66,6 +67,20 @@ def read_tries(name: str = "ReadTriesLeft", *, blocked_pin_ok: bool = False) -> 
         lambda ctx, status: _status_exit(ctx, status, blocked_pin_ok),
         exits,
     )
+
+
+def read_tries_and_expiry(name: str = "ReadTriesAndExpiry", *,
+                          blocked_pin_ok: bool = False) -> RunCardTask[Any]:
+    """The tries left, and in the same IAS session the certificate whose end of validity is
+    the card's expiry (:mod:`~kiosk.journeys.renewal` says what it costs), before any code is
+    typed; spends no try."""
+    exits = {Exit.CONTINUE, Exit.DEAD} | (set() if blocked_pin_ok else {Exit.BLOCKED})
+
+    def done(ctx: Any, result: jobs.CheckResult) -> Exit:
+        ctx.expiry = iso_date(result.certificate.expires)
+        return _status_exit(ctx, result.status, blocked_pin_ok)
+
+    return RunCardTask(name, lambda ctx, services: jobs.check(services.certificates), done, exits)
 
 
 # Failures of a card the kiosk cannot use at all: laying it again will not help, and the

@@ -8,6 +8,7 @@ tries left) is dropped by :meth:`JourneyContext.forget` at the same moment.
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 from dataclasses import dataclass, field, fields
 
@@ -91,26 +92,34 @@ class JourneyContext:
 
 
 @dataclass(eq=False)
-class CheckContext(JourneyContext):
-    result: CheckResult | None = None
+class Renewable(JourneyContext):
+    """A journey that learns the card's expiry and ends with the renewal reminder
+    (:mod:`~kiosk.journeys.renewal`)."""
+
+    expiry: dt.date | None = None
     renewal_due: bool | None = None
 
 
 @dataclass(eq=False)
-class PinTestContext(JourneyContext):
+class CheckContext(Renewable):
+    result: CheckResult | None = None
+
+
+@dataclass(eq=False)
+class PinTestContext(Renewable):
     pin: Secret = field(default_factory=Secret)
     result: AuthResult | None = None
 
 
 @dataclass(eq=False)
-class ChangePinContext(JourneyContext):
+class ChangePinContext(Renewable):
     old: Secret = field(default_factory=Secret)
     new: Secret = field(default_factory=Secret)
     repeat: Secret = field(default_factory=Secret)
 
 
 @dataclass(eq=False)
-class UnblockContext(JourneyContext):
+class UnblockContext(Renewable):
     puk: Secret = field(default_factory=Secret)
     new: Secret = field(default_factory=Secret)
     repeat: Secret = field(default_factory=Secret)
@@ -123,7 +132,7 @@ class LostCodesContext(JourneyContext):
 
 
 @dataclass(eq=False)
-class HandOffContext(JourneyContext):
+class HandOffContext(Renewable):
     """A hand-off to the desk: ``kind`` is the journey's; the CAN until the card task takes
     it; then what the card said (or, in a session the smartphone login bound, what the
     provider said: no card is read), how the codes should come, and the ticket filed."""

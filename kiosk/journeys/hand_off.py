@@ -29,17 +29,23 @@ screen from the start, so a receipt that does not come out (no paper, cover open
 gone or broken, no printer at all) costs nothing but a notice: take a photo of the number
 instead. Paper and cover are things a clerk fixes in a minute, so then the screen also offers
 to print again; a printer that is gone or broken will not come back while the citizen waits.
+
+A card due for renewal (DG1's expiry, on the kiosk's clock) gets the calm line on the ticket's
+screen, and "how to renew" beside "done" (:mod:`~kiosk.journeys.renewal`); the offer's screen
+has no way back, since the ticket's screen would print again.
 """
 
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
 from collections.abc import Mapping
 
 from kiosk.cie.identity import IdentityReport
 from kiosk.journeys import jobs
+from kiosk.journeys.card_rules import chip_date
 from kiosk.journeys.common import Endings
 from kiosk.journeys.context import HandOffContext, Notice
 from kiosk.journeys.events import (
@@ -53,6 +59,7 @@ from kiosk.journeys.events import (
 )
 from kiosk.journeys.machine import JourneyId, JourneySpec, Table
 from kiosk.journeys.ports import NO_PRINTER, Delivery, HandOff, ReceiptRequest, TicketKind
+from kiosk.journeys.renewal import NoteRenewal, renewal_line, show_renewal
 from kiosk.journeys.states import (
     Ask,
     Decide,
@@ -142,7 +149,17 @@ def _ticket_facts(ctx: HandOffContext, services: Services) -> Mapping[str, Fact]
         line = PRINTED
     else:
         line, notice = None, NO_RECEIPT.get(receipt, RECEIPT_FAILED)
-    return facts(ticket_number=filed.number, desk=link, receipt=line, notice=notice)
+    return facts(ticket_number=filed.number, desk=link, receipt=line, notice=notice,
+                 **renewal_line(ctx, services))
+
+
+def _chip_expiry(ctx: HandOffContext, services: Services) -> dt.date | None:
+    """DG1's expiry, the MRZ's two-digit year read against today (a clock that cannot be
+    believed decides nothing: no date, no line)."""
+    who, today = ctx.identity, services.guidance.today()
+    if who is None or today is None:
+        return None
+    return chip_date(who.date_of_expiry, today, future=True)
 
 
 def receipt_request(ctx: HandOffContext, language: Language) -> ReceiptRequest:
@@ -227,7 +244,8 @@ class ShowTicket(Ask[HandOffContext]):
     offered only after paper out or cover open, and only while no print is under way."""
 
     def __init__(self, name: str, shows: Facts) -> None:
-        super().__init__(name, Screen.TICKET_FILED, {Choice.DONE: Exit.DONE}, shows,
+        super().__init__(name, Screen.TICKET_FILED,
+                         {Choice.DONE: Exit.DONE, Choice.HOW_TO_RENEW: Exit.RENEW}, shows,
                          cancel=False)
 
     def enter(self, ctx: HandOffContext, services: Services) -> None:
@@ -235,7 +253,8 @@ class ShowTicket(Ask[HandOffContext]):
 
     def options(self, ctx: HandOffContext) -> tuple[Choice, ...]:
         again = ctx.ticket is None and ctx.receipt in PRINT_AGAIN
-        return (Choice.PRINT_AGAIN, Choice.DONE) if again else (Choice.DONE,)
+        renew = (Choice.HOW_TO_RENEW,) if ctx.renewal_due else ()
+        return (*((Choice.PRINT_AGAIN,) if again else ()), *renew, Choice.DONE)
 
     def handle(self, ctx: HandOffContext, services: Services, event: Event) -> Exit | None:
         if isinstance(event, CardDone | CardFailed) and event.ticket == ctx.ticket:
@@ -297,7 +316,9 @@ def build(journey: JourneyId, kind: TicketKind) -> JourneySpec:
     email = EnterEmail("EnterEmail")
     file = FileTicket("FileTicket")
     wipe_filed = WipeSecrets("WipeAfterFiling")
+    note_renewal = NoteRenewal("NoteRenewalDue", _chip_expiry)
     ticket = ShowTicket("ShowTicket", _ticket_facts)
+    renewal = show_renewal(back=False)
     not_filed = Ask[HandOffContext]("ShowNotFiled", Screen.TICKET_NOT_FILED,
                                     {Choice.DONE: Exit.DONE}, cancel=False)
     wipe_done = WipeSecrets("WipeWhenDone")
@@ -336,8 +357,11 @@ def build(journey: JourneyId, kind: TicketKind) -> JourneySpec:
         (email, Exit.CANCEL): delivery,
         (file, Exit.CONTINUE): wipe_filed,
         (file, Exit.FAILED): not_filed,
-        (wipe_filed, Exit.CONTINUE): ticket,
+        (wipe_filed, Exit.CONTINUE): note_renewal,
+        (note_renewal, Exit.CONTINUE): ticket,
         (ticket, Exit.DONE): end,
+        (ticket, Exit.RENEW): renewal,
+        (renewal, Exit.DONE): end,
         (not_filed, Exit.DONE): wipe_done,
         (wipe_done, Exit.CONTINUE): end,
         **endings.rows(),

@@ -439,7 +439,8 @@ class KioskSession:
         if was_busy and not self.busy and (isinstance(event, CardRemoved) or (
                 isinstance(event, CardFailed) and event.code in _LOSS_CODES)):
             self.card_losses += 1
-        self._record_outcome(journey, steps)
+        if not isinstance(event, Cancel):  # the way back shows a result again: no new outcome
+            self._record_outcome(journey, steps)
         if not journey.finished:
             return
         ctx = journey.ctx

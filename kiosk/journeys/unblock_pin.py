@@ -6,6 +6,10 @@ and the kiosk never sends a PUK again by itself.
 
 Where a PUK is at stake (the confirmation, a wrong PUK) the way back is the counter: at the
 anagrafe the codes are reprinted, and no try is spent.
+
+The tries are read with the card's expiry, so that a card due for renewal gets the calm line
+at the end, and "how to renew" (:mod:`~kiosk.journeys.renewal` says why it is read there and
+what it costs).
 """
 
 from __future__ import annotations
@@ -19,13 +23,14 @@ from kiosk.journeys.common import (
     Endings,
     NewPinSteps,
     puk_tries,
-    read_tries,
+    read_tries_and_expiry,
     show_card_dead,
     show_reprint_at_counter,
 )
 from kiosk.journeys.context import UnblockContext
 from kiosk.journeys.doubt import AfterDoubt
 from kiosk.journeys.machine import JourneyId, JourneySpec, Table
+from kiosk.journeys.renewal import NoteRenewal, offer_renewal, renewal_line, show_renewal
 from kiosk.journeys.states import (
     Ask,
     Decide,
@@ -63,7 +68,7 @@ def _tries_facts(ctx: UnblockContext, services: Services) -> Mapping[str, Fact]:
 
 
 WAIT_FOR_CARD = WaitForCard("WaitForCard")
-READ_TRIES = read_tries(blocked_pin_ok=True)
+READ_TRIES = read_tries_and_expiry(blocked_pin_ok=True)
 SHOW_PUK_TRIES = Ask[UnblockContext](
     "ShowPukTriesLeft", Screen.PUK_TRIES, {Choice.CONTINUE: Exit.CONTINUE}, _tries_facts,
     needs_card=True,
@@ -84,9 +89,12 @@ UNBLOCK = RunCardTask[UnblockContext](
     {"WRONG_PUK": Exit.WRONG, "PUK_BLOCKED": Exit.DEAD,
      "CONFIRMATION_REQUIRED": Exit.CONFIRM_NEEDED}, may_change=True,
 )
-SHOW_UNBLOCKED = Ask[UnblockContext]("ShowPinUnblocked", Screen.PIN_UNBLOCKED,
-                                     {Choice.DONE: Exit.DONE}, on_removal=Exit.DONE,
-                                     back=Back.MENU)
+SHOW_UNBLOCKED = Ask[UnblockContext](
+    "ShowPinUnblocked", Screen.PIN_UNBLOCKED,
+    {Choice.DONE: Exit.DONE, Choice.HOW_TO_RENEW: Exit.RENEW}, renewal_line,
+    offered=offer_renewal, on_removal=Exit.DONE, back=Back.MENU,
+)
+NOTE_RENEWAL, SHOW_RENEWAL = NoteRenewal("NoteRenewalDue"), show_renewal()
 SHOW_WRONG_PUK = Ask[UnblockContext](
     "ShowWrongPuk", Screen.WRONG_PUK,
     {Choice.RETRY: Exit.RETRY, Choice.GO_TO_COUNTER: Exit.COUNTER}, puk_tries, cancel=False,
@@ -127,7 +135,11 @@ TRANSITIONS: Table = {
     (UNBLOCK, Exit.CARD_REMOVED): ENDINGS.wipe_removed,
     (UNBLOCK, Exit.IN_DOUBT): AFTER_DOUBT.wipe,
     (WIPE_RECONFIRM, Exit.CONTINUE): CONFIRM_LAST_TRIES,
-    (WIPE_DONE, Exit.CONTINUE): SHOW_UNBLOCKED,
+    (WIPE_DONE, Exit.CONTINUE): NOTE_RENEWAL,
+    (NOTE_RENEWAL, Exit.CONTINUE): SHOW_UNBLOCKED,
+    (SHOW_UNBLOCKED, Exit.RENEW): SHOW_RENEWAL,
+    (SHOW_RENEWAL, Exit.DONE): END,
+    (SHOW_RENEWAL, Exit.CANCEL): SHOW_UNBLOCKED,
     (SHOW_UNBLOCKED, Exit.DONE): END,
     (SHOW_UNBLOCKED, Exit.CANCEL): END,
     (WIPE_WRONG, Exit.CONTINUE): SHOW_WRONG_PUK,

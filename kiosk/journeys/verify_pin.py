@@ -4,8 +4,8 @@ the certificate's verdict and who gave it: the Comune's back-office when it answ
 the challenge the card signs and judges the proof itself), else this kiosk alone. A wrong PIN
 shows the tries left and lets the citizen type again (never the kiosk by itself); a blocked
 PIN leads to "Unblock with PUK". The tries are read first, so no PIN is ever sent to a card
-whose PIN is blocked. A card due for renewal gets the calm line with its date at the end
-(:mod:`~kiosk.journeys.renewal`).
+whose PIN is blocked. A card due for renewal gets the calm line with its date at the end, and
+"how to renew" (:mod:`~kiosk.journeys.renewal`).
 """
 
 from __future__ import annotations
@@ -24,7 +24,13 @@ from kiosk.journeys.common import (
 from kiosk.journeys.context import PinTestContext
 from kiosk.journeys.doubt import AfterDoubt
 from kiosk.journeys.machine import JourneyId, JourneySpec, Table
-from kiosk.journeys.renewal import iso_date, renewal_facts
+from kiosk.journeys.renewal import (
+    NoteRenewal,
+    iso_date,
+    offer_renewal,
+    renewal_line,
+    show_renewal,
+)
 from kiosk.journeys.states import (
     Ask,
     End,
@@ -40,6 +46,7 @@ from kiosk.journeys.views import Back, Choice, Fact, Screen, facts
 
 def _authenticated(ctx: PinTestContext, result: jobs.AuthResult) -> Exit:
     ctx.result = result
+    ctx.expiry = iso_date(result.certificate.expires)
     return Exit.CONTINUE
 
 
@@ -60,7 +67,7 @@ def _identity_facts(ctx: PinTestContext, services: Services) -> Mapping[str, Fac
         certificate_expires=cert.expires,
         revocation=cert.revocation,
         signature_valid=ctx.result.signature_valid,
-        **renewal_facts(iso_date(cert.expires), services),
+        **renewal_line(ctx, services),
     )
 
 
@@ -74,9 +81,10 @@ AUTHENTICATE = RunCardTask[PinTestContext](
     {"WRONG_PIN": Exit.WRONG, "PIN_BLOCKED": Exit.BLOCKED}, may_change=True,
 )
 SHOW_IDENTITY = Ask[PinTestContext](
-    "ShowIdentity", Screen.PIN_WORKS, {Choice.DONE: Exit.DONE}, _identity_facts,
-    on_removal=Exit.DONE, back=Back.MENU,
+    "ShowIdentity", Screen.PIN_WORKS, {Choice.DONE: Exit.DONE, Choice.HOW_TO_RENEW: Exit.RENEW},
+    _identity_facts, offered=offer_renewal, on_removal=Exit.DONE, back=Back.MENU,
 )
+NOTE_RENEWAL, SHOW_RENEWAL = NoteRenewal("NoteRenewalDue"), show_renewal()
 SHOW_WRONG_PIN = show_wrong_pin()
 SHOW_BLOCKED, SHOW_DEAD = show_pin_blocked(), show_card_dead()
 WIPE_DONE, WIPE_WRONG = WipeSecrets("WipeAfterSuccess"), WipeSecrets("WipeAfterWrongPin")
@@ -102,7 +110,11 @@ TRANSITIONS: Table = {
     (AUTHENTICATE, Exit.FAILED): ENDINGS.wipe_failed,
     (AUTHENTICATE, Exit.CARD_REMOVED): ENDINGS.wipe_removed,
     (AUTHENTICATE, Exit.IN_DOUBT): AFTER_DOUBT.wipe,
-    (WIPE_DONE, Exit.CONTINUE): SHOW_IDENTITY,
+    (WIPE_DONE, Exit.CONTINUE): NOTE_RENEWAL,
+    (NOTE_RENEWAL, Exit.CONTINUE): SHOW_IDENTITY,
+    (SHOW_IDENTITY, Exit.RENEW): SHOW_RENEWAL,
+    (SHOW_RENEWAL, Exit.DONE): END,
+    (SHOW_RENEWAL, Exit.CANCEL): SHOW_IDENTITY,
     (SHOW_IDENTITY, Exit.DONE): END,
     (SHOW_IDENTITY, Exit.CANCEL): END,
     (WIPE_WRONG, Exit.CONTINUE): SHOW_WRONG_PIN,

@@ -62,7 +62,7 @@ def issue(
         raise ProfileError(f"PIN and PUK must be {ias_data.PIN_LENGTH} digits") from None
     keys = ias_data.new_ias_keys()
     certificate = pki.issue_auth_certificate(
-        authority, keys.private_key(0x81).public_key(), profile.identity
+        authority, keys.private_key(0x81).public_key(), profile.identity, expiry
     ).public_bytes(serialization.Encoding.DER)
     if len(certificate) > CERTIFICATE_FILE_SIZE:
         raise ProfileError("the authentication certificate does not fit EF 1003")

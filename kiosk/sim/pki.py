@@ -95,9 +95,12 @@ def load(directory: Path) -> TestPki:
 
 
 def issue_auth_certificate(
-    pki: TestPki, key: rsa.RSAPublicKey, identity: dict[str, str]
+    pki: TestPki, key: rsa.RSAPublicKey, identity: dict[str, str],
+    expiry: dt.date | None = None,
 ) -> x509.Certificate:
-    """The card's authentication certificate (EF 1003) for key 81.
+    """The card's authentication certificate (EF 1003) for key 81, valid until the card's
+    ``expiry`` when given (a real CIE's is issued for the card's lifetime, and the kiosk reads
+    it as the card's expiry), else for the test PKI's card years.
 
     What real CNs carry after the codice fiscale is UNCERTAIN (PROTOCOL.md §5.4), so ours is
     the codice fiscale alone, which satisfies every client that reads its first 16 characters.
@@ -111,7 +114,8 @@ def issue_auth_certificate(
             x509.NameAttribute(NameOID.COMMON_NAME, codice_fiscale),
         ]
     )
-    builder = _builder(subject, pki.auth_ca, key, _CARD_YEARS)
+    until = None if expiry is None else dt.datetime.combine(expiry, dt.time(23, 59), dt.UTC)
+    builder = _builder(subject, pki.auth_ca, key, _CARD_YEARS, until)
     builder = (
         builder.add_extension(
             x509.KeyUsage(True, False, False, False, False, False, False, False, False),
@@ -144,6 +148,7 @@ def _builder(
     issuer: Authority | None,
     key: rsa.RSAPublicKey | rsa.RSAPrivateKey,
     years: int,
+    until: dt.datetime | None = None,
 ) -> x509.CertificateBuilder:
     public = key.public_key() if isinstance(key, rsa.RSAPrivateKey) else key
     issuer_name = issuer.certificate.subject if issuer else subject
@@ -156,7 +161,7 @@ def _builder(
         .public_key(public)
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - dt.timedelta(days=1))
-        .not_valid_after(now + dt.timedelta(days=365 * years))
+        .not_valid_after(until or now + dt.timedelta(days=365 * years))
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(public), critical=False)
         .add_extension(
             x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_public), critical=False

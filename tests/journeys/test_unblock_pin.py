@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from kiosk.journeys import Back, CardInserted, Choice, Screen, View
+from kiosk.journeys.certificates import UNREADABLE
+from kiosk.journeys.jobs import CheckResult
 from tests.conftest import TEST_NEW_PIN, TEST_PIN, TEST_PUK
 from tests.journeys.harness import Kiosk, ScriptedWorker, answers, card_status, fails, set_tries
 
@@ -152,8 +154,8 @@ def test_the_card_asking_for_a_confirmation_after_all_leads_back_to_it() -> None
     from kiosk.cie.tasks import CardStatus
 
     status = CardStatus(None, "910718464654", Tries(0), Tries(10))
-    worker = ScriptedWorker([answers(status), fails("CONFIRMATION_REQUIRED", None),
-                             answers(None)])
+    worker = ScriptedWorker([answers(CheckResult(status, UNREADABLE)),
+                             fails("CONFIRMATION_REQUIRED", None), answers(None)])
     kiosk = Kiosk(None, worker=worker)
     kiosk.open(Choice.UNBLOCK_PIN)
     kiosk.send(CardInserted())
@@ -165,7 +167,7 @@ def test_the_card_asking_for_a_confirmation_after_all_leads_back_to_it() -> None
     kiosk.choose(Choice.CONFIRM_PUK_TRY)
     type_puk_and_new_pin(kiosk)
     assert kiosk.screen is Screen.PIN_UNBLOCKED
-    assert worker.jobs == ["status", "unblock", "unblock"]
+    assert worker.jobs == ["check", "unblock", "unblock"]
 
 
 @pytest.mark.parametrize("code", ["PROTOCOL_ERROR", "SM_ERROR", "UNSUPPORTED_CHIP"])
@@ -174,7 +176,8 @@ def test_a_card_error_while_unblocking(code: str) -> None:
     from kiosk.cie.tasks import CardStatus
 
     status = CardStatus(None, "910718464654", Tries(0), Tries(10))
-    kiosk = Kiosk(None, worker=ScriptedWorker([answers(status), fails(code)]))
+    kiosk = Kiosk(None, worker=ScriptedWorker([answers(CheckResult(status, UNREADABLE)),
+                                               fails(code)]))
     kiosk.open(Choice.UNBLOCK_PIN)
     kiosk.send(CardInserted())
     kiosk.choose(Choice.CONTINUE)

@@ -1,7 +1,7 @@
 """The activation helper's own drawings, as a real session reaches them: the QR codes read
 back by zxing-cpp as the shipped addresses, the card's number large beside the steps, the
-receipt drawn where the PUK's first half is; and the renewal line's date as each language
-writes it."""
+receipt drawn where the PUK's first half is; the renewal line's date as each language
+writes it, and the line with its offer on the other journeys' end screens."""
 
 from __future__ import annotations
 
@@ -12,11 +12,13 @@ import pytest
 import zxingcpp
 from PIL import Image
 
+from kiosk.cli.ui import SCENARIOS, drive
 from kiosk.journeys.guidance import ACTIVATION_URL, BOOKING_URL, CIEID_APP_URL
 from kiosk.ui import render
-from kiosk.ui.i18n import CARD_EXPIRED_ON, CARD_EXPIRES_ON, Catalog
+from kiosk.ui.i18n import CARD_EXPIRED_ON, CARD_EXPIRES_ON, LANGUAGES, Catalog
 from kiosk.ui.theme import Settings
 from tests.ui.drawing import SIZES, init, session_views
+from tests.ui.test_paging import read_every_page
 
 
 @pytest.fixture(autouse=True)
@@ -70,3 +72,20 @@ def test_the_expiry_date_is_written_as_the_language_writes_it(
     day = dt.date(2027, 3, 12)
     assert catalog.text(CARD_EXPIRES_ON, date=day) == expires
     assert catalog.text(CARD_EXPIRED_ON, date=day) == expired
+
+
+@pytest.mark.parametrize("state", ["pin-works-expiring", "pin-changed-expiring",
+                                   "pin-unblocked-expiring", "ticket-filed-expiring"])
+def test_the_end_screens_say_when_the_card_expires_and_offer_how_to_renew(state: str) -> None:
+    """The reminder on the other journeys' end screens, as a real session reaches them: the
+    line on one of the pages at 800x480 in large text, in every language, and the offer's
+    button with it."""
+    for language in LANGUAGES:
+        view = drive(SCENARIOS[state], language)
+        expires = view.facts["expires_on"]
+        assert isinstance(expires, str)
+        words = Catalog(language)
+        line = words.text(CARD_EXPIRES_ON, date=dt.date.fromisoformat(expires))
+        layouts, shown = read_every_page(view, words, (800, 480), Settings(large_text=True))
+        assert line in " ".join(text.removeprefix("• ") for text in shown), (state, language)
+        assert any(area.name == "choice.how_to_renew" for area in layouts[0].areas)

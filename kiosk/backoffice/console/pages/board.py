@@ -49,6 +49,7 @@ JOURNEYS = {
     "change-pin": N_("Change the PIN"),
     "unblock-pin": N_("Unblock the PIN"),
     "lost-codes": N_("Lost PIN or PUK"),
+    "activation": N_("Activate the digital identity"),
 }
 # The badges of a kiosk's health (issue 12); a printer that cannot print says why.
 HEALTH = {

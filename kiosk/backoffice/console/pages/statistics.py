@@ -42,6 +42,13 @@ OUTCOMES = {
     "REPRINT_AT_COUNTER": N_("Sent to the counter"),
     "CHANGE_IN_DOUBT": N_("Card left during a change"),
     "TRIES_REREAD": N_("Tries read again"),
+    # The activation helper (issue 16), and the renewal offered at the end of any journey.
+    "ACTIVATION_STEPS": N_("Activation steps shown"),
+    "CLOCK_UNKNOWN": N_("Kiosk clock not set"),
+    "TOO_YOUNG": N_("Too young for a digital identity"),
+    "UNBLOCK_FIRST": N_("Sent to unblock the PIN first"),
+    "NEW_CARD_ONLY": N_("Only a new card helps"),
+    "RENEWAL_OFFERED": N_("How to renew shown"),
 }
 
 
