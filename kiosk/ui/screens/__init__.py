@@ -348,15 +348,19 @@ def _page_of(scene: Scene, pages: int) -> str:
 
 def _page_control(scene: Scene, box: pygame.Rect, pages: int) -> None:
     """The arrows, "back" and "next", with "page 2 of 3" between them, in a row of ``box`` (a screen
-    without buttons to put the arrows beside)."""
+    without buttons to put the arrows beside, or with too many)."""
     theme = scene.canvas.theme
     third = (box.width - 2 * theme.gap) // 3
     back = pygame.Rect(box.x, box.y, third, box.height)
     middle = pygame.Rect(back.right + theme.gap, box.y, third, box.height)
     forward = pygame.Rect(middle.right + theme.gap, box.y, box.right - middle.right - theme.gap,
                           box.height)
-    _arrows(scene, back, forward, pages,
-            labels=(scene.text(messages.PAGE_BACK), scene.text(messages.PAGE_NEXT)))
+    labels = (scene.text(messages.PAGE_BACK), scene.text(messages.PAGE_NEXT))
+    inner = back.width - 2 * theme.gap  # widgets.button_inner
+    # Words, at the body's size, where both fit their third; chevrons where one would shrink
+    # (the French "Précédente" in large text): a shrunk label reads worse than an arrow.
+    fitting = all(label_lines(text, theme.text, inner) is not None for text in labels)
+    _arrows(scene, back, forward, pages, labels=labels if fitting else None)
     label = _page_of(scene, pages)
     fnt, lines = fit(label, theme.text, Weight.SEMIBOLD, middle)
     text_block(scene.canvas.surface, lines, fnt, theme.palette.text, middle, centre=True,
