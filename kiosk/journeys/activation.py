@@ -35,7 +35,7 @@ from collections.abc import Mapping
 
 from kiosk.clock import EARLIEST_PLAUSIBLE
 from kiosk.journeys.card_rules import CardDates, Verdict, chip_date, verdict
-from kiosk.journeys.common import Endings
+from kiosk.journeys.common import CanReading, Endings
 from kiosk.journeys.context import ActivationContext
 from kiosk.journeys.jobs import CardRead, read_card
 from kiosk.journeys.machine import JourneyId, JourneySpec, Table
@@ -45,17 +45,14 @@ from kiosk.journeys.states import (
     Ask,
     Decide,
     End,
-    EnterSecret,
     Exit,
     RunCardTask,
     Services,
     State,
     WaitForCard,
-    WipeSecrets,
 )
 from kiosk.journeys.views import Back, Choice, Fact, Screen, facts
 
-CAN_LENGTH = 6
 AT_HAND = ("activation.have.card", "activation.have.pin", "activation.have.puk_half",
            "activation.have.phone")
 LEVELS_STEPS = ("activation.levels.step_site", "activation.levels.step_number",
@@ -172,14 +169,10 @@ def _after_app(ctx: ActivationContext) -> Exit:
 INTRO = Ask[ActivationContext]("ShowWhatItNeeds", Screen.ACTIVATION_INTRO,
                                {Choice.CONTINUE: Exit.CONTINUE})
 WAIT_FOR_CARD = WaitForCard("WaitForCard")
-ENTER_CAN = EnterSecret[ActivationContext]("EnterCan", Screen.ENTER_CAN, "can",
-                                           length=CAN_LENGTH)
 READ_CARD = RunCardTask[ActivationContext](
     "ReadCardDates", lambda ctx, services: read_card(ctx.can, services.certificates),
     _read_done, {Exit.CONTINUE}, {"WRONG_CAN": Exit.WRONG, "INVALID_CAN_FORMAT": Exit.WRONG})
-WRONG_CAN = Ask[ActivationContext]("ShowWrongCan", Screen.ERROR, {Choice.RETRY: Exit.RETRY},
-                                   back=Back.MENU, explains_failure=True)
-WIPE_READ = WipeSecrets("WipeAfterRead")
+READING = CanReading.build(WAIT_FOR_CARD, READ_CARD)
 DECIDE = DecideWhatApplies("DecideWhatApplies")
 CLOCK = Ask[ActivationContext]("ShowClockUnknown", Screen.ACTIVATION_CLOCK,
                                {Choice.DONE: Exit.DONE}, back=Back.MENU)
@@ -224,18 +217,8 @@ CANCELLED = ENDINGS.wipe_cancelled
 TRANSITIONS: Table = {
     (INTRO, Exit.CONTINUE): WAIT_FOR_CARD,
     (INTRO, Exit.CANCEL): CANCELLED,
-    (WAIT_FOR_CARD, Exit.CONTINUE): ENTER_CAN,
-    (WAIT_FOR_CARD, Exit.CANCEL): CANCELLED,
-    (ENTER_CAN, Exit.CONTINUE): READ_CARD,
-    (ENTER_CAN, Exit.CANCEL): CANCELLED,
-    (ENTER_CAN, Exit.CARD_REMOVED): ENDINGS.wipe_removed,
-    (READ_CARD, Exit.CONTINUE): WIPE_READ,
-    (READ_CARD, Exit.WRONG): WRONG_CAN,
-    (READ_CARD, Exit.FAILED): ENDINGS.wipe_failed,
-    (READ_CARD, Exit.CARD_REMOVED): ENDINGS.wipe_removed,
-    (WRONG_CAN, Exit.RETRY): WAIT_FOR_CARD,
-    (WRONG_CAN, Exit.CANCEL): CANCELLED,
-    (WIPE_READ, Exit.CONTINUE): DECIDE,
+    **READING.rows(ENDINGS),
+    (READING.wipe_read, Exit.CONTINUE): DECIDE,
     (DECIDE, Exit.CLOCK_UNKNOWN): CLOCK,
     (DECIDE, Exit.EXPIRED): EXPIRED,
     (DECIDE, Exit.TOO_YOUNG): TOO_YOUNG,

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from kiosk.cie.pace import CAN_LENGTH
 from kiosk.cie.tasks import CardStatus, DigitalIdentity
 from kiosk.journeys import jobs
 from kiosk.journeys.context import JourneyContext, Notice
@@ -212,6 +213,48 @@ class Endings:
             (self.show_removed, Exit.HANDOFF): self.end,
             (self.show_removed, Exit.DONE): self.end,
             (self.wipe_cancelled, Exit.CONTINUE): self.end,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class CanReading:
+    """The card read with the CAN printed on its front, as the activation helper and the
+    hand-offs both do it: wait for the card, type the CAN, run ``read``; a wrong CAN says so
+    and waits for the card again; a cancel or a removal takes the journey's endings. The CAN
+    is wiped right after the read (``wipe_read``), whose way on is the journey's own. Built
+    once per journey and merged into its table with :meth:`rows`."""
+
+    wait: WaitForCard
+    enter_can: EnterSecret[Any]
+    read: RunCardTask[Any]
+    wrong_can: Ask[Any]
+    wipe_read: WipeSecrets
+
+    @classmethod
+    def build(cls, wait: WaitForCard, read: RunCardTask[Any]) -> CanReading:
+        return cls(
+            wait=wait,
+            enter_can=EnterSecret[Any]("EnterCan", Screen.ENTER_CAN, "can", length=CAN_LENGTH),
+            read=read,
+            wrong_can=Ask[Any]("ShowWrongCan", Screen.ERROR, {Choice.RETRY: Exit.RETRY},
+                               back=Back.MENU, explains_failure=True),
+            wipe_read=WipeSecrets("WipeAfterRead"),
+        )
+
+    def rows(self, endings: Endings) -> Table:
+        cancelled = endings.wipe_cancelled
+        return {
+            (self.wait, Exit.CONTINUE): self.enter_can,
+            (self.wait, Exit.CANCEL): cancelled,
+            (self.enter_can, Exit.CONTINUE): self.read,
+            (self.enter_can, Exit.CANCEL): cancelled,
+            (self.enter_can, Exit.CARD_REMOVED): endings.wipe_removed,
+            (self.read, Exit.CONTINUE): self.wipe_read,
+            (self.read, Exit.WRONG): self.wrong_can,
+            (self.read, Exit.FAILED): endings.wipe_failed,
+            (self.read, Exit.CARD_REMOVED): endings.wipe_removed,
+            (self.wrong_can, Exit.RETRY): self.wait,
+            (self.wrong_can, Exit.CANCEL): cancelled,
         }
 
 

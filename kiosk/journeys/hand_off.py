@@ -46,7 +46,7 @@ from collections.abc import Mapping
 from kiosk.cie.identity import IdentityReport
 from kiosk.journeys import jobs
 from kiosk.journeys.card_rules import chip_date
-from kiosk.journeys.common import Endings
+from kiosk.journeys.common import CanReading, Endings
 from kiosk.journeys.context import HandOffContext, Notice
 from kiosk.journeys.events import (
     CardDone,
@@ -64,7 +64,6 @@ from kiosk.journeys.states import (
     Ask,
     Decide,
     End,
-    EnterSecret,
     Exit,
     Facts,
     RunCardTask,
@@ -76,7 +75,6 @@ from kiosk.journeys.states import (
 from kiosk.journeys.views import Back, Choice, Fact, Language, Screen, View, facts
 from kiosk.journeys.worker import Errand
 
-CAN_LENGTH = 6
 MAX_EMAIL = 254
 # What the kiosk can check of an address without mailing it (the wire's Email says the same):
 # one @, a dotted domain, no spaces or quotes.
@@ -296,14 +294,10 @@ def build(journey: JourneyId, kind: TicketKind) -> JourneySpec:
     show_phone = Ask[HandOffContext]("ShowPhoneIdentity", Screen.HANDOFF_IDENTITY,
                                      {Choice.CONTINUE: Exit.CONTINUE}, _phone_facts)
     wait = WaitForCard("WaitForCard")
-    enter_can = EnterSecret[HandOffContext]("EnterCan", Screen.ENTER_CAN, "can",
-                                            length=CAN_LENGTH)
     read = RunCardTask[HandOffContext](
         "ReadIdentity", lambda ctx, services: jobs.read_identity(ctx.can, services.certificates),
         _read_done, {Exit.CONTINUE}, {"WRONG_CAN": Exit.WRONG, "INVALID_CAN_FORMAT": Exit.WRONG})
-    wrong_can = Ask[HandOffContext]("ShowWrongCan", Screen.ERROR, {Choice.RETRY: Exit.RETRY},
-                                    back=Back.MENU, explains_failure=True)
-    wipe_read = WipeSecrets("WipeAfterRead")
+    reading = CanReading.build(wait, read)
     check = Decide[HandOffContext]("CheckVerdicts", _verified, {Exit.CONTINUE, Exit.NOT_GENUINE})
     not_verified = Ask[HandOffContext]("ShowNotVerified", Screen.HANDOFF_NOT_VERIFIED,
                                        {Choice.DONE: Exit.DONE}, _verdict_facts, back=Back.MENU)
@@ -332,18 +326,8 @@ def build(journey: JourneyId, kind: TicketKind) -> JourneySpec:
         (show_phone, Exit.CONTINUE): delivery,
         (show_phone, Exit.CANCEL): cancelled,
         (intro, Exit.CANCEL): cancelled,
-        (wait, Exit.CONTINUE): enter_can,
-        (wait, Exit.CANCEL): cancelled,
-        (enter_can, Exit.CONTINUE): read,
-        (enter_can, Exit.CANCEL): cancelled,
-        (enter_can, Exit.CARD_REMOVED): endings.wipe_removed,
-        (read, Exit.CONTINUE): wipe_read,
-        (read, Exit.WRONG): wrong_can,
-        (read, Exit.FAILED): endings.wipe_failed,
-        (read, Exit.CARD_REMOVED): endings.wipe_removed,
-        (wrong_can, Exit.RETRY): wait,
-        (wrong_can, Exit.CANCEL): cancelled,
-        (wipe_read, Exit.CONTINUE): check,
+        **reading.rows(endings),
+        (reading.wipe_read, Exit.CONTINUE): check,
         (check, Exit.CONTINUE): show,
         (check, Exit.NOT_GENUINE): not_verified,
         (not_verified, Exit.DONE): wipe_done,
