@@ -16,6 +16,7 @@ import argparse
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import uuid
 from pathlib import Path
@@ -89,6 +90,24 @@ def make_data_tree(tree: Path) -> None:
         (tree / name).mkdir(parents=True, exist_ok=True)
 
 
+def missing_mount_points(root: Path) -> list[str]:
+    """The mount points of the tree's /etc/fstab that the tree lacks. The root is mounted
+    read-only, so nothing can make them at boot: the mount fails and systemd stops in
+    emergency mode (as the first image did, with /var/log/journal cleaned away)."""
+    fstab = root / "etc" / "fstab"
+    if not fstab.is_file():
+        return ["/etc/fstab"]
+    missing = []
+    for line in fstab.read_text().splitlines():
+        fields = line.split()
+        if len(fields) < 2 or fields[0].startswith("#"):
+            continue
+        point = root / fields[1].lstrip("/")
+        if point.is_symlink() or not point.is_dir():
+            missing.append(fields[1])
+    return missing
+
+
 def lay_out(out: Path, layout: Layout, filesystems: dict[str, Path]) -> None:
     """The partition table, then each filesystem at its partition's offset. dd's sparse
     output leaves zero blocks unwritten, so the empty root B and free space stay holes, and
@@ -113,6 +132,10 @@ def assemble(out: Path, layout: Layout, *, boot: Path, root: Path, epoch: int,
              work: Path) -> dict[str, Path]:
     """The whole image from a boot tree and a root tree; returns the filesystem images
     (their hashes are the build's figures; root.ext4 is also what an update bundle holds)."""
+    missing = missing_mount_points(root)
+    if missing:
+        raise ValueError(f"the root tree has no {', '.join(missing)}: the read-only root "
+                         "cannot make its mount points at boot")
     work.mkdir(parents=True, exist_ok=True)
     data_tree = work / "data-tree"
     make_data_tree(data_tree)
@@ -141,7 +164,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     epoch = int(os.environ.get("SOURCE_DATE_EPOCH", "0"))
     layout = Layout(boot_mib=args.boot_mib, root_mib=args.root_mib, data_mib=args.data_mib)
-    assemble(args.out, layout, boot=args.boot, root=args.root, epoch=epoch, work=args.work)
+    try:
+        assemble(args.out, layout, boot=args.boot, root=args.root, epoch=epoch, work=args.work)
+    except ValueError as exc:
+        print(f"image.assemble: {exc}", file=sys.stderr)
+        return 1
     return 0
 
 

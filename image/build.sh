@@ -130,6 +130,7 @@ mmdebstrap --mode=root --arch=arm64 --variant="$variant" \
     --customize-hook='rm -f "$1/etc/hostname"; echo kiosk > "$1/etc/hostname"' \
     --customize-hook='truncate -s 0 "$1/etc/machine-id"' \
     --customize-hook='rm -rf "$1/var/cache/apt"/*.bin "$1/var/lib/apt/lists"/* "$1/var/log"/*' \
+    --customize-hook='mkdir "$1/var/log/journal"' \
     bookworm "$WORK/rootfs.tar" "${suites[@]}"
 
 echo "== filesystems and the image (image/assemble.py)"

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from image.assemble import assemble, filesystem_uuid
-from image.layout import MIB, Layout
+from image.layout import MIB, Layout, fstab
 
 LAYOUT = Layout(boot_mib=16, root_mib=8, data_mib=8)
 EPOCH = 1_700_000_000
@@ -28,6 +28,10 @@ def _trees(base: Path) -> tuple[Path, Path]:
     (boot / "overlays" / "README").write_text("overlays\n")
     (root / "etc").mkdir(parents=True)
     (root / "etc" / "hostname").write_text("kiosk\n")
+    (root / "etc" / "fstab").write_text(fstab(LAYOUT))
+    for point in ("boot/firmware", "data", "tmp", "var/tmp", "var/log/journal",
+                  "var/lib/systemd"):
+        (root / point).mkdir(parents=True)
     (root / "opt" / "kiosk" / "bin").mkdir(parents=True)
     (root / "opt" / "kiosk" / "bin" / "kiosk").write_text("#!/bin/sh\n")
     os.symlink("/data/kiosk", root / "kiosk-state")
@@ -108,6 +112,14 @@ def test_data_holds_the_state_directories(built: dict[str, Path]) -> None:
     listing = _debugfs(built["first"], LAYOUT.partition("data").offset, "ls -p /")
     names = {field.split("/")[5] for field in listing.split() if field.count("/") >= 6}
     assert {"kiosk", "journal", "systemd", "rauc"} <= names
+
+
+def test_a_root_without_a_mount_point_of_its_fstab_is_refused(tmp_path: Path) -> None:
+    boot, root = _trees(tmp_path)
+    (root / "var" / "log" / "journal").rmdir()
+    with pytest.raises(ValueError, match="no /var/log/journal"):
+        assemble(tmp_path / "kiosk.img", LAYOUT, boot=boot, root=root, epoch=EPOCH,
+                 work=tmp_path / "work")
 
 
 def test_the_same_trees_give_the_same_bytes(built: dict[str, Path]) -> None:
