@@ -2,12 +2,14 @@
 
 The image runs the kiosk from a virtual environment (/opt/kiosk) made with Debian's Python
 and ``--system-site-packages``. Every PyPI dependency comes as an arm64 (manylinux aarch64)
-or pure-Python wheel at the version in image/constraints.txt, except four that PyPI has no
-such wheel of:
+or pure-Python wheel at the version in image/constraints.txt, except these:
 
-- pyscard and systemd-python (C extensions, sources only): Debian's python3-pyscard and
-  python3-systemd (image/packages.txt); the environment sees them, and pip counts them as
-  installed.
+- the distributions a ``# pip: NAME`` comment in image/packages.txt names: Debian's package
+  stands in for them, the environment sees it and pip counts it as installed. pyscard and
+  systemd-python are C extensions with sources only on PyPI; pygame's PyPI wheels bundle an
+  SDL without the kmsdrm display driver (X11, Wayland and offscreen only), so on a Pi with no
+  desktop they could not open the screen, while Debian's pygame runs on Debian's SDL, which
+  draws through DRM/KMS with Mesa (vc4/v3d on the Pi 4).
 - pyDes (pure Python, sources only): its wheel is built here.
 - cobs (a C extension with its own pure-Python fallback, sources only): its wheel is built
   here with the compiler turned off, so setup.py falls back to the pure-Python package; the
@@ -21,6 +23,7 @@ Nothing is compiled for arm64 and nothing is fetched inside the image.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -30,7 +33,7 @@ from packaging.requirements import Requirement
 
 ROOT = Path(__file__).resolve().parent.parent
 CONSTRAINTS = ROOT / "image" / "constraints.txt"
-FROM_DEBIAN = {"pyscard": "python3-pyscard", "systemd-python": "python3-systemd"}
+PACKAGES = ROOT / "image" / "packages.txt"
 BUILT_HERE = ("pyDes", "cobs")
 EXTRAS = "pi"  # gpiozero and rpi-lgpio: the Pi's GPIO
 # bookworm's glibc is 2.36: any manylinux wheel up to 2_36 runs on it
@@ -44,12 +47,18 @@ def _pip(*arguments: str, env: dict[str, str] | None = None) -> None:
                    check=True, env=env)
 
 
+def debian_builds() -> set[str]:
+    """The PyPI distributions Debian's packages stand in for (``# pip: NAME`` lines)."""
+    return set(re.findall(r"#\s*pip:\s*([A-Za-z0-9_.-]+)", PACKAGES.read_text()))
+
+
 def kiosk_requirements(wheel: Path) -> list[str]:
     """The kiosk wheel's requirements with its Pi extra, less those Debian provides."""
     with ZipFile(wheel) as archive:
         meta = next(n for n in archive.namelist() if n.endswith(".dist-info/METADATA"))
         text = archive.read(meta).decode()
     wanted = []
+    debian = debian_builds()
     for line in text.splitlines():
         if not line.startswith("Requires-Dist:"):
             continue
@@ -58,7 +67,7 @@ def kiosk_requirements(wheel: Path) -> list[str]:
                        "python_version": PYTHON_VERSION}
         if requirement.marker and not requirement.marker.evaluate(environment):
             continue
-        if requirement.name in FROM_DEBIAN:
+        if requirement.name in debian:
             continue
         requirement.marker = None
         wanted.append(str(requirement))

@@ -22,7 +22,6 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -34,6 +33,7 @@ from pathlib import Path
 
 from packaging.requirements import Requirement
 
+from image.wheelhouse import debian_builds
 from tests.conftest import ROOT
 
 PACKAGES = ROOT / "image" / "packages.txt"
@@ -50,11 +50,6 @@ def packages(arch: str = "amd64") -> list[str]:
         if name.strip() and (arch == "arm64" or "arm64-only" not in comment):
             names.append(name.strip())
     return names
-
-
-def debian_builds() -> set[str]:
-    """The PyPI distributions Debian's packages stand in for (``# pip: NAME`` lines)."""
-    return set(re.findall(r"#\s*pip:\s*([A-Za-z0-9_.-]+)", PACKAGES.read_text()))
 
 
 def pip_requirements() -> list[str]:
@@ -149,15 +144,15 @@ def build_wheels(wheels: Path) -> str:
     return kiosk_wheel.name
 
 
-def in_root(root: Path, *argv: str) -> None:
+def in_root(root: Path, *argv: str) -> str:
     """Run ``argv`` chrooted in ``root``, with /proc and /dev, and none of this machine's pip
-    settings (its local indexes do not exist in there)."""
+    settings (its local indexes do not exist in there); its standard output is returned."""
     mounts = 'mount -t proc proc "$0/proc" && mount --rbind /dev "$0/dev" && exec chroot "$0" "$@"'
-    subprocess.run(["unshare", "--mount", "--propagation", "private", "sh", "-c", mounts,
-                    str(root), *argv], check=True, timeout=BUILD_TIMEOUT_SECONDS,
-                   stdin=subprocess.DEVNULL,
-                   env={key: value for key, value in os.environ.items()
-                        if not key.startswith("PIP_")})
+    return subprocess.run(["unshare", "--mount", "--propagation", "private", "sh", "-c", mounts,
+                           str(root), *argv], check=True, timeout=BUILD_TIMEOUT_SECONDS,
+                          stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True,
+                          env={key: value for key, value in os.environ.items()
+                               if not key.startswith("PIP_")}).stdout
 
 
 def install_kiosk(target: Path, scratch: Path) -> None:

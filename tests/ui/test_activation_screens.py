@@ -27,7 +27,7 @@ def _pygame() -> None:
 
 
 def codes(surface: pygame.Surface) -> list[str]:
-    raw = pygame.image.tobytes(surface, "RGB")
+    raw = pygame.image.tostring(surface, "RGB")
     image = Image.frombytes("RGB", surface.get_size(), raw).convert("L")
     return [found.text for found in zxingcpp.read_barcodes(image)]
 

@@ -140,9 +140,9 @@ def test_drawing_is_pure_and_the_reading_screen_moves_with_the_frame() -> None:
     first = render.draw(one, view, Ids(), Settings(), frame=1)
     again = render.draw(two, view, Ids(), Settings(), frame=1)
     assert first == again
-    assert pygame.image.tobytes(one, "RGB") == pygame.image.tobytes(two, "RGB")
+    assert pygame.image.tostring(one, "RGB") == pygame.image.tostring(two, "RGB")
     render.draw(two, view, Ids(), Settings(), frame=2)
-    assert pygame.image.tobytes(one, "RGB") != pygame.image.tobytes(two, "RGB")
+    assert pygame.image.tostring(one, "RGB") != pygame.image.tostring(two, "RGB")
 
 
 def test_high_contrast_and_large_text_change_the_picture() -> None:

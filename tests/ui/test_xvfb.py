@@ -121,7 +121,7 @@ class Twin:
 
     def picture(self) -> tuple[Image.Image, Layout]:
         layout = self.stage.draw(self.surface)
-        return Image.frombytes("RGB", SIZE, pygame.image.tobytes(self.surface, "RGB")), layout
+        return Image.frombytes("RGB", SIZE, pygame.image.tostring(self.surface, "RGB")), layout
 
     def touch(self, rect: pygame.Rect) -> View:
         """A left click on the centre of ``rect``, handled as the kiosk's loop handles it."""

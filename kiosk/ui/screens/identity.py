@@ -32,7 +32,9 @@ def decoded(photo: bytes) -> pygame.Surface | None:
             rgb = image.convert("RGB")
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
         return None
-    return pygame.image.frombytes(rgb.tobytes(), rgb.size, "RGB")
+    # fromstring, not frombytes: the image runs Debian bookworm's pygame 2.1.2 (its SDL has
+    # the kmsdrm display), which has only the older name
+    return pygame.image.fromstring(rgb.tobytes(), rgb.size, "RGB")
 
 
 def draw(scene: Scene) -> None:
