@@ -50,8 +50,8 @@ ZONEINFO = Path("/usr/share/zoneinfo")
 # How the image's network stack takes new files (systemd-networkd, wpa_supplicant@wlan0).
 RELOAD_NETWORK = ["networkctl", "reload"]
 RESTART_WIFI = ["systemctl", "restart", f"wpa_supplicant@{network.WIFI_INTERFACE}.service"]
-# sshd's AuthorizedKeysFile (systemd/sshd_config.d/kiosk.conf). Started without waiting: first
-# boot runs during the boot, and ssh.service is ordered after units that are after it.
+# sshd's AuthorizedKeysFile (systemd/sshd_config.d/kiosk.conf). Started without waiting: sshd's
+# start waits for network.target and its host key, and how it went is in its own journal.
 AUTHORIZED_KEYS = "authorized_keys"
 START_SSH = ["systemctl", "start", "--no-block", "ssh.service"]
 
@@ -174,8 +174,8 @@ def authorize_technicians(directory: Path, spec: Provisioning) -> None:
     """The ``technician.ssh_keys``, one per line, as sshd's ``authorized_keys`` in
     ``directory`` (/data/ssh): 0700 and 0600, and root's, since first boot runs as root.
     Not in the state directory: sshd's StrictModes refuses a key file under a directory
-    another user (the kiosk's) owns. Without the section the file goes, and with it sshd
-    (ssh.service's condition): a kiosk no one needs to reach is not reachable."""
+    another user (the kiosk's) owns. Without the section the file goes, and so does sshd at
+    the next boot (ssh.service's condition): a kiosk no one needs to reach is not reachable."""
     keys = directory / AUTHORIZED_KEYS
     if spec.technician is None:
         keys.unlink(missing_ok=True)
