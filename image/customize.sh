@@ -46,7 +46,8 @@ cp -r "$generated/root/." "$TREE/"
 install -D -m 0644 "$WORK/keyring.pem" "$TREE/etc/rauc/keyring.pem"
 install -D -m 0755 "$ROOT/image/rauc/health-check.sh" "$TREE/usr/libexec/kiosk/health-check"
 
-echo "-- systemd/ (units, sysusers, tmpfiles, journald, logind, sysctl, udev; the gettys masked)"
+echo "-- systemd/ (units, sysusers, tmpfiles, journald, logind, sysctl, udev, sshd; the gettys masked;"
+echo "   Debian's SSH host keys removed)"
 "$ROOT/systemd/install.sh" "$TREE"
 
 # systemd-firstboot asks for a locale and a root password on the console at a first boot,

@@ -25,6 +25,9 @@ APT_PACKAGES=(
     fonts-dejavu-core libusb-1.0-0                   # the virtual printer's font; pyusb's USB printers
     systemd-journal-remote                           # tests: a real journal file for kiosk debug-bundle
     dosfstools fusefat                               # first boot's test on a real FAT boot partition
+    openssh-server                                   # sshd -t/-T of the kiosk's sshd drop-in, ssh-keygen
+                                                     # (tests/systemd/test_sshd.py; the tests never start
+                                                     # sshd, Debian's postinst may: systemctl disable --now ssh)
     systemd mmdebstrap systemd-container             # unit checks (systemd-analyze), the appliance's
                                                      # root filesystem, booted with systemd-nspawn
     # the Pi image (image/build.sh) and its tests: arm64 root filesystems under qemu-user,

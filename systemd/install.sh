@@ -4,9 +4,10 @@
 #
 #   systemd/install.sh ROOT
 #
-# Vendor files go under /usr (the image's root filesystem is read-only); what cannot wait for
-# the first boot on a read-only root is done here: the kiosk's user and groups, the
-# /var/lib/kiosk link, the enabled and masked units. Runs as root (file ownership in ROOT);
+# Vendor files go under /usr (the image's root filesystem is read-only), sshd's drop-in under
+# /etc/ssh (sshd reads no other place); what cannot wait for the first boot on a read-only
+# root is done here: the kiosk's user and groups, the /var/lib/kiosk link, the enabled and
+# masked units, Debian's SSH host keys removed. Runs as root (file ownership in ROOT);
 # needs systemd's systemctl, systemd-sysusers and systemd-tmpfiles on the build machine.
 set -eu
 root=${1:?usage: install.sh ROOT}
@@ -22,6 +23,13 @@ install -D -m 0644 "$here/logind.conf.d/kiosk.conf" "$root/usr/lib/systemd/login
 install -D -m 0644 "$here/sysctl.d/90-kiosk.conf" "$root/usr/lib/sysctl.d/90-kiosk.conf"
 install -D -m 0644 "$here/udev/rules.d/60-kiosk.rules" "$root/usr/lib/udev/rules.d/60-kiosk.rules"
 install -D -m 0644 "$here/README.md" "$root/usr/share/doc/cie-kiosk/systemd/README.md"
+# The technician's SSH (docs/image.md): sshd's settings, and Debian's ssh.service run only
+# with the keys of the provisioning file and after the kiosk's own host key is made.
+install -D -m 0644 "$here/ssh.service.d/kiosk.conf" "$root/usr/lib/systemd/system/ssh.service.d/kiosk.conf"
+install -D -m 0644 "$here/sshd_config.d/kiosk.conf" "$root/etc/ssh/sshd_config.d/kiosk.conf"
+# The host keys openssh-server's postinst made at build time: every kiosk would share them,
+# and each build's root filesystem would differ. sshd reads the kiosk's own from /data/ssh.
+rm -f "$root"/etc/ssh/ssh_host_*
 
 systemd-sysusers --root="$root" kiosk.conf
 mkdir -p "$root/data"
@@ -33,6 +41,12 @@ for unit in "$here"/*.service; do
         systemctl --root="$root" enable "$(basename "$unit")"
     fi
 done
+# openssh-server enables ssh.service itself; made sure of here, in a root that has it (the
+# image and its amd64 twin do, tests/systemd's root may not). Its drop-in's condition keeps
+# sshd off on a kiosk without keys.
+if [ -e "$root/usr/lib/systemd/system/ssh.service" ]; then
+    systemctl --root="$root" enable ssh.service
+fi
 # No login prompt on the screen: not on tty1, not on a VT switch, not Debian's fallback
 # gettys on tty2-6 (getty-static, when logind is missing).
 systemctl --root="$root" mask getty@tty1.service autovt@.service getty-static.service

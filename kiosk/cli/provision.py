@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 BOOT = Path("/boot/firmware")  # where Debian's raspi-firmware mounts the boot partition
 STATE = Path("/var/lib/kiosk")
 ETC = Path("/etc")
+SSH = Path("/data/ssh")  # sshd's AuthorizedKeysFile's directory in the image
 LANGUAGES = ("it", "en")  # the technician's screen speaks both, Italian first
 
 
@@ -48,9 +49,12 @@ def register(groups: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     parser.add_argument("--etc", type=Path, default=ETC, help=(
         f"where the network and time-zone files go (default {ETC}; the image passes "
         "/var/lib/kiosk/etc, which its /etc links to)"))
+    parser.add_argument("--ssh", type=Path, default=SSH, help=(
+        f"where the technicians' SSH keys go, as authorized_keys (default {SSH})"))
     parser.add_argument("--owner", help="give the kiosk's own files to this user")
     parser.add_argument("--apply", action="store_true", help=(
-        "have systemd-networkd and wpa_supplicant take the new network files at once"))
+        "have systemd-networkd and wpa_supplicant take the new network files at once, and "
+        "start sshd when the file gives SSH keys"))
     parser.add_argument("--timeout", type=float, default=10.0,
                         help="seconds for one request to the back-office")
     parser.add_argument("--check", action="store_true", help=(
@@ -73,7 +77,7 @@ def register(groups: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
 
 
 def _attempt(args: argparse.Namespace) -> Outcome:
-    return provision(Places(args.boot, args.state, args.etc), owner=args.owner,
+    return provision(Places(args.boot, args.state, args.etc, args.ssh), owner=args.owner,
                      apply=args.apply, timeout=args.timeout)
 
 
@@ -103,7 +107,7 @@ def cmd_provision(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     """What first boot would do with the file, in a few lines; never a secret's value."""
-    source = Places(args.boot, args.state, args.etc).source
+    source = Places(args.boot, args.state, args.etc, args.ssh).source
     try:
         spec = parse(read_source(source), str(source))
     except KioskError as exc:
@@ -118,7 +122,9 @@ def _check(args: argparse.Namespace) -> int:
         "reader": spec.reader.uri,
         "hardware": ", ".join(section for section in ("printer", "gpio", "frontpanel",
                                                       "backlight")
-                              if getattr(spec, section) is not None) or "none"}, args.json)
+                              if getattr(spec, section) is not None) or "none",
+        "ssh": (f"{len(spec.technician.ssh_keys)} key(s)" if spec.technician is not None
+                else "off")}, args.json)
 
 
 def _addressing(addressing: Addressing) -> str:

@@ -5,10 +5,12 @@ The steps, each done again or skipped by looking at what is already on disk (no 
 1. nothing to do when the ``provisioned`` marker is in the state directory;
 2. read and check the boot partition's ``kiosk.toml`` (``PROVISION_MISSING``,
    ``PROVISION_INVALID``); a kiosk not yet enrolled needs its token (``PROVISION_NO_TOKEN``);
-3. write the runtime configuration, the network files and the time zone (rewritten every time:
-   the same input gives the same files), replace the Wi-Fi passphrase in the boot partition's
-   file by the PSK derived from it, and, with ``apply``, have systemd-networkd and
-   wpa_supplicant take the files, so the back-office can be reached;
+3. write the runtime configuration, the network files, the time zone and the technicians'
+   SSH keys (rewritten every time: the same input gives the same files), replace the Wi-Fi
+   passphrase in the boot partition's file by the PSK derived from it, and, with ``apply``,
+   have systemd-networkd and wpa_supplicant take the files, so the back-office can be
+   reached, and start sshd when there are keys, so a technician can log in even while the
+   following steps fail;
 4. enroll unless the uplink store already holds an enrollment (its ``enrollment.json`` is
    written last, so a cut in the middle means "not enrolled", and the token is still there);
    the key is made there and never leaves the kiosk; an unreachable back-office is
@@ -48,6 +50,10 @@ ZONEINFO = Path("/usr/share/zoneinfo")
 # How the image's network stack takes new files (systemd-networkd, wpa_supplicant@wlan0).
 RELOAD_NETWORK = ["networkctl", "reload"]
 RESTART_WIFI = ["systemctl", "restart", f"wpa_supplicant@{network.WIFI_INTERFACE}.service"]
+# sshd's AuthorizedKeysFile (systemd/sshd_config.d/kiosk.conf). Started without waiting: sshd's
+# start waits for network.target and its host key, and how it went is in its own journal.
+AUTHORIZED_KEYS = "authorized_keys"
+START_SSH = ["systemctl", "start", "--no-block", "ssh.service"]
 
 
 @dataclass(frozen=True)
@@ -55,6 +61,7 @@ class Places:
     boot: Path  # the boot partition's mount point, holding kiosk.toml
     state: Path  # the kiosk's state directory on the data partition
     etc: Path  # where the network and time-zone files go
+    ssh: Path  # where the technicians' SSH keys go: root's, outside the kiosk's own files
 
     @property
     def source(self) -> Path:
@@ -100,6 +107,8 @@ def provision(places: Places, *, owner: str | None = None, apply: bool = False,
         text = _guarded(rewrite_source, places.source, rewrite.with_psk(text, _now()))
     if apply:
         apply_network(spec)
+        if spec.technician is not None:
+            _ask(START_SSH)
     enrolled_now = False
     if not store.enrolled() and secret is not None:
         log.info("enrolling with %s", spec.backoffice.url)
@@ -147,6 +156,7 @@ def configure(places: Places, spec: Provisioning, owner: str | None) -> None:
     for relative in gone:
         (places.etc / relative).unlink(missing_ok=True)
     set_time_zone(places.etc, spec.site.time_zone)
+    authorize_technicians(places.ssh, spec)
 
 
 def set_time_zone(etc: Path, zone: str) -> None:
@@ -160,18 +170,39 @@ def set_time_zone(etc: Path, zone: str) -> None:
     write_atomically(etc / "timezone", f"{zone}\n".encode())
 
 
+def authorize_technicians(directory: Path, spec: Provisioning) -> None:
+    """The ``technician.ssh_keys``, one per line, as sshd's ``authorized_keys`` in
+    ``directory`` (/data/ssh): 0700 and 0600, and root's, since first boot runs as root.
+    Not in the state directory: sshd's StrictModes refuses a key file under a directory
+    another user (the kiosk's) owns. Without the section the file goes, and so does sshd at
+    the next boot (ssh.service's condition): a kiosk no one needs to reach is not reachable."""
+    keys = directory / AUTHORIZED_KEYS
+    if spec.technician is None:
+        keys.unlink(missing_ok=True)
+        return
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    directory.chmod(0o700)
+    lines = "".join(f"{key}\n" for key in spec.technician.ssh_keys)
+    write_atomically(keys, lines.encode(), 0o600)
+
+
 def apply_network(spec: Provisioning) -> None:
     """Ask the running network stack to take the new files. A failure is logged, not raised:
     the enrollment that follows says whether the back-office can be reached."""
-    commands = [RELOAD_NETWORK] + ([RESTART_WIFI] if spec.wifi is not None else [])
-    for command in commands:
-        if shutil.which(command[0]) is None:
-            log.warning("%s: not installed; the network files wait for the next boot", command[0])
-            continue
-        done = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
-        if done.returncode != 0:
-            log.warning("%s: exit %d: %s", " ".join(command), done.returncode,
-                        done.stderr.strip())
+    _ask(RELOAD_NETWORK)
+    if spec.wifi is not None:
+        _ask(RESTART_WIFI)
+
+
+def _ask(command: list[str]) -> None:
+    """Run a command of the running system; a failure is logged: the files it would have
+    taken are read at the next boot anyway."""
+    if shutil.which(command[0]) is None:
+        log.warning("%s: not installed; the new files wait for the next boot", command[0])
+        return
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
+    if done.returncode != 0:
+        log.warning("%s: exit %d: %s", " ".join(command), done.returncode, done.stderr.strip())
 
 
 def give(path: Path, owner: str, *, inside: bool = True) -> None:

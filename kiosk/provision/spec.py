@@ -7,7 +7,8 @@ turns it into the runtime configuration. Parsing is as strict as :mod:`kiosk.con
 unknown key or a wrong value is refused with a sentence naming the file and the key.
 
 The enrollment token and the Wi-Fi passphrase are secrets: they are held as
-:class:`pydantic.SecretStr` (their repr is stars) and no error text quotes a value.
+:class:`pydantic.SecretStr` (their repr is stars) and no error text quotes a value. The
+technician's SSH keys are public, but their errors quote nothing either, as for every key.
 """
 
 from __future__ import annotations
@@ -16,9 +17,13 @@ import ipaddress
 import re
 import tomllib
 import zoneinfo
-from typing import Literal
+from typing import Annotated, Literal
 
+from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.serialization import load_ssh_public_key
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -35,6 +40,11 @@ FILE_NAME = "kiosk.toml"
 # v1.<secret>.<pin>: the shape kiosk.uplink.enroll.parse_token takes; the pin is 43 characters
 TOKEN = re.compile(r"v1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}")
 NAME = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$"
+# The SSH key types taken, by their first word: what OpenSSH 9.2 accepts by default, less DSA
+# (ssh-dss: 1024 bits, refused by OpenSSH itself) and the FIDO types; RSA from 3072 bits.
+SSH_KEY_TYPES = ("ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384",
+                 "ecdsa-sha2-nistp521", "ssh-rsa")
+MIN_RSA_BITS = 3072
 
 
 class ProvisionError(KioskError):
@@ -167,6 +177,35 @@ class Reader(_Strict):
         return f"pcsc:{self.name}" if self.name else "pcsc"
 
 
+def _ssh_public_key(line: str) -> str:
+    """One ``authorized_keys`` line, ``TYPE BASE64 [comment]``, whose key loads and is strong
+    enough. One line and no options: a line break would add a line of the file's own (with
+    ``command=`` or ``from=`` options, say) that nobody checked."""
+    line = line.strip()
+    if (line.split() or [""])[0] not in SSH_KEY_TYPES:
+        raise ValueError("not an SSH public key of a type taken (ssh-ed25519, ecdsa-sha2-*, "
+                         "ssh-rsa): copy the whole line of the .pub file, never the private key")
+    if any(c < " " or c == "\x7f" for c in line):
+        raise ValueError("one key per string, on one line (no line break or control character)")
+    try:
+        key = load_ssh_public_key(line.encode())
+    except (ValueError, UnsupportedAlgorithm):
+        raise ValueError("not a valid SSH public key: copy the whole line of the .pub "
+                         "file") from None
+    if isinstance(key, rsa.RSAPublicKey) and key.key_size < MIN_RSA_BITS:
+        raise ValueError(f"an RSA key of {key.key_size} bits: at least {MIN_RSA_BITS} "
+                         "(ssh-keygen -t ed25519 makes a better one)")
+    return line
+
+
+class Technician(_Strict):
+    """Who may log in over SSH, as root, with a key (docs/provisioning.md). Without this
+    section the kiosk runs no SSH server at all."""
+
+    ssh_keys: list[Annotated[str, AfterValidator(_ssh_public_key)]] = Field(
+        min_length=1, description="lines of the technicians' .pub files, comment kept")
+
+
 class Provisioning(_Strict):
     site: Site
     backoffice: Backoffice
@@ -178,6 +217,7 @@ class Provisioning(_Strict):
     gpio: config.Gpio | None = None
     frontpanel: config.FrontPanel | None = None
     backlight: config.Backlight | None = None
+    technician: Technician | None = None
 
     @property
     def token(self) -> str | None:

@@ -7,13 +7,16 @@ stops feeding the watchdog, and systemd kills the kiosk and starts it again.
 The test's only changes to the image: the sim profile in /etc/kiosk/kiosk.toml (headless, no
 hardware), first boot's marker (this kiosk counts as provisioned: kiosk-firstboot.service has its
 own tests in tests/provision), and a drop-in that shortens WatchdogSec= so the hang is seen in
-seconds.
+seconds. Its SSH (systemd/README.md, "The technician's SSH"): off without keys; with a key bound
+where first boot writes it, sshd runs with the kiosk's own host key and lets root in with that
+key alone.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import subprocess
 import time
 from pathlib import Path
 
@@ -42,8 +45,22 @@ TEST_DROP_IN = f"""# tests/appliance: a short watchdog, to see a hang handled in
 [Service]
 WatchdogSec={WATCHDOG_SECONDS}
 """
-UNITS = ["kiosk.service", "kiosk-console.service", "kiosk-firstboot.service"]
+UNITS = ["kiosk.service", "kiosk-console.service", "kiosk-firstboot.service",
+         "kiosk-ssh-hostkey.service", "ssh.service"]
 RESTART_TIMEOUT_SECONDS = 60.0
+# A provisioning file with a technician's key, whose back-office is a closed port: first boot
+# gets as far as it can (the keys are written before it enrolls) and fails.
+UNREACHABLE_PROVISIONING = """[site]
+comune = "Comune di Prova"
+kiosk = "anagrafe-1"
+
+[backoffice]
+url = "https://127.0.0.1:1"
+token = "v1.Zm9vYmFyc2VjcmV0.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+
+[technician]
+ssh_keys = ["{key}"]
+"""
 
 
 @pytest.fixture
@@ -107,3 +124,45 @@ def test_kiosk_boots_ready_and_a_hung_loop_is_restarted(appliance: Path, tmp_pat
         assert int(container.show("kiosk.service", "MainPID")["MainPID"]) != hung
         journal = container.run("journalctl", "--no-pager", "-u", "kiosk.service").stdout
         assert "Watchdog timeout" in journal
+
+        # No technician's keys: no sshd (skipped by its condition), no host key made.
+        for unit in ("ssh.service", "kiosk-ssh-hostkey.service"):
+            assert container.show(unit, "ConditionResult", "ActiveState") == {
+                "ConditionResult": "no", "ActiveState": "inactive"}, unit
+
+
+def test_first_boot_s_keys_let_root_in_with_them_alone(appliance: Path, tmp_path: Path) -> None:
+    """The image carries no host key. First boot (``kiosk provision --apply``, here with a
+    back-office it cannot reach) writes the provisioning file's key and starts sshd at once,
+    after the kiosk's own host key is made; root logs in with the key, never with a password,
+    and no other user does."""
+    assert sorted(p.name for p in (appliance / "etc/ssh").glob("ssh_host_*")) == []
+    assert os.readlink(appliance / "etc/systemd/system/multi-user.target.wants/ssh.service")
+    key = tmp_path / "id_ed25519"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "tecnico@comune",
+                    "-f", str(key)], check=True, timeout=60)
+    (tmp_path / "boot.toml").write_text(UNREACHABLE_PROVISIONING.format(
+        key=key.with_suffix(".pub").read_text().strip()))
+    files = laid_over(tmp_path) | {"/srv/boot/kiosk.toml": tmp_path / "boot.toml",
+                                   "/root/id_ed25519": key}
+    client = ["ssh", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=accept-new",
+              "-o", "UserKnownHostsFile=/dev/null", "-o", "ConnectTimeout=10"]
+    with booted(appliance, tmp_path / "console.log", files=files) as container:
+        assert container.show("ssh.service", "ActiveState") == {"ActiveState": "inactive"}
+        first_boot = container.run("/opt/kiosk/bin/kiosk", "provision", "--apply", "--json",
+                                   "--boot", "/srv/boot", "--state", "/srv/state", "--etc",
+                                   "/srv/etc", "--ssh", "/data/ssh", check=False, timeout=120)
+        assert "ENROLL_UNREACHABLE" in first_boot.stdout, first_boot.stdout + first_boot.stderr
+        until("sshd started by first boot", {"ActiveState": "active"}, container, "ssh.service")
+        made = container.run("stat", "-c", "%a %U", "/data/ssh", "/data/ssh/authorized_keys",
+                             "/data/ssh/ssh_host_ed25519_key")
+        assert made.stdout.split("\n")[:3] == ["700 root", "600 root", "600 root"], made.stdout
+        login = container.run(*client, "-i", "/root/id_ed25519", "root@127.0.0.1", "id -u",
+                              check=False)
+        assert (login.returncode, login.stdout) == (0, "0\n"), login.stderr
+        password = container.run(*client, "-o", "PubkeyAuthentication=no", "root@127.0.0.1",
+                                 "true", check=False)
+        assert password.returncode == 255 and "Permission denied (publickey)" in password.stderr
+        kiosk_user = container.run(*client, "-i", "/root/id_ed25519", "kiosk@127.0.0.1", "true",
+                                   check=False)
+        assert kiosk_user.returncode == 255, kiosk_user.stderr

@@ -34,7 +34,8 @@ pytestmark = pytest.mark.slow  # a real back-office
 
 @dataclass(frozen=True)
 class Kiosk:
-    """One kiosk's SD card: the boot partition, the state directory, the /etc it writes."""
+    """One kiosk's SD card: the boot partition, the state directory, the /etc it writes, the
+    directory of the technicians' SSH keys."""
 
     root: Path
 
@@ -55,7 +56,8 @@ class Kiosk:
         return self.boot / "kiosk.toml"
 
     def places(self) -> list[str]:
-        return ["--boot", str(self.boot), "--state", str(self.state), "--etc", str(self.etc)]
+        return ["--boot", str(self.boot), "--state", str(self.state), "--etc", str(self.etc),
+                "--ssh", str(self.root / "ssh")]
 
     def provision(self, *extra: str) -> tuple[subprocess.CompletedProcess[str], dict[str, object]]:
         # at DEBUG, so the secret scans see everything the libraries log too

@@ -200,7 +200,7 @@ def test_check_reads_the_file_and_writes_nothing(tmp_path: Path) -> None:
         "file": str(boot / "kiosk.toml"), "comune": "Comune di Prova", "kiosk": "anagrafe-1",
         "time_zone": "Europe/Rome", "backoffice": URL, "token": "present",
         "ethernet": "static 192.168.10.50/24", "wifi": "Comune-Kiosk (DHCP)", "reader": "pcsc",
-        "hardware": "printer"}
+        "hardware": "printer", "ssh": "off"}
     assert TOKEN not in done.stdout + done.stderr and PASSPHRASE not in done.stdout
     assert sorted(p.name for p in tmp_path.iterdir()) == ["boot"]
     assert (boot / "kiosk.toml").read_text() == before

@@ -26,7 +26,8 @@ UNITS = sorted(path.name for path in (ROOT / "systemd").glob("*.service"))
 MAX_EXPOSURE = 3.0
 # What the units' Exec lines run; installed by the image, stand-ins here.
 PROGRAMS = ["opt/kiosk/bin/kiosk", "usr/bin/setterm", "usr/bin/sh",
-            "usr/libexec/kiosk/health-check"]
+            "usr/libexec/kiosk/health-check", "usr/bin/ssh-keygen", "usr/bin/rm", "usr/bin/sync",
+            "usr/bin/mv", "usr/sbin/sshd", "usr/bin/kill"]
 
 
 @pytest.fixture(scope="module")
@@ -73,3 +74,21 @@ def test_exposure_is_at_most_3(unit: str) -> None:
                       done.stdout)
     assert found is not None, done.stdout
     assert float(found[1]) <= MAX_EXPOSURE, done.stdout
+
+
+@pytest.mark.skipif(not Path("/usr/lib/systemd/system/ssh.service").exists(),
+                    reason="openssh-server is not installed (scripts/dev.sh)")
+def test_debian_s_ssh_service_takes_the_drop_in_and_stays_enabled(root: Path) -> None:
+    """Debian's ssh.service with systemd/ssh.service.d/kiosk.conf: verify prints nothing (it
+    reads the drop-in: one naming a unit that does not exist is reported), and install.sh
+    leaves the unit enabled; its condition, not a disabled unit, keeps sshd off."""
+    assert verify(root, "ssh.service") == (0, "")
+    enabled = subprocess.run(["systemctl", f"--root={root}", "is-enabled", "ssh.service"],
+                             capture_output=True, text=True, timeout=60, check=False)
+    assert enabled.stdout.strip() == "enabled"
+    drop_in = root / "usr/lib/systemd/system/ssh.service.d/kiosk.conf"
+    text = drop_in.read_text()
+    drop_in.write_text(text.replace("Requires=kiosk-ssh-hostkey", "Requires=kiosk-ssh-hostky"))
+    _status, printed = verify(root, "ssh.service")
+    drop_in.write_text(text)
+    assert "kiosk-ssh-hostky.service" in printed, printed
