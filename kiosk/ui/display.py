@@ -27,6 +27,11 @@ def open_display(mode: str, size: tuple[int, int] | None, driver: str | None) ->
         os.environ["SDL_VIDEODRIVER"] = "dummy"
     elif driver:
         os.environ["SDL_VIDEODRIVER"] = driver
+    if driver == "kmsdrm":
+        # With no desktop, SDL shows the window's surface through a renderer on EGL, and by
+        # default picks desktop OpenGL for it, which KMS/DRM's EGL (GLES only) cannot give:
+        # every frame comes out black (seen booting the image under qemu). GLES2 draws.
+        os.environ.setdefault("SDL_FRAMEBUFFER_ACCELERATION", "opengles2")
     os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
     try:
         pygame.display.init()
