@@ -1,0 +1,277 @@
+"""Boot the kiosk's image under qemu and time it from power-on to the first frame on its screen.
+
+Debian bookworm's qemu (7.2) has no Raspberry Pi 4 board, so the image boots on qemu's generic
+``virt`` board: the kernel and initrd of root slot A, taken out of the image, with the kernel
+command line U-Boot's script gives them (image/layout.py), the card as a virtio disk, the
+screen as qemu's plain display adapter (``bochs-display``: a KMS device scanned out of its
+memory, as the Pi's vc4 is; SDL's kmsdrm display on Mesa's kms_swrast driver in the guest),
+the serial port as the console. The Pi's GPU firmware and U-Boot do not run; everything from
+the kernel on is the image's own: its initrd, systemd, its units, first boot, the kiosk.
+
+What the screen shows is read through qemu's monitor (QMP ``screendump``) twice a second; the
+first frame is the first dump that is not a black console. The serial console's lines are
+stamped with the seconds since power-on as they arrive, which places the milestones (the kernel
+hands over to systemd, the units start). Run from a clone, on any machine with qemu (no root):
+
+    python -m image.qemuboot build/image/kiosk.img [--kiosk-toml FILE] [--out DIR]
+
+It boots a sparse copy of the image (the flashable file is never changed); ``--kiosk-toml``
+puts a technician's provisioning file on the copy's boot partition first, as a technician
+does on the card. Without it, first boot shows the technician's screen saying the file is
+missing, which is the first frame a newly flashed card shows.
+
+Written here rather than taken from a library: no tool times a guest's boot to its screen;
+the monitor's protocol is qemu.qmp's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from qemu.qmp import ConnectError, QMPClient
+
+from image.layout import UBOOT_ENV_FILE, UBOOT_ENV_SIZE
+
+# What U-Boot's script (image/layout.py) saves in its environment when it boots slot A the
+# first time; qemu runs no U-Boot, so the copy gets it as if it had.
+UBOOT_ENVIRONMENT = "BOOT_ORDER=A\nBOOT_A_LEFT=2\nBOOT_B_LEFT=3\n"
+# U-Boot's kernel command line (image/layout.py) for slot A, with the serial console of the
+# virt board (ttyAMA0) for the Pi's (ttyS1), and systemd's status lines on it: without
+# `quiet`, so that the console shows the kernel's and systemd's steps.
+KERNEL_COMMAND_LINE = ("console=tty3 console=ttyAMA0 root=PARTUUID=4b494f53-02 ro rootwait "
+                       "fsck.repair=yes net.ifnames=0 panic=10 rauc.slot=A "
+                       "systemd.show_status=true")
+BOOT_PARTITION, SLOT_A = 0, 1
+SECTOR = 512
+# A frame is the kiosk's once this share of its pixels is not the black of an empty console.
+DRAWN_SHARE = 0.25
+POLL_SECONDS = 0.5
+# systemd's status lines are coloured; the log and the milestones read them without
+COLOUR = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\r")
+# What the serial console says at each step worth timing (the first line that matches).
+MILESTONES = {
+    "kernel": re.compile(r"Booting Linux|Linux version"),
+    "initrd done, systemd starts": re.compile(r"systemd\[1\]: systemd \d+|Welcome to"),
+    "root file systems mounted": re.compile(r"Reached target.*Local File Systems"),
+    "kiosk first boot started": re.compile(r"Start(ing|ed).*first boot"),
+    "kiosk started": re.compile(r"Start(ing|ed).*CIE kiosk\.?$|Started kiosk\.service"),
+    "multi-user": re.compile(r"Reached target.*Multi-User"),
+}
+
+
+class BootError(Exception):
+    """The image could not be booted or did not draw: the message says which."""
+
+
+@dataclass
+class Boot:
+    """What one boot showed, in seconds since qemu was started."""
+
+    first_frame: float | None = None
+    milestones: dict[str, float] = field(default_factory=dict)
+    exit_status: int | None = None
+
+
+def partition_starts(image: Path) -> list[int]:
+    """The byte offset of each partition of the image (sfdisk reads the table)."""
+    table = json.loads(subprocess.run(["sfdisk", "--json", str(image)], check=True,
+                                      capture_output=True, text=True).stdout)
+    return [entry["start"] * SECTOR for entry in table["partitiontable"]["partitions"]]
+
+
+def kernel_and_initrd(image: Path, offset: int, into: Path) -> tuple[Path, Path]:
+    """Slot A's /boot/vmlinuz-* and /boot/initrd.img-*, read with debugfs (no mount, no root)."""
+    device = f"{image}?offset={offset}"
+    listing = subprocess.run(["debugfs", "-R", "ls -p /boot", device], check=True,
+                             capture_output=True, text=True).stdout
+    names = [line.split("/")[5] for line in listing.splitlines() if line.count("/") >= 6]
+    found = []
+    for prefix in ("vmlinuz-", "initrd.img-"):
+        name = max((n for n in names if n.startswith(prefix)), default=None)
+        if name is None:
+            raise BootError(f"slot A of {image} has no /boot/{prefix}*: is it the full image "
+                            "(not --minimal)?")
+        out = into / prefix.rstrip("-")
+        subprocess.run(["debugfs", "-R", f"dump /boot/{name} {out}", device], check=True,
+                       capture_output=True)
+        found.append(out)
+    return found[0], found[1]
+
+
+def prepare(image: Path, work: Path, kiosk_toml: Path | None) -> tuple[Path, Path, Path]:
+    """A sparse copy of the image with U-Boot's environment (and the provisioning file if
+    given) on its boot partition, and slot A's kernel and initrd."""
+    disk = work / "disk.img"
+    subprocess.run(["cp", "--sparse=always", str(image), str(disk)], check=True)
+    starts = partition_starts(disk)
+    environment = work / "environment.txt"
+    environment.write_text(UBOOT_ENVIRONMENT)
+    subprocess.run(["mkenvimage", "-s", hex(UBOOT_ENV_SIZE), "-o", str(work / UBOOT_ENV_FILE),
+                    str(environment)], check=True)
+    boot = f"{disk}@@{starts[BOOT_PARTITION]}"
+    subprocess.run(["mcopy", "-o", "-i", boot, str(work / UBOOT_ENV_FILE), "::"], check=True)
+    if kiosk_toml is not None:
+        subprocess.run(["mcopy", "-o", "-i", boot, str(kiosk_toml), "::kiosk.toml"],
+                       check=True)
+    kernel, initrd = kernel_and_initrd(disk, starts[SLOT_A], work)
+    return disk, kernel, initrd
+
+
+def qemu_command(disk: Path, kernel: Path, initrd: Path, monitor: Path,
+                 args: argparse.Namespace) -> list[str]:
+    width, height = args.size
+    return [
+        "qemu-system-aarch64", "-M", "virt", "-cpu", "cortex-a72",
+        "-smp", str(args.cpus), "-m", str(args.memory),
+        "-kernel", str(kernel), "-initrd", str(initrd),
+        "-append", " ".join([KERNEL_COMMAND_LINE, *args.append]),
+        "-drive", f"if=none,id=card,format=raw,file={disk}",
+        "-device", "virtio-blk-pci,drive=card",
+        "-device", f"bochs-display,romfile=,xres={width},yres={height}",
+        "-device", "virtio-keyboard-pci", "-device", "virtio-tablet-pci",
+        "-netdev", "user,id=net", "-device", "virtio-net-pci,netdev=net",
+        "-display", "none", "-serial", "stdio", "-monitor", "none",
+        "-qmp", f"unix:{monitor}",  # qemu connects to this tool, which listens first
+    ]
+
+
+def drawn_share(ppm: Path) -> float:
+    """The share of the dump's pixels that are not black."""
+    import pygame  # noqa: PLC0415 - only this measure needs it
+
+    surface = pygame.image.load(str(ppm))
+    black = pygame.mask.from_threshold(surface, (0, 0, 0, 255), (24, 24, 24, 255))
+    width, height = surface.get_size()
+    return 1 - black.count() / (width * height)
+
+
+def save_png(ppm: Path, png: Path) -> None:
+    import pygame  # noqa: PLC0415
+
+    pygame.image.save(pygame.image.load(str(ppm)), str(png))
+
+
+async def read_console(stream: asyncio.StreamReader, started: float, log: Path,
+                       boot: Boot) -> None:
+    with log.open("w", encoding="utf-8", errors="replace") as out:
+        while line := await stream.readline():
+            elapsed = time.monotonic() - started
+            text = COLOUR.sub("", line.decode(errors="replace")).rstrip()
+            out.write(f"[{elapsed:8.2f}] {text}\n")
+            out.flush()
+            for name, pattern in MILESTONES.items():
+                if name not in boot.milestones and pattern.search(text):
+                    boot.milestones[name] = round(elapsed, 1)
+
+
+async def run(args: argparse.Namespace, work: Path) -> Boot:
+    disk, kernel, initrd = prepare(args.image, work, args.kiosk_toml)
+    monitor = work / "qmp.sock"
+    boot = Boot()
+    client = QMPClient("kiosk-boot")
+    await client.start_server(str(monitor))
+    started = time.monotonic()
+    process = await asyncio.create_subprocess_exec(
+        *qemu_command(disk, kernel, initrd, monitor, args),
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE)
+    assert process.stdout is not None
+    console = asyncio.create_task(read_console(process.stdout, started, args.out / "serial.log",
+                                               boot))
+    try:
+        try:
+            await asyncio.wait_for(client.accept(), timeout=60)
+        except (TimeoutError, ConnectError) as exc:
+            raise BootError("qemu did not connect to its monitor (its message is above)"
+                            ) from exc
+        dump = work / "screen.ppm"
+        while time.monotonic() - started < args.timeout:
+            if process.returncode is not None:
+                raise BootError(f"the guest stopped (qemu exit {process.returncode}); see "
+                                f"{args.out / 'serial.log'}")
+            await client.execute("screendump", {"filename": str(dump)})
+            if drawn_share(dump) >= DRAWN_SHARE:
+                boot.first_frame = round(time.monotonic() - started, 1)
+                save_png(dump, args.out / "first-frame.png")
+                break
+            await asyncio.sleep(POLL_SECONDS)
+        if boot.first_frame is None:
+            raise BootError(f"nothing drawn within {args.timeout:.0f} s; see "
+                            f"{args.out / 'serial.log'}")
+        # what the screen settles on (the first frame can be an early one of the screen)
+        await asyncio.sleep(args.settle)
+        await client.execute("screendump", {"filename": str(dump)})
+        save_png(dump, args.out / "settled.png")
+        await client.execute("quit")
+    finally:
+        await client.disconnect()
+        with contextlib.suppress(ProcessLookupError):
+            process.kill()
+        boot.exit_status = await process.wait()
+        await console
+    return boot
+
+
+def _size(value: str) -> tuple[int, int]:
+    width, _, height = value.partition("x")
+    return int(width), int(height)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m image.qemuboot", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("image", type=Path, help="kiosk.img from image/build.sh")
+    parser.add_argument("--kiosk-toml", type=Path, help="provisioning file for the boot "
+                        "partition (default: none, as flashed)")
+    parser.add_argument("--out", type=Path, default=Path("build/qemuboot"),
+                        help="where serial.log, first-frame.png, settled.png, boot.json go")
+    parser.add_argument("--size", type=_size, default=(800, 480), metavar="WxH",
+                        help="the screen (default 800x480, the Pi's 7-inch touchscreen)")
+    parser.add_argument("--cpus", type=int, default=min(4, os.cpu_count() or 1),
+                        help="virtual CPUs (a Pi 4 has 4; default up to this machine's)")
+    parser.add_argument("--memory", type=int, default=2048, help="MiB (default 2048)")
+    parser.add_argument("--append", action="append", default=[], metavar="ARGUMENT",
+                        help="one more kernel argument, e.g. "
+                        "systemd.journald.forward_to_console=1 to see the journal")
+    parser.add_argument("--timeout", type=float, default=1800.0,
+                        help="seconds to wait for the first frame (default 1800)")
+    parser.add_argument("--settle", type=float, default=20.0,
+                        help="seconds after the first frame for settled.png (default 20)")
+    args = parser.parse_args(argv)
+    for tool in ("qemu-system-aarch64", "sfdisk", "debugfs", "mcopy", "mkenvimage"):
+        if shutil.which(tool) is None:
+            parser.error(f"{tool} is missing: apt-get install qemu-system-arm fdisk "
+                         "e2fsprogs mtools u-boot-tools")
+    args.out.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+    with tempfile.TemporaryDirectory(prefix="kiosk-qemuboot.", dir=args.out) as work:
+        try:
+            boot = asyncio.run(run(args, Path(work)))
+        except BootError as exc:
+            print(f"image.qemuboot: {exc}", file=sys.stderr)
+            return 1
+    report = {"image": str(args.image), "cpus": args.cpus, "memory_mib": args.memory,
+              "size": "x".join(map(str, args.size)),
+              "provisioned": args.kiosk_toml is not None,
+              "first_frame_seconds": boot.first_frame, "milestones": boot.milestones,
+              "date": time.strftime("%Y-%m-%d", time.gmtime())}
+    (args.out / "boot.json").write_text(json.dumps(report, indent=2) + "\n")
+    for name, seconds in sorted(boot.milestones.items(), key=lambda item: item[1]):
+        print(f"{seconds:8.1f} s  {name}")
+    print(f"{boot.first_frame:8.1f} s  first frame ({args.out / 'first-frame.png'})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
