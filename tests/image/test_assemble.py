@@ -13,35 +13,16 @@ from pathlib import Path
 import pytest
 
 from image.assemble import assemble, filesystem_uuid
-from image.layout import MIB, Layout, fstab
-
-LAYOUT = Layout(boot_mib=16, root_mib=8, data_mib=8)
-EPOCH = 1_700_000_000
+from image.layout import MIB
+from tests.image.trees import EPOCH, LAYOUT, small_trees
 
 pytestmark = pytest.mark.slow
-
-
-def _trees(base: Path) -> tuple[Path, Path]:
-    boot, root = base / "boot", base / "root"
-    (boot / "overlays").mkdir(parents=True)
-    (boot / "config.txt").write_text("kernel=u-boot.bin\n")
-    (boot / "overlays" / "README").write_text("overlays\n")
-    (root / "etc").mkdir(parents=True)
-    (root / "etc" / "hostname").write_text("kiosk\n")
-    (root / "etc" / "fstab").write_text(fstab(LAYOUT))
-    for point in ("boot/firmware", "data", "tmp", "var/tmp", "var/log/journal",
-                  "var/lib/systemd"):
-        (root / point).mkdir(parents=True)
-    (root / "opt" / "kiosk" / "bin").mkdir(parents=True)
-    (root / "opt" / "kiosk" / "bin" / "kiosk").write_text("#!/bin/sh\n")
-    os.symlink("/data/kiosk", root / "kiosk-state")
-    return boot, root
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     base = tmp_path_factory.mktemp("assemble")
-    boot, root = _trees(base)
+    boot, root = small_trees(base)
     images = {}
     for run in ("first", "second"):
         out = base / f"{run}.img"
@@ -115,7 +96,7 @@ def test_data_holds_the_state_directories(built: dict[str, Path]) -> None:
 
 
 def test_a_root_without_a_mount_point_of_its_fstab_is_refused(tmp_path: Path) -> None:
-    boot, root = _trees(tmp_path)
+    boot, root = small_trees(tmp_path)
     (root / "var" / "log" / "journal").rmdir()
     with pytest.raises(ValueError, match="no /var/log/journal"):
         assemble(tmp_path / "kiosk.img", LAYOUT, boot=boot, root=root, epoch=EPOCH,

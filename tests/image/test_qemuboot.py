@@ -1,0 +1,83 @@
+"""image.qemuboot up to the point where qemu starts, and its test of a frame: the copy it
+boots carries U-Boot's environment (as the boot script leaves it after choosing slot A) and
+the technician's file on its boot partition; the kernel and initrd are slot A's; the
+flashable file is left as it was. Booting itself takes minutes under emulation: its figures
+are in docs/image.md."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from image.assemble import assemble
+from image.layout import UBOOT_ENV_SIZE
+from image.qemuboot import DRAWN_SHARE, drawn_share, prepare
+from tests.image.trees import EPOCH, INITRD, KERNEL, LAYOUT, small_trees
+
+pytestmark = pytest.mark.slow
+
+PROVISIONING = '[site]\ncomune = "Comune di Prova"\n'
+
+
+@pytest.fixture(scope="module")
+def image(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    base = tmp_path_factory.mktemp("qemuboot")
+    boot, root = small_trees(base)
+    out = base / "kiosk.img"
+    assemble(out, LAYOUT, boot=boot, root=root, epoch=EPOCH, work=base / "fs")
+    return out
+
+
+@pytest.fixture(scope="module")
+def prepared(image: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    work = tmp_path_factory.mktemp("work")
+    provisioning = work / "technician.toml"
+    provisioning.write_text(PROVISIONING)
+    before = hashlib.sha256(image.read_bytes()).hexdigest()
+    disk, kernel, initrd = prepare(image, work, provisioning)
+    assert hashlib.sha256(image.read_bytes()).hexdigest() == before
+    return {"disk": disk, "kernel": kernel, "initrd": initrd, "work": work}
+
+
+def boot_file(disk: Path, name: str) -> bytes:
+    where = f"{disk}@@{LAYOUT.partition('boot').offset}"
+    return subprocess.run(["mtype", "-i", where, f"::{name}"], capture_output=True,
+                          check=True).stdout
+
+
+def test_qemu_gets_slot_as_kernel_and_initrd(prepared: dict[str, Path]) -> None:
+    assert prepared["kernel"].read_bytes() == KERNEL
+    assert prepared["initrd"].read_bytes() == INITRD
+
+
+def test_the_copy_has_the_technicians_file_on_its_boot_partition(
+        prepared: dict[str, Path]) -> None:
+    assert boot_file(prepared["disk"], "kiosk.toml").decode() == PROVISIONING
+
+
+def test_the_copy_has_the_environment_u_boot_leaves_after_choosing_slot_a(
+        prepared: dict[str, Path]) -> None:
+    environment = prepared["work"] / "read-back.env"
+    environment.write_bytes(boot_file(prepared["disk"], "uboot.env"))
+    config = prepared["work"] / "fw_env.config"
+    config.write_text(f"{environment}\t0x0\t{hex(UBOOT_ENV_SIZE)}\n")
+    printed = subprocess.run(["fw_printenv", "-c", str(config)], capture_output=True,
+                             text=True, check=True).stdout.split()
+    assert {"BOOT_ORDER=A", "BOOT_A_LEFT=2", "BOOT_B_LEFT=3"} <= set(printed)
+
+
+def ppm(tmp_path: Path, lit_rows: int, height: int = 100) -> Path:
+    """A 100-pixel-wide screen dump whose first ``lit_rows`` rows are white."""
+    pixels = b"\xff\xff\xff" * 100 * lit_rows + b"\x00\x00\x00" * 100 * (height - lit_rows)
+    path = tmp_path / f"dump-{lit_rows}.ppm"
+    path.write_bytes(b"P6\n100 %d\n255\n" % height + pixels)
+    return path
+
+
+def test_a_black_or_console_screen_is_not_a_frame_and_a_drawn_one_is(tmp_path: Path) -> None:
+    assert drawn_share(ppm(tmp_path, 0)) == 0
+    assert drawn_share(ppm(tmp_path, 5)) < DRAWN_SHARE  # a few lines of console text
+    assert drawn_share(ppm(tmp_path, 60)) >= DRAWN_SHARE
