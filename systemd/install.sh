@@ -47,6 +47,8 @@ done
 if [ -e "$root/usr/lib/systemd/system/ssh.service" ]; then
     systemctl --root="$root" enable ssh.service
 fi
-# No login prompt on the screen: not on tty1, not on a VT switch, not Debian's fallback
-# gettys on tty2-6 (getty-static, when logind is missing).
-systemctl --root="$root" mask getty@tty1.service autovt@.service getty-static.service
+# No login prompt: not on the screen (tty1), not on a VT switch, not Debian's fallback gettys
+# on tty2-6 (getty-static, when logind is missing), not on the serial console the kernel's
+# command line names (root's account is locked: the technician's way in is SSH with a key).
+systemctl --root="$root" mask getty@tty1.service autovt@.service getty-static.service \
+    serial-getty@.service

@@ -92,3 +92,13 @@ def test_debian_s_ssh_service_takes_the_drop_in_and_stays_enabled(root: Path) ->
     _status, printed = verify(root, "ssh.service")
     drop_in.write_text(text)
     assert "kiosk-ssh-hostky.service" in printed, printed
+
+
+@pytest.mark.parametrize("unit", ["getty@tty1.service", "autovt@tty2.service",
+                                  "getty-static.service", "serial-getty@ttyS1.service"])
+def test_no_login_prompt_anywhere(root: Path, unit: str) -> None:
+    """The screen, a VT switch, Debian's fallback gettys and the serial console of the
+    kernel's command line: each masked by install.sh."""
+    state = subprocess.run(["systemctl", f"--root={root}", "is-enabled", unit],
+                           capture_output=True, text=True, timeout=60, check=False)
+    assert state.stdout.strip() == "masked"
