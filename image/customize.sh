@@ -43,6 +43,11 @@ generated=$WORK/generated
 python3 -c 'import sys; sys.path.insert(0, sys.argv[1]); from image.layout import main; main([sys.argv[2]])' \
     "$ROOT" "$generated"
 cp -r "$generated/root/." "$TREE/"
+# the paths first boot's files are read at, linked to where it writes them on /data
+while read -r path target; do
+    mkdir -p "$TREE$(dirname "$path")"
+    ln -sfn "$target" "$TREE$path"
+done < "$generated/links"
 install -D -m 0644 "$WORK/keyring.pem" "$TREE/etc/rauc/keyring.pem"
 install -D -m 0755 "$ROOT/image/rauc/health-check.sh" "$TREE/usr/libexec/kiosk/health-check"
 

@@ -269,6 +269,23 @@ def rauc_system_conf(layout: Layout, *, compatible: str, keyring: str,
     ])
 
 
+# The root's fixed paths where first boot's files are read (kiosk.provision writes them on
+# the data partition: the runtime configuration in the state directory, the network, Wi-Fi and
+# time-zone files under its etc/). The root is read-only, so each is a link made at build
+# time, pointing at nothing until first boot writes its target (docs/provisioning.md).
+STATE_DIR = "/var/lib/kiosk"
+STATE_ETC = f"{STATE_DIR}/etc"
+STATE_LINKS = {
+    "/etc/kiosk/kiosk.toml": f"{STATE_DIR}/kiosk.toml",
+    **{f"/etc/{name}": f"{STATE_ETC}/{name}" for name in (
+        "systemd/network/10-kiosk-ethernet.network",
+        "systemd/network/20-kiosk-wifi.network",
+        "wpa_supplicant/wpa_supplicant-wlan0.conf",
+        "localtime",
+        "timezone",
+    )},
+}
+
 COMPATIBLE = "cie-kiosk-rpi4"  # RAUC refuses a bundle made for another compatible string
 KEYRING = "/etc/rauc/keyring.pem"
 
@@ -289,13 +306,16 @@ def files(layout: Layout) -> dict[str, str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python3 -m image.layout",
-                                     description="write the image's generated files")
+                                     description="write the image's generated files, and "
+                                     "'links': the root's links to the data partition")
     parser.add_argument("out", type=Path)
     args = parser.parse_args(argv)
     for name, text in files(Layout()).items():
         path = args.out / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
+    (args.out / "links").write_text("".join(f"{path} {target}\n"
+                                            for path, target in STATE_LINKS.items()))
     return 0
 
 

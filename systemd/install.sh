@@ -41,6 +41,21 @@ for unit in "$here"/*.service; do
         systemctl --root="$root" enable "$(basename "$unit")"
     fi
 done
+# The network first boot configures (docs/provisioning.md): networkd and resolved at every
+# boot, wpa_supplicant for wlan0 once first boot wrote its file (its drop-in's condition).
+# Each only where the root has it (the image has all three, the amd64 twin no Wi-Fi).
+enable_present() {  # UNIT, and the file it comes from
+    if [ -e "$root/usr/lib/systemd/system/$2" ]; then
+        systemctl --root="$root" enable "$1"
+    fi
+}
+enable_present systemd-networkd.service systemd-networkd.service
+enable_present systemd-resolved.service systemd-resolved.service
+if [ -e "$root/usr/lib/systemd/system/wpa_supplicant@.service" ]; then
+    install -D -m 0644 "$here/wpa_supplicant@.service.d/kiosk.conf" \
+        "$root/usr/lib/systemd/system/wpa_supplicant@.service.d/kiosk.conf"
+fi
+enable_present wpa_supplicant@wlan0.service wpa_supplicant@.service
 # openssh-server enables ssh.service itself; made sure of here, in a root that has it (the
 # image and its amd64 twin do, tests/systemd's root may not). Its drop-in's condition keeps
 # sshd off on a kiosk without keys.

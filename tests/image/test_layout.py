@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import configparser
 
+from image import layout
 from image.layout import (
     BOOT_ATTEMPTS,
     COMPATIBLE,
@@ -18,6 +19,9 @@ from image.layout import (
     rauc_system_conf,
     sfdisk_script,
 )
+from kiosk import config
+from kiosk.provision import network, runtime
+from tests.conftest import ROOT
 
 LAYOUT = Layout()
 
@@ -101,3 +105,16 @@ def test_files_name_every_generated_file_under_boot_or_root() -> None:
     assert set(files(LAYOUT)) == {"boot/config.txt", "boot/cmdline.txt", "boot/boot.cmd",
                                   "root/etc/fstab", "root/etc/fw_env.config",
                                   "root/etc/rauc/system.conf"}
+
+
+def test_the_root_links_every_path_first_boot_writes_to_where_it_writes_it() -> None:
+    """kiosk-firstboot.service runs ``kiosk provision --state /var/lib/kiosk --etc
+    /var/lib/kiosk/etc``: each file it writes there is read by the system at its /etc path,
+    through the links the image makes from these (image/customize.sh)."""
+    read_at = {str(config.SYSTEM_CONFIG): f"{layout.STATE_DIR}/{runtime.RUNTIME_FILE}"}
+    for written in (network.ETHERNET_FILE, network.WIFI_FILE, network.WPA_FILE,
+                    "localtime", "timezone"):
+        read_at[f"/etc/{written}"] = f"{layout.STATE_ETC}/{written}"
+    assert read_at == layout.STATE_LINKS
+    unit = (ROOT / "systemd" / "kiosk-firstboot.service").read_text()
+    assert f"--state {layout.STATE_DIR} --etc {layout.STATE_ETC}" in unit
