@@ -243,6 +243,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cpus", type=int, default=min(4, os.cpu_count() or 1),
                         help="virtual CPUs (a Pi 4 has 4; default up to this machine's)")
     parser.add_argument("--memory", type=int, default=2048, help="MiB (default 2048)")
+    parser.add_argument("--keep-disk", action="store_true",
+                        help="keep the booted copy as OUT/disk.img (to read what first boot "
+                        "left on it: mtype -i disk.img@@4194304 ::kiosk.toml)")
     parser.add_argument("--append", action="append", default=[], metavar="ARGUMENT",
                         help="one more kernel argument, e.g. "
                         "systemd.journald.forward_to_console=1 to see the journal")
@@ -263,6 +266,9 @@ def main(argv: list[str] | None = None) -> int:
         except BootError as exc:
             print(f"image.qemuboot: {exc}", file=sys.stderr)
             return 1
+        finally:
+            if args.keep_disk and (Path(work) / "disk.img").exists():
+                shutil.move(Path(work) / "disk.img", args.out / "disk.img")
     report = {"image": str(args.image), "cpus": args.cpus, "memory_mib": args.memory,
               "size": "x".join(map(str, args.size)),
               "provisioned": args.kiosk_toml is not None,

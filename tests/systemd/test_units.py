@@ -111,3 +111,14 @@ def test_the_network_first_boot_configures_comes_up_at_every_boot(root: Path) ->
                             "systemd-networkd.service"],
                            capture_output=True, text=True, timeout=60, check=False)
     assert state.stdout.strip() == "enabled"
+
+
+def test_the_system_can_reach_first_boots_files_in_the_state_directory() -> None:
+    """systemd-networkd (its own user) reads the network file first boot writes under
+    /data/kiosk/etc through /etc/systemd/network's link: the directory must let others pass
+    (booted under qemu with 0750, the kiosk never got an address)."""
+    line = next(line for line in (ROOT / "systemd/tmpfiles.d/kiosk.conf").read_text().splitlines()
+                if line.startswith("d /data/kiosk "))
+    mode = int(line.split()[2], 8)
+    assert mode & 0o001
+    assert not mode & 0o004  # pass through, not list
