@@ -42,17 +42,11 @@ from pathlib import Path
 
 from qemu.qmp import ConnectError, QMPClient
 
-from image.layout import UBOOT_ENV_FILE, UBOOT_ENV_SIZE
+from image.layout import UBOOT_ENV_FILE, UBOOT_ENV_SIZE, Layout, kernel_arguments
 
 # What U-Boot's script (image/layout.py) saves in its environment when it boots slot A the
 # first time; qemu runs no U-Boot, so the copy gets it as if it had.
 UBOOT_ENVIRONMENT = "BOOT_ORDER=A\nBOOT_A_LEFT=2\nBOOT_B_LEFT=3\n"
-# U-Boot's kernel command line (image/layout.py) for slot A, with the serial console of the
-# virt board (ttyAMA0) for the Pi's (ttyS1), and systemd's status lines on it: without
-# `quiet`, so that the console shows the kernel's and systemd's steps.
-KERNEL_COMMAND_LINE = ("console=tty3 console=ttyAMA0 root=PARTUUID=4b494f53-02 ro rootwait "
-                       "fsck.repair=yes net.ifnames=0 panic=10 rauc.slot=A "
-                       "systemd.show_status=true")
 BOOT_PARTITION, SLOT_A = 0, 1
 SECTOR = 512
 # A frame is the kiosk's once this share of its pixels is not the black of an empty console.
@@ -82,7 +76,16 @@ class Boot:
 
     first_frame: float | None = None
     milestones: dict[str, float] = field(default_factory=dict)
-    exit_status: int | None = None
+
+
+def kernel_command_line() -> str:
+    """Slot A's command line as U-Boot gives it (image/layout.py), with the serial console
+    of the virt board (ttyAMA0) for the Pi's (ttyS1), last, so that it is /dev/console,
+    where systemd writes; and without ``quiet`` but with systemd's status lines, so that
+    the console shows the kernel's and systemd's steps."""
+    arguments = [argument for argument in kernel_arguments(Layout(), "A").split()
+                 if argument != "quiet" and not argument.startswith("console=ttyS")]
+    return " ".join([*arguments, "console=ttyAMA0", "systemd.show_status=true"])
 
 
 def partition_starts(image: Path) -> list[int]:
@@ -137,7 +140,7 @@ def qemu_command(disk: Path, kernel: Path, initrd: Path, monitor: Path,
         "qemu-system-aarch64", "-M", "virt", "-cpu", "cortex-a72",
         "-smp", str(args.cpus), "-m", str(args.memory),
         "-kernel", str(kernel), "-initrd", str(initrd),
-        "-append", " ".join([KERNEL_COMMAND_LINE, *args.append]),
+        "-append", " ".join([kernel_command_line(), *args.append]),
         "-drive", f"if=none,id=card,format=raw,file={disk}",
         "-device", "virtio-blk-pci,drive=card",
         "-device", f"bochs-display,romfile=,xres={width},yres={height}",
@@ -220,7 +223,7 @@ async def run(args: argparse.Namespace, work: Path) -> Boot:
             await client.disconnect()
         with contextlib.suppress(ProcessLookupError):
             process.kill()
-        boot.exit_status = await process.wait()
+        await process.wait()
         await console
     return boot
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from image.assemble import assemble
-from image.layout import UBOOT_ENV_SIZE
-from image.qemuboot import DRAWN_SHARE, drawn_share, prepare
+from image.layout import UBOOT_ENV_SIZE, Layout, kernel_arguments
+from image.qemuboot import DRAWN_SHARE, drawn_share, kernel_command_line, prepare
 from tests.image.trees import EPOCH, INITRD, KERNEL, LAYOUT, small_trees
 
 pytestmark = pytest.mark.slow
@@ -81,3 +81,11 @@ def test_a_black_or_console_screen_is_not_a_frame_and_a_drawn_one_is(tmp_path: P
     assert drawn_share(ppm(tmp_path, 0)) == 0
     assert drawn_share(ppm(tmp_path, 5)) < DRAWN_SHARE  # a few lines of console text
     assert drawn_share(ppm(tmp_path, 60)) >= DRAWN_SHARE
+
+
+def test_qemu_boots_slot_a_as_u_boot_does_with_its_console_on_the_serial_port() -> None:
+    pi = kernel_arguments(Layout(), "A").split()
+    qemu = kernel_command_line().split()
+    assert [a for a in pi if a not in ("quiet", "console=ttyS1,115200")] == \
+        [a for a in qemu if a not in ("console=ttyAMA0", "systemd.show_status=true")]
+    assert qemu[-2:] == ["console=ttyAMA0", "systemd.show_status=true"]  # /dev/console
