@@ -114,11 +114,19 @@ def kernel_and_initrd(image: Path, offset: int, into: Path) -> tuple[Path, Path]
     return found[0], found[1]
 
 
-def prepare(image: Path, work: Path, kiosk_toml: Path | None) -> tuple[Path, Path, Path]:
-    """A sparse copy of the image with U-Boot's environment (and the provisioning file if
-    given) on its boot partition, and slot A's kernel and initrd."""
+def prepare(image: Path, work: Path, kiosk_toml: Path | None,
+            card_bytes: int | None = None) -> tuple[Path, Path, Path]:
+    """A sparse copy of the image, as large as a card of ``card_bytes`` (a card is larger
+    than the image: first boot grows the data partition to its end), with U-Boot's
+    environment (and the provisioning file if given) on its boot partition, and slot A's
+    kernel and initrd."""
     disk = work / "disk.img"
     subprocess.run(["cp", "--sparse=always", str(image), str(disk)], check=True)
+    if card_bytes is not None:
+        if card_bytes < disk.stat().st_size:
+            raise BootError(f"a card of {card_bytes} bytes cannot hold {image} "
+                            f"({disk.stat().st_size} bytes)")
+        os.truncate(disk, card_bytes)
     starts = partition_starts(disk)
     environment = work / "environment.txt"
     environment.write_text(UBOOT_ENVIRONMENT)
@@ -181,7 +189,7 @@ async def read_console(stream: asyncio.StreamReader, started: float, log: Path,
 
 
 async def run(args: argparse.Namespace, work: Path) -> Boot:
-    disk, kernel, initrd = prepare(args.image, work, args.kiosk_toml)
+    disk, kernel, initrd = prepare(args.image, work, args.kiosk_toml, args.card * GIB)
     monitor = work / "qmp.sock"
     boot = Boot()
     client = QMPClient("kiosk-boot")
@@ -228,6 +236,9 @@ async def run(args: argparse.Namespace, work: Path) -> Boot:
     return boot
 
 
+GIB = 1024 ** 3
+
+
 def _size(value: str) -> tuple[int, int]:
     width, _, height = value.partition("x")
     return int(width), int(height)
@@ -246,6 +257,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cpus", type=int, default=min(4, os.cpu_count() or 1),
                         help="virtual CPUs (a Pi 4 has 4; default up to this machine's)")
     parser.add_argument("--memory", type=int, default=2048, help="MiB (default 2048)")
+    parser.add_argument("--card", type=int, default=16, metavar="GIB",
+                        help="the card's size in GiB (default 16; the copy is sparse)")
     parser.add_argument("--keep-disk", action="store_true",
                         help="keep the booted copy as OUT/disk.img (to read what first boot "
                         "left on it: mtype -i disk.img@@4194304 ::kiosk.toml)")
@@ -273,7 +286,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.keep_disk and (Path(work) / "disk.img").exists():
                 shutil.move(Path(work) / "disk.img", args.out / "disk.img")
     report = {"image": str(args.image), "cpus": args.cpus, "memory_mib": args.memory,
-              "size": "x".join(map(str, args.size)),
+              "size": "x".join(map(str, args.size)), "card_gib": args.card,
               "provisioned": args.kiosk_toml is not None,
               "first_frame_seconds": boot.first_frame, "milestones": boot.milestones,
               "date": time.strftime("%Y-%m-%d", time.gmtime())}

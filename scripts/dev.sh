@@ -32,9 +32,10 @@ APT_PACKAGES=(
                                                      # root filesystem, booted with systemd-nspawn
     # the Pi image (image/build.sh) and its tests: arm64 root filesystems under qemu-user,
     # filesystems and the partition table in plain files, U-Boot's script and environment,
-    # RAUC bundles (squashfs) and its service on a private D-Bus
+    # RAUC bundles (squashfs) and its service on a private D-Bus; growpart, which grows the
+    # data partition at boot (systemd/libexec/grow-data)
     mmdebstrap qemu-user-static binfmt-support arch-test
-    e2fsprogs dosfstools mtools fdisk bmap-tools u-boot-tools libubootenv-tool
+    e2fsprogs dosfstools mtools fdisk bmap-tools u-boot-tools libubootenv-tool cloud-guest-utils
     rauc squashfs-tools dbus openssl
 )
 

@@ -16,6 +16,9 @@ here=$(dirname "$0")
 for unit in "$here"/*.service; do
     install -D -m 0644 "$unit" "$root/usr/lib/systemd/system/$(basename "$unit")"
 done
+for program in "$here"/libexec/*; do
+    install -D -m 0755 "$program" "$root/usr/libexec/kiosk/$(basename "$program")"
+done
 install -D -m 0644 "$here/sysusers.d/kiosk.conf" "$root/usr/lib/sysusers.d/kiosk.conf"
 install -D -m 0644 "$here/tmpfiles.d/kiosk.conf" "$root/usr/lib/tmpfiles.d/kiosk.conf"
 install -D -m 0644 "$here/journald.conf.d/kiosk.conf" "$root/usr/lib/systemd/journald.conf.d/kiosk.conf"

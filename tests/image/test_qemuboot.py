@@ -14,12 +14,15 @@ import pytest
 
 from image.assemble import assemble
 from image.layout import UBOOT_ENV_SIZE, Layout, kernel_arguments
-from image.qemuboot import DRAWN_SHARE, drawn_share, kernel_command_line, prepare
+from image.qemuboot import DRAWN_SHARE, BootError, drawn_share, kernel_command_line, prepare
 from tests.image.trees import EPOCH, INITRD, KERNEL, LAYOUT, small_trees
 
 pytestmark = pytest.mark.slow
 
 PROVISIONING = '[site]\ncomune = "Comune di Prova"\n'
+
+
+CARD = 8 * 1024 ** 3  # a card larger than the image (sparse: nothing is written)
 
 
 @pytest.fixture(scope="module")
@@ -37,9 +40,24 @@ def prepared(image: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str,
     provisioning = work / "technician.toml"
     provisioning.write_text(PROVISIONING)
     before = hashlib.sha256(image.read_bytes()).hexdigest()
-    disk, kernel, initrd = prepare(image, work, provisioning)
+    disk, kernel, initrd = prepare(image, work, provisioning, CARD)
     assert hashlib.sha256(image.read_bytes()).hexdigest() == before
     return {"disk": disk, "kernel": kernel, "initrd": initrd, "work": work}
+
+
+def test_the_copy_is_as_large_as_the_card_and_its_partitions_the_image_s(
+        image: Path, prepared: dict[str, Path]) -> None:
+    assert prepared["disk"].stat().st_size == CARD
+    table = ["sfdisk", "--dump"]
+    image_table = subprocess.run([*table, str(image)], capture_output=True, text=True,
+                                 check=True).stdout.replace(str(image), "card")
+    assert subprocess.run([*table, str(prepared["disk"])], capture_output=True, text=True,
+                          check=True).stdout.replace(str(prepared["disk"]), "card") == image_table
+
+
+def test_a_card_smaller_than_the_image_is_refused(image: Path, tmp_path: Path) -> None:
+    with pytest.raises(BootError, match="cannot hold"):
+        prepare(image, tmp_path, None, image.stat().st_size - 512)
 
 
 def boot_file(disk: Path, name: str) -> bytes:
