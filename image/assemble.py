@@ -42,11 +42,15 @@ def make_ext4(out: Path, tree: Path, *, size_mib: int, label: str, epoch: int) -
     """mke2fs -d copies the tree's owners, modes and times; the UUID and the directory hash
     seed are fixed. Its atime and ctime are those of the tree on this disk (the time it was
     extracted, not the packages' time), and mke2fs 1.47.0 cannot clamp them, so debugfs
-    sets both to the file's mtime, clamped to the epoch, after."""
+    sets both to the file's mtime, clamped to the epoch, after.
+
+    4 KiB blocks always: for the 256 MiB data partition mke2fs would pick 1 KiB blocks (its
+    "small" type), which the filesystem keeps when the first boot grows it to the card
+    (16 times the block groups and the metadata of 4 KiB, on an SD card)."""
     fs_uuid = filesystem_uuid(label)
     out.unlink(missing_ok=True)
     subprocess.run(
-        ["mkfs.ext4", "-q", "-F", "-t", "ext4", "-L", label, "-U", fs_uuid,
+        ["mkfs.ext4", "-q", "-F", "-t", "ext4", "-b", "4096", "-L", label, "-U", fs_uuid,
          "-E", f"hash_seed={fs_uuid},root_owner=0:0,nodiscard", "-d", str(tree),
          str(out), f"{size_mib}M"],
         check=True, env=_environment(epoch), stdout=subprocess.DEVNULL)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -93,6 +94,14 @@ def test_data_holds_the_state_directories(built: dict[str, Path]) -> None:
     listing = _debugfs(built["first"], LAYOUT.partition("data").offset, "ls -p /")
     names = {field.split("/")[5] for field in listing.split() if field.count("/") >= 6}
     assert {"kiosk", "journal", "systemd", "rauc"} <= names
+
+
+def test_data_has_the_block_size_of_the_large_filesystem_it_grows_into(
+        built: dict[str, Path]) -> None:
+    offset = LAYOUT.partition("data").offset
+    superblock = subprocess.run(["dumpe2fs", "-h", f"{built['first']}?offset={offset}"],
+                                capture_output=True, text=True, check=True).stdout
+    assert re.search(r"^Block size:\s+4096$", superblock, re.MULTILINE), superblock
 
 
 def test_a_root_without_a_mount_point_of_its_fstab_is_refused(tmp_path: Path) -> None:
