@@ -47,7 +47,8 @@ from image.layout import UBOOT_ENV_FILE, UBOOT_ENV_SIZE, Layout, kernel_argument
 # What U-Boot's script (image/layout.py) saves in its environment when it boots slot A the
 # first time; qemu runs no U-Boot, so the copy gets it as if it had.
 UBOOT_ENVIRONMENT = "BOOT_ORDER=A\nBOOT_A_LEFT=2\nBOOT_B_LEFT=3\n"
-BOOT_PARTITION, SLOT_A = 0, 1
+BOOT_PARTITION = 0
+SLOT_PARTITIONS = {"A": 1, "B": 2}  # indexes in the partition table
 SECTOR = 512
 # A frame is the kiosk's once this share of its pixels is not the black of an empty console.
 DRAWN_SHARE = 0.25
@@ -78,12 +79,12 @@ class Boot:
     milestones: dict[str, float] = field(default_factory=dict)
 
 
-def kernel_command_line() -> str:
-    """Slot A's command line as U-Boot gives it (image/layout.py), with the serial console
+def kernel_command_line(slot: str = "A") -> str:
+    """The slot's command line as U-Boot gives it (image/layout.py), with the serial console
     of the virt board (ttyAMA0) for the Pi's (ttyS1), last, so that it is /dev/console,
     where systemd writes; and without ``quiet`` but with systemd's status lines, so that
     the console shows the kernel's and systemd's steps."""
-    arguments = [argument for argument in kernel_arguments(Layout(), "A").split()
+    arguments = [argument for argument in kernel_arguments(Layout(), slot).split()
                  if argument != "quiet" and not argument.startswith("console=ttyS")]
     return " ".join([*arguments, "console=ttyAMA0", "systemd.show_status=true"])
 
@@ -96,7 +97,7 @@ def partition_starts(image: Path) -> list[int]:
 
 
 def kernel_and_initrd(image: Path, offset: int, into: Path) -> tuple[Path, Path]:
-    """Slot A's /boot/vmlinuz-* and /boot/initrd.img-*, read with debugfs (no mount, no root)."""
+    """The slot's /boot/vmlinuz-* and /boot/initrd.img-*, read with debugfs (no mount, no root)."""
     device = f"{image}?offset={offset}"
     listing = subprocess.run(["debugfs", "-R", "ls -p /boot", device], check=True,
                              capture_output=True, text=True).stdout
@@ -105,7 +106,8 @@ def kernel_and_initrd(image: Path, offset: int, into: Path) -> tuple[Path, Path]
     for prefix in ("vmlinuz-", "initrd.img-"):
         name = max((n for n in names if n.startswith(prefix)), default=None)
         if name is None:
-            raise BootError(f"slot A of {image} has no /boot/{prefix}*: is it the full image "
+            raise BootError(f"the slot of {image} at {offset} has no /boot/{prefix}*: is it "
+                            "the full image "
                             "(not --minimal)?")
         out = into / prefix.rstrip("-")
         subprocess.run(["debugfs", "-R", f"dump /boot/{name} {out}", device], check=True,
@@ -114,12 +116,43 @@ def kernel_and_initrd(image: Path, offset: int, into: Path) -> tuple[Path, Path]
     return found[0], found[1]
 
 
+def read_environment(disk: Path, boot: str, work: Path) -> dict[str, str]:
+    """U-Boot's environment as the card holds it (fw_printenv, as on the kiosk)."""
+    saved = work / "saved.env"
+    subprocess.run(["mcopy", "-o", "-i", boot, f"::{UBOOT_ENV_FILE}", str(saved)],
+                   check=True, capture_output=True)
+    config = work / "fw_env.config"
+    config.write_text(f"{saved}\t0x0\t{hex(UBOOT_ENV_SIZE)}\n")
+    printed = subprocess.run(["fw_printenv", "-c", str(config)], check=True,
+                             capture_output=True, text=True).stdout
+    pairs = (line.partition("=") for line in printed.splitlines())
+    return {name: value for name, equals, value in pairs if equals}
+
+
+def slot_b_environment(saved: dict[str, str]) -> str:
+    """What U-Boot's script leaves when it picks slot B: the first slot of BOOT_ORDER with
+    attempts left, one attempt spent. Only a card whose RAUC installed an update to B (and
+    so put B first) boots B; any other is refused rather than booted against its
+    environment."""
+    order = saved.get("BOOT_ORDER", "").split()
+    left = int(saved.get("BOOT_B_LEFT", "0") or 0)
+    if not order or order[0] != "B" or left <= 0:
+        raise BootError(f"the card's U-Boot environment does not boot slot B (BOOT_ORDER="
+                        f"{saved.get('BOOT_ORDER', '')!r}, BOOT_B_LEFT={left}): install an "
+                        "update on it first (rauc install), and boot the card it left "
+                        "(--keep-disk)")
+    left_now = {**saved, "BOOT_B_LEFT": str(left - 1)}
+    return "".join(f"{name}={left_now[name]}\n"
+                   for name in ("BOOT_ORDER", "BOOT_A_LEFT", "BOOT_B_LEFT") if name in left_now)
+
+
 def prepare(image: Path, work: Path, kiosk_toml: Path | None,
-            card_bytes: int | None = None) -> tuple[Path, Path, Path]:
+            card_bytes: int | None = None, slot: str = "A") -> tuple[Path, Path, Path]:
     """A sparse copy of the image, as large as a card of ``card_bytes`` (a card is larger
     than the image: first boot grows the data partition to its end), with U-Boot's
-    environment (and the provisioning file if given) on its boot partition, and slot A's
-    kernel and initrd."""
+    environment (and the provisioning file if given) on its boot partition, and the slot's
+    kernel and initrd. Slot A is booted as from a new card; slot B as U-Boot boots it on a
+    card where an update was installed (``image`` is then a card kept from a boot)."""
     disk = work / "disk.img"
     subprocess.run(["cp", "--sparse=always", str(image), str(disk)], check=True)
     if card_bytes is not None:
@@ -128,16 +161,17 @@ def prepare(image: Path, work: Path, kiosk_toml: Path | None,
                             f"({disk.stat().st_size} bytes)")
         os.truncate(disk, card_bytes)
     starts = partition_starts(disk)
+    boot = f"{disk}@@{starts[BOOT_PARTITION]}"
     environment = work / "environment.txt"
-    environment.write_text(UBOOT_ENVIRONMENT)
+    environment.write_text(UBOOT_ENVIRONMENT if slot == "A" else
+                           slot_b_environment(read_environment(disk, boot, work)))
     subprocess.run(["mkenvimage", "-s", hex(UBOOT_ENV_SIZE), "-o", str(work / UBOOT_ENV_FILE),
                     str(environment)], check=True)
-    boot = f"{disk}@@{starts[BOOT_PARTITION]}"
     subprocess.run(["mcopy", "-o", "-i", boot, str(work / UBOOT_ENV_FILE), "::"], check=True)
     if kiosk_toml is not None:
         subprocess.run(["mcopy", "-o", "-i", boot, str(kiosk_toml), "::kiosk.toml"],
                        check=True)
-    kernel, initrd = kernel_and_initrd(disk, starts[SLOT_A], work)
+    kernel, initrd = kernel_and_initrd(disk, starts[SLOT_PARTITIONS[slot]], work)
     return disk, kernel, initrd
 
 
@@ -148,12 +182,13 @@ def qemu_command(disk: Path, kernel: Path, initrd: Path, monitor: Path,
         "qemu-system-aarch64", "-M", "virt", "-cpu", "cortex-a72",
         "-smp", str(args.cpus), "-m", str(args.memory),
         "-kernel", str(kernel), "-initrd", str(initrd),
-        "-append", " ".join([kernel_command_line(), *args.append]),
+        "-append", " ".join([kernel_command_line(args.slot), *args.append]),
         "-drive", f"if=none,id=card,format=raw,file={disk}",
         "-device", "virtio-blk-pci,drive=card",
         "-device", f"bochs-display,romfile=,xres={width},yres={height}",
         "-device", "virtio-keyboard-pci", "-device", "virtio-tablet-pci",
-        "-netdev", "user,id=net", "-device", "virtio-net-pci,netdev=net",
+        "-netdev", "user,id=net" + (f",hostfwd=tcp:127.0.0.1:{args.ssh}-:22" if args.ssh else ""),
+        "-device", "virtio-net-pci,netdev=net",
         "-display", "none", "-serial", "stdio", "-monitor", "none",
         "-qmp", f"unix:{monitor}",  # qemu connects to this tool, which listens first
     ]
@@ -189,7 +224,8 @@ async def read_console(stream: asyncio.StreamReader, started: float, log: Path,
 
 
 async def run(args: argparse.Namespace, work: Path) -> Boot:
-    disk, kernel, initrd = prepare(args.image, work, args.kiosk_toml, args.card * GIB)
+    disk, kernel, initrd = prepare(args.image, work, args.kiosk_toml, args.card * GIB,
+                                   args.slot)
     monitor = work / "qmp.sock"
     boot = Boot()
     client = QMPClient("kiosk-boot")
@@ -259,6 +295,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--memory", type=int, default=2048, help="MiB (default 2048)")
     parser.add_argument("--card", type=int, default=16, metavar="GIB",
                         help="the card's size in GiB (default 16; the copy is sparse)")
+    parser.add_argument("--slot", choices=SLOT_PARTITIONS, default="A",
+                        help="the root slot to boot (default A; B: a card kept with "
+                        "--keep-disk after `rauc install`, as U-Boot boots it next)")
+    parser.add_argument("--ssh", type=int, metavar="PORT",
+                        help="forward this machine's 127.0.0.1:PORT to the kiosk's SSH "
+                        "(the technician's key in the provisioning file lets you in)")
     parser.add_argument("--keep-disk", action="store_true",
                         help="keep the booted copy as OUT/disk.img (to read what first boot "
                         "left on it: mtype -i disk.img@@4194304 ::kiosk.toml)")
@@ -287,7 +329,7 @@ def main(argv: list[str] | None = None) -> int:
                 shutil.move(Path(work) / "disk.img", args.out / "disk.img")
     report = {"image": str(args.image), "cpus": args.cpus, "memory_mib": args.memory,
               "size": "x".join(map(str, args.size)), "card_gib": args.card,
-              "provisioned": args.kiosk_toml is not None,
+              "provisioned": args.kiosk_toml is not None, "slot": args.slot,
               "first_frame_seconds": boot.first_frame, "milestones": boot.milestones,
               "date": time.strftime("%Y-%m-%d", time.gmtime())}
     (args.out / "boot.json").write_text(json.dumps(report, indent=2) + "\n")

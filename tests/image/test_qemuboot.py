@@ -6,6 +6,7 @@ are in docs/image.md."""
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import subprocess
 from pathlib import Path
@@ -14,7 +15,15 @@ import pytest
 
 from image.assemble import assemble
 from image.layout import UBOOT_ENV_SIZE, Layout, kernel_arguments
-from image.qemuboot import DRAWN_SHARE, BootError, drawn_share, kernel_command_line, prepare
+from image.qemuboot import (
+    DRAWN_SHARE,
+    BootError,
+    drawn_share,
+    kernel_command_line,
+    prepare,
+    qemu_command,
+    slot_b_environment,
+)
 from tests.image.trees import EPOCH, INITRD, KERNEL, LAYOUT, small_trees
 
 pytestmark = pytest.mark.slow
@@ -22,7 +31,7 @@ pytestmark = pytest.mark.slow
 PROVISIONING = '[site]\ncomune = "Comune di Prova"\n'
 
 
-CARD = 8 * 1024 ** 3  # a card larger than the image (sparse: nothing is written)
+CARD = 64 * 1024 ** 2  # a card larger than the image (44 MiB), sparse
 
 
 @pytest.fixture(scope="module")
@@ -107,3 +116,42 @@ def test_qemu_boots_slot_a_as_u_boot_does_with_its_console_on_the_serial_port() 
     assert [a for a in pi if a not in ("quiet", "console=ttyS1,115200")] == \
         [a for a in qemu if a not in ("console=ttyAMA0", "systemd.show_status=true")]
     assert qemu[-2:] == ["console=ttyAMA0", "systemd.show_status=true"]  # /dev/console
+
+
+def test_slot_b_boots_with_its_own_root_and_rauc_told_which_slot_runs() -> None:
+    pi = kernel_arguments(Layout(), "B").split()
+    qemu = kernel_command_line("B").split()
+    assert f"root=PARTUUID={Layout().partuuid(3)}" in qemu and "rauc.slot=B" in qemu
+    assert [a for a in pi if a not in ("quiet", "console=ttyS1,115200")] == \
+        [a for a in qemu if a not in ("console=ttyAMA0", "systemd.show_status=true")]
+
+
+def test_after_an_update_to_b_u_boot_spends_one_of_b_s_attempts() -> None:
+    installed = {"BOOT_ORDER": "B A", "BOOT_A_LEFT": "3", "BOOT_B_LEFT": "3"}
+    assert slot_b_environment(installed) == "BOOT_ORDER=B A\nBOOT_A_LEFT=3\nBOOT_B_LEFT=2\n"
+
+
+@pytest.mark.parametrize("saved", [
+    {"BOOT_ORDER": "A B", "BOOT_A_LEFT": "3", "BOOT_B_LEFT": "3"},  # no update installed
+    {"BOOT_ORDER": "B A", "BOOT_A_LEFT": "3", "BOOT_B_LEFT": "0"},  # B's attempts spent
+    {},
+])
+def test_slot_b_is_not_booted_where_u_boot_would_not_boot_it(saved: dict[str, str]) -> None:
+    with pytest.raises(BootError, match="does not boot slot B"):
+        slot_b_environment(saved)
+
+
+def test_a_card_that_boots_slot_a_is_refused_for_slot_b(
+        prepared: dict[str, Path], tmp_path: Path) -> None:
+    with pytest.raises(BootError, match="BOOT_ORDER='A'"):
+        prepare(prepared["disk"], tmp_path, None, slot="B")
+
+
+def test_the_technician_reaches_the_guest_s_ssh_on_this_machine_s_loopback_only(
+        tmp_path: Path) -> None:
+    args = argparse.Namespace(size=(800, 480), cpus=2, memory=2048, slot="A", append=[],
+                              ssh=2222)
+    command = qemu_command(tmp_path / "disk.img", tmp_path / "kernel", tmp_path / "initrd",
+                           tmp_path / "qmp.sock", args)
+    assert command[command.index("-netdev") + 1] == \
+        "user,id=net,hostfwd=tcp:127.0.0.1:2222-:22"
