@@ -187,6 +187,9 @@ def qemu_command(disk: Path, kernel: Path, initrd: Path, monitor: Path,
         "-device", "virtio-blk-pci,drive=card",
         "-device", f"bochs-display,romfile=,xres={width},yres={height}",
         "-device", "virtio-keyboard-pci", "-device", "virtio-tablet-pci",
+        # the contactless reader, as far as qemu has one: a USB CCID reader with no card
+        # in it, which the image's pcscd and libccid drive as they drive a real one
+        *([] if args.no_reader else ["-device", "qemu-xhci", "-device", "usb-ccid"]),
         "-netdev", "user,id=net" + (f",hostfwd=tcp:127.0.0.1:{args.ssh}-:22" if args.ssh else ""),
         "-device", "virtio-net-pci,netdev=net",
         "-display", "none", "-serial", "stdio", "-monitor", "none",
@@ -298,6 +301,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--slot", choices=SLOT_PARTITIONS, default="A",
                         help="the root slot to boot (default A; B: a card kept with "
                         "--keep-disk after `rauc install`, as U-Boot boots it next)")
+    parser.add_argument("--no-reader", action="store_true",
+                        help="boot without qemu's USB CCID reader (kiosk doctor then fails "
+                        "the reader, and so would the health check of an update)")
     parser.add_argument("--ssh", type=int, metavar="PORT",
                         help="forward this machine's 127.0.0.1:PORT to the kiosk's SSH "
                         "(the technician's key in the provisioning file lets you in)")

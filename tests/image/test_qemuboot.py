@@ -149,9 +149,21 @@ def test_a_card_that_boots_slot_a_is_refused_for_slot_b(
 
 def test_the_technician_reaches_the_guest_s_ssh_on_this_machine_s_loopback_only(
         tmp_path: Path) -> None:
-    args = argparse.Namespace(size=(800, 480), cpus=2, memory=2048, slot="A", append=[],
-                              ssh=2222)
-    command = qemu_command(tmp_path / "disk.img", tmp_path / "kernel", tmp_path / "initrd",
-                           tmp_path / "qmp.sock", args)
+    command = qemu_command(*files(tmp_path), arguments(ssh=2222))
     assert command[command.index("-netdev") + 1] == \
         "user,id=net,hostfwd=tcp:127.0.0.1:2222-:22"
+    assert "hostfwd" not in " ".join(qemu_command(*files(tmp_path), arguments()))
+
+
+def test_the_guest_has_a_usb_ccid_reader_unless_told_not_to(tmp_path: Path) -> None:
+    assert "usb-ccid" in qemu_command(*files(tmp_path), arguments())
+    assert "usb-ccid" not in qemu_command(*files(tmp_path), arguments(no_reader=True))
+
+
+def files(base: Path) -> tuple[Path, Path, Path, Path]:
+    return base / "disk.img", base / "kernel", base / "initrd", base / "qmp.sock"
+
+
+def arguments(**given: object) -> argparse.Namespace:
+    return argparse.Namespace(**{"size": (800, 480), "cpus": 2, "memory": 2048, "slot": "A",
+                                 "append": [], "ssh": None, "no_reader": False, **given})
