@@ -53,6 +53,10 @@ enable_present() {  # UNIT, and the file it comes from
     fi
 }
 enable_present systemd-networkd.service systemd-networkd.service
+if [ -e "$root/usr/lib/systemd/system/systemd-networkd.service" ]; then
+    install -D -m 0644 "$here/systemd-networkd.service.d/kiosk.conf" \
+        "$root/usr/lib/systemd/system/systemd-networkd.service.d/kiosk.conf"
+fi
 enable_present systemd-resolved.service systemd-resolved.service
 if [ -e "$root/usr/lib/systemd/system/wpa_supplicant@.service" ]; then
     install -D -m 0644 "$here/wpa_supplicant@.service.d/kiosk.conf" \
