@@ -15,7 +15,11 @@
 #   KIOSK_HEALTH_INTERVAL   seconds between two checks (10)
 #   KIOSK_HEALTH_LAST_GOOD  the file naming the last slot marked good (/data/rauc/last-good)
 #   KIOSK_HEALTH_DOCTOR     the doctor (kiosk doctor --json)
-#   KIOSK_HEALTH_UPLINK     the uplink's status as JSON (kiosk uplink status --json)
+#   KIOSK_HEALTH_UPLINK     the uplink's status as JSON (kiosk uplink status --json, as the
+#                           kiosk's user: the uplink's files are its own, 0700, and this
+#                           unit's root has no capability to read them; under qemu, run as
+#                           that root, the command failed at every try and the update was
+#                           rolled back)
 #   KIOSK_HEALTH_REBOOT     how to reboot (systemctl reboot)
 #   KIOSK_HEALTH_BOOT_TIME  this boot's start, seconds since the epoch (/proc/stat btime)
 set -u
@@ -24,7 +28,7 @@ deadline=${KIOSK_HEALTH_DEADLINE:-300}
 interval=${KIOSK_HEALTH_INTERVAL:-10}
 last_good_file=${KIOSK_HEALTH_LAST_GOOD:-/data/rauc/last-good}
 doctor=${KIOSK_HEALTH_DOCTOR:-kiosk doctor --json}
-uplink=${KIOSK_HEALTH_UPLINK:-kiosk uplink status --json}
+uplink=${KIOSK_HEALTH_UPLINK:-setpriv --reuid=kiosk --regid=kiosk --init-groups kiosk uplink status --json}
 reboot=${KIOSK_HEALTH_REBOOT:-systemctl reboot}
 boot_time=${KIOSK_HEALTH_BOOT_TIME:-$(awk '$1 == "btime" {print $2}' /proc/stat)}
 
@@ -53,7 +57,10 @@ fi
 uplink_up() {
     $uplink 2>/dev/null | python3 -c '
 import datetime, json, sys
-contact = json.load(sys.stdin).get("last_contact")
+try:
+    contact = json.load(sys.stdin).get("last_contact")
+except (ValueError, AttributeError):  # no status (the command failed): not up
+    sys.exit(1)
 boot = datetime.datetime.fromtimestamp(int(sys.argv[1]), datetime.timezone.utc)
 sys.exit(0 if contact and datetime.datetime.fromisoformat(contact) >= boot else 1)
 ' "$boot_time"

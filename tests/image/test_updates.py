@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from image.layout import BOOT_ATTEMPTS
-from tests.image.slots import Pair, make_bundle, make_keys, run, tiny_root
+from tests.image.slots import ROOT, Pair, make_bundle, make_keys, run, tiny_root
 
 pytestmark = pytest.mark.slow
 
@@ -189,3 +189,47 @@ def test_the_machine_id_is_handed_to_the_kernel_once_it_is_in_the_environment(
     assert "systemd.machine_id" not in pair.boot().output
     run(["fw_setenv", "machine_id", "0123456789abcdef0123456789abcdef"], env=pair.env)
     assert "systemd.machine_id=0123456789abcdef0123456789abcdef" in pair.boot().output
+
+
+def test_an_uplink_status_that_cannot_be_read_counts_as_down_without_a_traceback(
+        pair: Pair, bundles: dict[str, Path]) -> None:
+    """Under qemu the status command failed at every try (it ran as a root without the
+    capability to read the kiosk's files) and printed nothing: the check must say so plainly
+    and roll back, not fill the journal with Python's tracebacks."""
+    _flashed_then_updated(pair, bundles["signed"])
+    slot = pair.boot().slot
+    assert slot == "B"
+    nothing = pair.base / "nothing.json"
+    nothing.write_text("")
+    with pair.running(slot):
+        checked = pair.health_check(doctor_ok=True, uplink_json=nothing)
+    assert checked.returncode == 1
+    assert "the uplink has not reached the back-office since this boot" in checked.stdout
+    assert "Traceback" not in checked.stdout + checked.stderr
+
+
+def test_the_uplink_status_is_read_as_the_kiosk_s_user(tmp_path: Path) -> None:
+    """The uplink's files are the kiosk user's (0700); kiosk-health.service's root keeps only
+    CAP_SETUID and CAP_SETGID, to become that user for this one command."""
+    calls = tmp_path / "calls"
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for name, body in {
+        "setpriv": f'echo "setpriv $*" >>{calls}; shift 3; exec "$@"',
+        "kiosk": 'echo "{\\"last_contact\\": \\"2999-01-01T00:00:00+00:00\\"}"',
+        "rauc": "[ \"$1\" = status ] && [ \"$2\" = --output-format=shell ] "
+                "&& echo RAUC_SYSTEM_BOOTED_BOOTNAME=B; exit 0",
+    }.items():
+        (bin_dir / name).write_text(f"#!/bin/sh\n{body}\n")
+        (bin_dir / name).chmod(0o755)
+    (tmp_path / "last-good").write_text("A\n")
+    env = {"PATH": f"{bin_dir}:/usr/bin:/bin", "KIOSK_HEALTH_DOCTOR": "true",
+           "KIOSK_HEALTH_LAST_GOOD": str(tmp_path / "last-good"),
+           "KIOSK_HEALTH_BOOT_TIME": "0", "KIOSK_HEALTH_REBOOT": "false"}
+    checked = subprocess.run([str(ROOT / "image" / "rauc" / "health-check.sh")], env=env,
+                             capture_output=True, text=True, timeout=60, check=False)
+    assert "slot B marked good (kiosk doctor passed and the uplink is up)" in checked.stdout
+    assert calls.read_text() == ("setpriv --reuid=kiosk --regid=kiosk --init-groups "
+                                 "kiosk uplink status --json\n")
+    unit = (ROOT / "systemd" / "kiosk-health.service").read_text()
+    assert "\nCapabilityBoundingSet=CAP_SETUID CAP_SETGID\n" in unit
