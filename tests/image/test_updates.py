@@ -233,3 +233,24 @@ def test_the_uplink_status_is_read_as_the_kiosk_s_user(tmp_path: Path) -> None:
                                  "kiosk uplink status --json\n")
     unit = (ROOT / "systemd" / "kiosk-health.service").read_text()
     assert "\nCapabilityBoundingSet=CAP_SETUID CAP_SETGID\n" in unit
+
+
+def test_the_trial_s_deadline_counts_the_checks_own_time(
+        pair: Pair, bundles: dict[str, Path]) -> None:
+    """A doctor that takes 2 s against a 3 s deadline and 1 s sleeps: counting the sleeps
+    alone would take four turns (8 s of doctor); in real time the trial ends after two."""
+    _flashed_then_updated(pair, bundles["signed"])
+    slot = pair.boot().slot
+    assert slot == "B"
+    turns = pair.base / "turns"
+    slow_doctor = pair.base / "slow-doctor"
+    slow_doctor.write_text(f"#!/bin/sh\necho turn >>{turns}\nsleep 2\nexit 3\n")
+    slow_doctor.chmod(0o755)
+    with pair.running(slot):
+        checked = run([str(ROOT / "image" / "rauc" / "health-check.sh")], env={
+            **pair.env, "KIOSK_HEALTH_DEADLINE": "3", "KIOSK_HEALTH_INTERVAL": "1",
+            "KIOSK_HEALTH_LAST_GOOD": str(pair.last_good),
+            "KIOSK_HEALTH_DOCTOR": str(slow_doctor), "KIOSK_HEALTH_UPLINK": "true",
+            "KIOSK_HEALTH_REBOOT": "true", "KIOSK_HEALTH_BOOT_TIME": "0"})
+    assert "slot B failed its trial" in checked.stdout
+    assert turns.read_text().count("turn") == 2
