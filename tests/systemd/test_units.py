@@ -66,6 +66,15 @@ def test_verify_would_catch_a_misspelt_unit(root: Path) -> None:
 
 
 @pytest.mark.parametrize("unit", UNITS)
+def test_the_documents_a_unit_names_are_installed(root: Path, unit: str) -> None:
+    """What `systemctl help UNIT` opens on a kiosk is there."""
+    documents = re.findall(r"^Documentation=file://(\S+)$",
+                           (ROOT / "systemd" / unit).read_text(), flags=re.MULTILINE)
+    for document in documents:
+        assert (root / document.lstrip("/")).is_file(), document
+
+
+@pytest.mark.parametrize("unit", UNITS)
 def test_exposure_is_at_most_3(unit: str) -> None:
     done = subprocess.run(["systemd-analyze", "security", "--offline=yes",
                            str(ROOT / "systemd" / unit)],
