@@ -135,7 +135,11 @@ def slot_b_environment(saved: dict[str, str]) -> str:
     so put B first) boots B; any other is refused rather than booted against its
     environment."""
     order = saved.get("BOOT_ORDER", "").split()
-    left = int(saved.get("BOOT_B_LEFT", "0") or 0)
+    try:
+        left = int(saved.get("BOOT_B_LEFT", "0") or 0)
+    except ValueError:
+        raise BootError(f"the card's U-Boot environment is corrupt: BOOT_B_LEFT="
+                        f"{saved['BOOT_B_LEFT']!r} is not a number") from None
     if not order or order[0] != "B" or left <= 0:
         raise BootError(f"the card's U-Boot environment does not boot slot B (BOOT_ORDER="
                         f"{saved.get('BOOT_ORDER', '')!r}, BOOT_B_LEFT={left}): install an "

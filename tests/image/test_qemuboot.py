@@ -138,6 +138,11 @@ def test_slot_b_is_not_booted_where_u_boot_would_not_boot_it(saved: dict[str, st
         slot_b_environment(saved)
 
 
+def test_a_corrupt_count_of_attempts_is_named() -> None:
+    with pytest.raises(BootError, match="corrupt: BOOT_B_LEFT='3x'"):
+        slot_b_environment({"BOOT_ORDER": "B A", "BOOT_A_LEFT": "3", "BOOT_B_LEFT": "3x"})
+
+
 def test_a_card_that_boots_slot_a_is_refused_for_slot_b(
         prepared: dict[str, Path], tmp_path: Path) -> None:
     with pytest.raises(BootError, match="BOOT_ORDER='A'"):
