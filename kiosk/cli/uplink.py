@@ -21,7 +21,7 @@ from kiosk.cli import output
 from kiosk.errors import KioskError
 from kiosk.uplink import enroll as enrollment
 from kiosk.uplink.credentials import Store
-from kiosk.uplink.outbox import Outbox
+from kiosk.uplink.outbox import OutboxError, peek
 from kiosk.uplink.runner import (
     OUTBOX_FILE,
     KioskSnapshot,
@@ -97,15 +97,17 @@ def cmd_status(args: argparse.Namespace) -> int:
         return output.error(exc, args.json)
     store = Store(uplink_directory(cfg.profile.state_path))
     outbox_path = store.directory / OUTBOX_FILE
-    outbox = None
+    outbox, outbox_problem = None, None
     if outbox_path.exists():
         max_events = cfg.profile.uplink.outbox_max_events if cfg.profile.uplink else 100_000
-        box = Outbox(outbox_path, max_events)
-        outbox = box.status()
-        box.close()
+        try:
+            outbox = peek(outbox_path, max_events)
+        except OutboxError as exc:
+            outbox_problem = exc.code
     contact, error = read_contact(store.directory)
     report = {"configured": cfg.profile.uplink is not None
-              and cfg.profile.uplink.enabled, **describe(store, outbox, contact, error)}
+              and cfg.profile.uplink.enabled, **describe(store, outbox, contact, error),
+              "outbox_problem": outbox_problem}
     return output.result(report, args.json)
 
 

@@ -117,6 +117,10 @@ class OutboxStatus:
         return self.dropped > 0 or self.depth >= ALARM_FRACTION * self.max_events
 
 
+_STATUS = ("SELECT (SELECT count(*) FROM events),"
+           " (SELECT value FROM counters WHERE name = 'dropped')")
+
+
 class Outbox:
     """The kiosk's queue of audit events. Thread-safe: one connection behind a lock, as the
     writes are short and SQLite serialises writers anyway."""
@@ -233,9 +237,7 @@ class Outbox:
 
     def status(self) -> OutboxStatus:
         with self._lock:
-            depth, dropped = self._guarded(lambda db: db.execute(
-                "SELECT (SELECT count(*) FROM events),"
-                " (SELECT value FROM counters WHERE name = 'dropped')").fetchone())
+            depth, dropped = self._guarded(lambda db: db.execute(_STATUS).fetchone())
         return OutboxStatus(depth=depth, dropped=dropped, max_events=self.max_events)
 
     def depth(self) -> int:
@@ -298,3 +300,23 @@ class Outbox:
             self._db.close()
             self._db = self._replace(exc)
             return work(self._db)
+
+
+def peek(path: Path, max_events: int) -> OutboxStatus:
+    """The status of the outbox at ``path``, read without writing to it: for ``kiosk uplink
+    status``, which a technician runs as root, beside the kiosk or with it stopped. Opening an
+    :class:`Outbox` there would replace a corrupt file with a new one owned by root, which the
+    kiosk could then not write; the kiosk replaces it itself when it next opens it."""
+    try:
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
+    except sqlite3.Error as exc:
+        raise OutboxError(f"outbox {path}: {exc}", code="OUTBOX_UNAVAILABLE") from None
+    try:
+        depth, dropped = db.execute(_STATUS).fetchone()
+    except sqlite3.OperationalError as exc:
+        raise OutboxError(f"outbox {path}: {exc}", code="OUTBOX_UNAVAILABLE") from None
+    except sqlite3.DatabaseError as exc:
+        raise OutboxError(f"outbox {path}: {exc}", code="OUTBOX_CORRUPT") from None
+    finally:
+        db.close()
+    return OutboxStatus(depth=depth, dropped=dropped, max_events=max_events)
