@@ -119,6 +119,11 @@ suites=("deb $MIRROR bookworm main non-free-firmware"
         "deb $MIRROR bookworm-updates main non-free-firmware")
 [ -n "$SECURITY" ] && suites+=("deb $SECURITY bookworm-security main non-free-firmware")
 mkdir -p "$WORK/boot"
+# What systemd-tmpfiles makes under /var at every boot (Debian's legacy.conf, var.conf,
+# systemd.conf, dbus.conf), made once here after /var/log is emptied: on the read-only root
+# each boot would otherwise log an EROFS error for each.
+boot_made=(/var/log/wtmp /var/log/btmp /var/log/lastlog /var/log/private /var/log/README
+           /var/lib/dbus/machine-id)
 mmdebstrap --mode=root --arch=arm64 --variant="$variant" \
     --include="$(packages)" \
     --aptopt='Acquire::Check-Valid-Until "false"' \
@@ -131,6 +136,7 @@ mmdebstrap --mode=root --arch=arm64 --variant="$variant" \
     --customize-hook='truncate -s 0 "$1/etc/machine-id"' \
     --customize-hook='rm -rf "$1/var/cache/apt"/*.bin "$1/var/lib/apt/lists"/* "$1/var/log"/*' \
     --customize-hook='mkdir "$1/var/log/journal"' \
+    --customize-hook="systemd-tmpfiles --root=\"\$1\" --create $(printf -- '--prefix=%s ' "${boot_made[@]}")" \
     bookworm "$WORK/rootfs.tar" "${suites[@]}"
 
 echo "== filesystems and the image (image/assemble.py)"
