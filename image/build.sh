@@ -119,11 +119,12 @@ suites=("deb $MIRROR bookworm main non-free-firmware"
         "deb $MIRROR bookworm-updates main non-free-firmware")
 [ -n "$SECURITY" ] && suites+=("deb $SECURITY bookworm-security main non-free-firmware")
 mkdir -p "$WORK/boot"
-# What systemd-tmpfiles makes under /var at every boot (Debian's legacy.conf, var.conf,
-# systemd.conf, dbus.conf), made once here after /var/log is emptied: on the read-only root
-# each boot would otherwise log an EROFS error for each.
-boot_made=(/var/log/wtmp /var/log/btmp /var/log/lastlog /var/log/private /var/log/README
-           /var/lib/dbus/machine-id)
+# What systemd-tmpfiles makes in /var/log at every boot (Debian's legacy.conf, var.conf,
+# systemd.conf), made once here after /var/log is emptied: on the read-only root each boot
+# would otherwise log an EROFS error for each. (Not dbus.conf's /var/lib/dbus/machine-id
+# link: mmdebstrap removes it after the hooks, for reproducibility; dbus reads
+# /etc/machine-id first, so the one error left at boot is noise.)
+boot_made=(/var/log/wtmp /var/log/btmp /var/log/lastlog /var/log/private /var/log/README)
 mmdebstrap --mode=root --arch=arm64 --variant="$variant" \
     --include="$(packages)" \
     --aptopt='Acquire::Check-Valid-Until "false"' \
