@@ -79,13 +79,17 @@ class Boot:
     milestones: dict[str, float] = field(default_factory=dict)
 
 
-def kernel_command_line(slot: str = "A") -> str:
-    """The slot's command line as U-Boot gives it (image/layout.py), with the serial console
-    of the virt board (ttyAMA0) for the Pi's (ttyS1), last, so that it is /dev/console,
-    where systemd writes; and without ``quiet`` but with systemd's status lines, so that
-    the console shows the kernel's and systemd's steps."""
+def kernel_command_line(slot: str = "A", machine_id: str | None = None) -> str:
+    """The slot's command line as U-Boot gives it (image/layout.py), with the machine ID the
+    card's environment keeps, as the boot script adds it (without it kiosk-machine-id.service
+    would store a new ID at every boot under qemu); with the serial console of the virt board
+    (ttyAMA0) for the Pi's (ttyS1), last, so that it is /dev/console, where systemd writes;
+    and without ``quiet`` but with systemd's status lines, so that the console shows the
+    kernel's and systemd's steps."""
     arguments = [argument for argument in kernel_arguments(Layout(), slot).split()
                  if argument != "quiet" and not argument.startswith("console=ttyS")]
+    if machine_id:
+        arguments.append(f"systemd.machine_id={machine_id}")
     return " ".join([*arguments, "console=ttyAMA0", "systemd.show_status=true"])
 
 
@@ -131,9 +135,9 @@ def read_environment(disk: Path, boot: str, work: Path) -> dict[str, str]:
 
 def slot_b_environment(saved: dict[str, str]) -> str:
     """What U-Boot's script leaves when it picks slot B: the first slot of BOOT_ORDER with
-    attempts left, one attempt spent. Only a card whose RAUC installed an update to B (and
-    so put B first) boots B; any other is refused rather than booted against its
-    environment."""
+    attempts left, one attempt spent, the rest (the machine ID) kept. Only a card whose
+    RAUC installed an update to B (and so put B first) boots B; any other is refused rather
+    than booted against its environment."""
     order = saved.get("BOOT_ORDER", "").split()
     try:
         left = int(saved.get("BOOT_B_LEFT", "0") or 0)
@@ -146,12 +150,21 @@ def slot_b_environment(saved: dict[str, str]) -> str:
                         "update on it first (rauc install), and boot the card it left "
                         "(--keep-disk)")
     left_now = {**saved, "BOOT_B_LEFT": str(left - 1)}
-    return "".join(f"{name}={left_now[name]}\n"
-                   for name in ("BOOT_ORDER", "BOOT_A_LEFT", "BOOT_B_LEFT") if name in left_now)
+    return "".join(f"{name}={value}\n" for name, value in left_now.items())
+
+
+@dataclass(frozen=True)
+class Card:
+    """The copy qemu boots, the slot's kernel and initrd, and its command line."""
+
+    disk: Path
+    kernel: Path
+    initrd: Path
+    command_line: str
 
 
 def prepare(image: Path, work: Path, kiosk_toml: Path | None,
-            card_bytes: int | None = None, slot: str = "A") -> tuple[Path, Path, Path]:
+            card_bytes: int | None = None, slot: str = "A") -> Card:
     """A sparse copy of the image, as large as a card of ``card_bytes`` (a card is larger
     than the image: first boot grows the data partition to its end), with U-Boot's
     environment (and the provisioning file if given) on its boot partition, and the slot's
@@ -167,8 +180,13 @@ def prepare(image: Path, work: Path, kiosk_toml: Path | None,
     starts = partition_starts(disk)
     boot = f"{disk}@@{starts[BOOT_PARTITION]}"
     environment = work / "environment.txt"
-    environment.write_text(UBOOT_ENVIRONMENT if slot == "A" else
-                           slot_b_environment(read_environment(disk, boot, work)))
+    machine_id = None
+    if slot == "A":
+        environment.write_text(UBOOT_ENVIRONMENT)
+    else:
+        saved = read_environment(disk, boot, work)
+        environment.write_text(slot_b_environment(saved))
+        machine_id = saved.get("machine_id")
     subprocess.run(["mkenvimage", "-s", hex(UBOOT_ENV_SIZE), "-o", str(work / UBOOT_ENV_FILE),
                     str(environment)], check=True)
     subprocess.run(["mcopy", "-o", "-i", boot, str(work / UBOOT_ENV_FILE), "::"], check=True)
@@ -176,18 +194,17 @@ def prepare(image: Path, work: Path, kiosk_toml: Path | None,
         subprocess.run(["mcopy", "-o", "-i", boot, str(kiosk_toml), "::kiosk.toml"],
                        check=True)
     kernel, initrd = kernel_and_initrd(disk, starts[SLOT_PARTITIONS[slot]], work)
-    return disk, kernel, initrd
+    return Card(disk, kernel, initrd, kernel_command_line(slot, machine_id))
 
 
-def qemu_command(disk: Path, kernel: Path, initrd: Path, monitor: Path,
-                 args: argparse.Namespace) -> list[str]:
+def qemu_command(card: Card, monitor: Path, args: argparse.Namespace) -> list[str]:
     width, height = args.size
     return [
         "qemu-system-aarch64", "-M", "virt", "-cpu", "cortex-a72",
         "-smp", str(args.cpus), "-m", str(args.memory),
-        "-kernel", str(kernel), "-initrd", str(initrd),
-        "-append", " ".join([kernel_command_line(args.slot), *args.append]),
-        "-drive", f"if=none,id=card,format=raw,file={disk}",
+        "-kernel", str(card.kernel), "-initrd", str(card.initrd),
+        "-append", " ".join([card.command_line, *args.append]),
+        "-drive", f"if=none,id=card,format=raw,file={card.disk}",
         "-device", "virtio-blk-pci,drive=card",
         "-device", f"bochs-display,romfile=,xres={width},yres={height}",
         "-device", "virtio-keyboard-pci", "-device", "virtio-tablet-pci",
@@ -231,15 +248,14 @@ async def read_console(stream: asyncio.StreamReader, started: float, log: Path,
 
 
 async def run(args: argparse.Namespace, work: Path) -> Boot:
-    disk, kernel, initrd = prepare(args.image, work, args.kiosk_toml, args.card * GIB,
-                                   args.slot)
+    card = prepare(args.image, work, args.kiosk_toml, args.card * GIB, args.slot)
     monitor = work / "qmp.sock"
     boot = Boot()
     client = QMPClient("kiosk-boot")
     await client.start_server(str(monitor))
     started = time.monotonic()
     process = await asyncio.create_subprocess_exec(
-        *qemu_command(disk, kernel, initrd, monitor, args),
+        *qemu_command(card, monitor, args),
         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE)
     assert process.stdout is not None
     console = asyncio.create_task(read_console(process.stdout, started, args.out / "serial.log",

@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
 from image.assemble import assemble
-from image.layout import Layout, kernel_arguments
+from image.layout import UBOOT_ENV_SIZE, Layout, kernel_arguments
 from image.qemuboot import (
     DRAWN_SHARE,
     BootError,
+    Card,
     drawn_share,
     kernel_command_line,
     prepare,
@@ -33,6 +35,7 @@ PROVISIONING = '[site]\ncomune = "Comune di Prova"\n'
 
 
 CARD = 64 * 1024 ** 2  # a card larger than the image (44 MiB), sparse
+MACHINE_ID = "7b4f1052bcc5470b9badc266b4714ae5"
 
 
 @pytest.fixture(scope="module")
@@ -50,9 +53,9 @@ def prepared(image: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str,
     provisioning = work / "technician.toml"
     provisioning.write_text(PROVISIONING)
     before = hashlib.sha256(image.read_bytes()).hexdigest()
-    disk, kernel, initrd = prepare(image, work, provisioning, CARD)
+    card = prepare(image, work, provisioning, CARD)
     assert hashlib.sha256(image.read_bytes()).hexdigest() == before
-    return {"disk": disk, "kernel": kernel, "initrd": initrd, "work": work}
+    return {"disk": card.disk, "kernel": card.kernel, "initrd": card.initrd, "work": work}
 
 
 def test_the_copy_is_as_large_as_the_card_and_its_partitions_the_image_s(
@@ -124,8 +127,39 @@ def test_slot_b_boots_with_its_own_root_and_rauc_told_which_slot_runs() -> None:
 
 
 def test_after_an_update_to_b_u_boot_spends_one_of_b_s_attempts() -> None:
-    installed = {"BOOT_ORDER": "B A", "BOOT_A_LEFT": "3", "BOOT_B_LEFT": "3"}
-    assert slot_b_environment(installed) == "BOOT_ORDER=B A\nBOOT_A_LEFT=3\nBOOT_B_LEFT=2\n"
+    installed = {"BOOT_ORDER": "B A", "BOOT_A_LEFT": "3", "BOOT_B_LEFT": "3",
+                 "machine_id": MACHINE_ID}
+    assert slot_b_environment(installed) == \
+        f"BOOT_ORDER=B A\nBOOT_A_LEFT=3\nBOOT_B_LEFT=2\nmachine_id={MACHINE_ID}\n"
+
+
+def test_slot_b_boots_with_the_machine_id_the_card_keeps(
+        prepared: dict[str, Path], tmp_path: Path) -> None:
+    """As the boot script passes it: booted without it, the kiosk stored a new machine ID
+    at the first boot of B under qemu (its journal in a new directory, a new DHCP client
+    ID), which a Pi never does."""
+    updated = tmp_path / "updated.img"
+    shutil.copy(prepared["disk"], updated)
+    slot_a, slot_b = LAYOUT.partition("rootfs.0"), LAYOUT.partition("rootfs.1")
+    with updated.open("r+b") as card_file:  # the update: A's root written into B
+        card_file.seek(slot_a.offset)
+        root = card_file.read(slot_a.size_mib * 1024 ** 2)
+        card_file.seek(slot_b.offset)
+        card_file.write(root)
+    environment = tmp_path / "installed.txt"
+    environment.write_text(f"BOOT_ORDER=B A\nBOOT_A_LEFT=3\nBOOT_B_LEFT=3\n"
+                           f"machine_id={MACHINE_ID}\n")
+    subprocess.run(["mkenvimage", "-s", hex(UBOOT_ENV_SIZE), "-o", str(tmp_path / "uboot.env"),
+                    str(environment)], check=True)
+    boot = f"{updated}@@{LAYOUT.partition('boot').offset}"
+    subprocess.run(["mcopy", "-o", "-i", boot, str(tmp_path / "uboot.env"), "::"], check=True)
+    (tmp_path / "work").mkdir()
+    card = prepare(updated, tmp_path / "work", None, slot="B")
+    assert card.command_line.split()[-3:] == [f"systemd.machine_id={MACHINE_ID}",
+                                              "console=ttyAMA0", "systemd.show_status=true"]
+    saved = read_environment(card.disk, f"{card.disk}@@{LAYOUT.partition('boot').offset}",
+                             tmp_path)
+    assert (saved["BOOT_B_LEFT"], saved["machine_id"]) == ("2", MACHINE_ID)
 
 
 @pytest.mark.parametrize("saved", [
@@ -151,19 +185,21 @@ def test_a_card_that_boots_slot_a_is_refused_for_slot_b(
 
 def test_the_technician_reaches_the_guest_s_ssh_on_this_machine_s_loopback_only(
         tmp_path: Path) -> None:
-    command = qemu_command(*files(tmp_path), arguments(ssh=2222))
+    command = qemu_command(card(tmp_path), tmp_path / "qmp.sock", arguments(ssh=2222))
     assert command[command.index("-netdev") + 1] == \
         "user,id=net,hostfwd=tcp:127.0.0.1:2222-:22"
-    assert "hostfwd" not in " ".join(qemu_command(*files(tmp_path), arguments()))
+    assert "hostfwd" not in " ".join(qemu_command(card(tmp_path), tmp_path / "qmp.sock",
+                                                  arguments()))
 
 
 def test_the_guest_has_a_usb_ccid_reader_unless_told_not_to(tmp_path: Path) -> None:
-    assert "usb-ccid" in qemu_command(*files(tmp_path), arguments())
-    assert "usb-ccid" not in qemu_command(*files(tmp_path), arguments(no_reader=True))
+    monitor = tmp_path / "qmp.sock"
+    assert "usb-ccid" in qemu_command(card(tmp_path), monitor, arguments())
+    assert "usb-ccid" not in qemu_command(card(tmp_path), monitor, arguments(no_reader=True))
 
 
-def files(base: Path) -> tuple[Path, Path, Path, Path]:
-    return base / "disk.img", base / "kernel", base / "initrd", base / "qmp.sock"
+def card(base: Path) -> Card:
+    return Card(base / "disk.img", base / "kernel", base / "initrd", kernel_command_line())
 
 
 def arguments(**given: object) -> argparse.Namespace:
