@@ -26,7 +26,7 @@ install -D -m 0644 "$here/logind.conf.d/kiosk.conf" "$root/usr/lib/systemd/login
 install -D -m 0644 "$here/sysctl.d/90-kiosk.conf" "$root/usr/lib/sysctl.d/90-kiosk.conf"
 install -D -m 0644 "$here/udev/rules.d/60-kiosk.rules" "$root/usr/lib/udev/rules.d/60-kiosk.rules"
 install -D -m 0644 "$here/README.md" "$root/usr/share/doc/cie-kiosk/systemd/README.md"
-# The other documents the units' Documentation= lines name (`systemctl help UNIT` on a kiosk).
+# The other documents the units' Documentation= lines name.
 for document in image.md provisioning.md; do
     install -D -m 0644 "$here/../docs/$document" "$root/usr/share/doc/cie-kiosk/$document"
 done

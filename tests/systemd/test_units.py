@@ -67,7 +67,7 @@ def test_verify_would_catch_a_misspelt_unit(root: Path) -> None:
 
 @pytest.mark.parametrize("unit", UNITS)
 def test_the_documents_a_unit_names_are_installed(root: Path, unit: str) -> None:
-    """What `systemctl help UNIT` opens on a kiosk is there."""
+    """What a unit's Documentation= names is on the kiosk."""
     documents = re.findall(r"^Documentation=file://(\S+)$",
                            (ROOT / "systemd" / unit).read_text(), flags=re.MULTILINE)
     for document in documents:
