@@ -133,6 +133,16 @@ def read_environment(disk: Path, boot: str, work: Path) -> dict[str, str]:
     return {name: value for name, equals, value in pairs if equals}
 
 
+def write_environment(boot: str, text: str, work: Path) -> None:
+    """U-Boot's environment made from ``text`` (NAME=value lines, as fw_printenv prints
+    them), written to the card's boot partition (``boot``: mtools' DISK@@OFFSET)."""
+    environment = work / "environment.txt"
+    environment.write_text(text)
+    subprocess.run(["mkenvimage", "-s", hex(UBOOT_ENV_SIZE), "-o", str(work / UBOOT_ENV_FILE),
+                    str(environment)], check=True)
+    subprocess.run(["mcopy", "-o", "-i", boot, str(work / UBOOT_ENV_FILE), "::"], check=True)
+
+
 def slot_b_environment(saved: dict[str, str]) -> str:
     """What U-Boot's script leaves when it picks slot B: the first slot of BOOT_ORDER with
     attempts left, one attempt spent, the rest (the machine ID) kept. Only a card whose
@@ -179,17 +189,13 @@ def prepare(image: Path, work: Path, kiosk_toml: Path | None,
         os.truncate(disk, card_bytes)
     starts = partition_starts(disk)
     boot = f"{disk}@@{starts[BOOT_PARTITION]}"
-    environment = work / "environment.txt"
     machine_id = None
     if slot == "A":
-        environment.write_text(UBOOT_ENVIRONMENT)
+        write_environment(boot, UBOOT_ENVIRONMENT, work)
     else:
         saved = read_environment(disk, boot, work)
-        environment.write_text(slot_b_environment(saved))
+        write_environment(boot, slot_b_environment(saved), work)
         machine_id = saved.get("machine_id")
-    subprocess.run(["mkenvimage", "-s", hex(UBOOT_ENV_SIZE), "-o", str(work / UBOOT_ENV_FILE),
-                    str(environment)], check=True)
-    subprocess.run(["mcopy", "-o", "-i", boot, str(work / UBOOT_ENV_FILE), "::"], check=True)
     if kiosk_toml is not None:
         subprocess.run(["mcopy", "-o", "-i", boot, str(kiosk_toml), "::kiosk.toml"],
                        check=True)

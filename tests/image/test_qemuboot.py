@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from image.assemble import assemble
-from image.layout import UBOOT_ENV_SIZE, Layout, kernel_arguments
+from image.layout import Layout, kernel_arguments
 from image.qemuboot import (
     DRAWN_SHARE,
     BootError,
@@ -26,6 +26,7 @@ from image.qemuboot import (
     qemu_command,
     read_environment,
     slot_b_environment,
+    write_environment,
 )
 from tests.image.trees import EPOCH, INITRD, KERNEL, LAYOUT, small_trees
 
@@ -146,13 +147,9 @@ def test_slot_b_boots_with_the_machine_id_the_card_keeps(
         root = card_file.read(slot_a.size_mib * 1024 ** 2)
         card_file.seek(slot_b.offset)
         card_file.write(root)
-    environment = tmp_path / "installed.txt"
-    environment.write_text(f"BOOT_ORDER=B A\nBOOT_A_LEFT=3\nBOOT_B_LEFT=3\n"
-                           f"machine_id={MACHINE_ID}\n")
-    subprocess.run(["mkenvimage", "-s", hex(UBOOT_ENV_SIZE), "-o", str(tmp_path / "uboot.env"),
-                    str(environment)], check=True)
-    boot = f"{updated}@@{LAYOUT.partition('boot').offset}"
-    subprocess.run(["mcopy", "-o", "-i", boot, str(tmp_path / "uboot.env"), "::"], check=True)
+    write_environment(f"{updated}@@{LAYOUT.partition('boot').offset}",
+                      f"BOOT_ORDER=B A\nBOOT_A_LEFT=3\nBOOT_B_LEFT=3\nmachine_id={MACHINE_ID}\n",
+                      tmp_path)
     (tmp_path / "work").mkdir()
     card = prepare(updated, tmp_path / "work", None, slot="B")
     assert card.command_line.split()[-3:] == [f"systemd.machine_id={MACHINE_ID}",
