@@ -111,8 +111,7 @@ def kernel_and_initrd(image: Path, offset: int, into: Path) -> tuple[Path, Path]
         name = max((n for n in names if n.startswith(prefix)), default=None)
         if name is None:
             raise BootError(f"the slot of {image} at {offset} has no /boot/{prefix}*: is it "
-                            "the full image "
-                            "(not --minimal)?")
+                            "the full image (not --minimal)?")
         out = into / prefix.rstrip("-")
         subprocess.run(["debugfs", "-R", f"dump /boot/{name} {out}", device], check=True,
                        capture_output=True)
@@ -120,8 +119,9 @@ def kernel_and_initrd(image: Path, offset: int, into: Path) -> tuple[Path, Path]
     return found[0], found[1]
 
 
-def read_environment(disk: Path, boot: str, work: Path) -> dict[str, str]:
-    """U-Boot's environment as the card holds it (fw_printenv, as on the kiosk)."""
+def read_environment(boot: str, work: Path) -> dict[str, str]:
+    """U-Boot's environment as the card holds it on its boot partition (``boot``: mtools'
+    DISK@@OFFSET), read with fw_printenv, as on the kiosk."""
     saved = work / "saved.env"
     subprocess.run(["mcopy", "-o", "-i", boot, f"::{UBOOT_ENV_FILE}", str(saved)],
                    check=True, capture_output=True)
@@ -193,7 +193,7 @@ def prepare(image: Path, work: Path, kiosk_toml: Path | None,
     if slot == "A":
         write_environment(boot, UBOOT_ENVIRONMENT, work)
     else:
-        saved = read_environment(disk, boot, work)
+        saved = read_environment(boot, work)
         write_environment(boot, slot_b_environment(saved), work)
         machine_id = saved.get("machine_id")
     if kiosk_toml is not None:

@@ -93,7 +93,7 @@ def test_the_copy_has_the_technicians_file_on_its_boot_partition(
 def test_the_copy_has_the_environment_u_boot_leaves_after_choosing_slot_a(
         prepared: dict[str, Path], tmp_path: Path) -> None:
     boot = f"{prepared['disk']}@@{LAYOUT.partition('boot').offset}"
-    saved = read_environment(prepared["disk"], boot, tmp_path)
+    saved = read_environment(boot, tmp_path)
     assert {"BOOT_ORDER": "A", "BOOT_A_LEFT": "2", "BOOT_B_LEFT": "3"}.items() <= saved.items()
 
 
@@ -154,8 +154,7 @@ def test_slot_b_boots_with_the_machine_id_the_card_keeps(
     card = prepare(updated, tmp_path / "work", None, slot="B")
     assert card.command_line.split()[-3:] == [f"systemd.machine_id={MACHINE_ID}",
                                               "console=ttyAMA0", "systemd.show_status=true"]
-    saved = read_environment(card.disk, f"{card.disk}@@{LAYOUT.partition('boot').offset}",
-                             tmp_path)
+    saved = read_environment(f"{card.disk}@@{LAYOUT.partition('boot').offset}", tmp_path)
     assert (saved["BOOT_B_LEFT"], saved["machine_id"]) == ("2", MACHINE_ID)
 
 
