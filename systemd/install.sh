@@ -56,16 +56,15 @@ enable_present() {  # UNIT, and the file it comes from
         systemctl --root="$root" enable "$1"
     fi
 }
+drop_in_present() {  # UNIT: the kiosk's drop-in for it (systemd/UNIT.d/kiosk.conf)
+    if [ -e "$root/usr/lib/systemd/system/$1" ]; then
+        install -D -m 0644 "$here/$1.d/kiosk.conf" "$root/usr/lib/systemd/system/$1.d/kiosk.conf"
+    fi
+}
+drop_in_present systemd-networkd.service
 enable_present systemd-networkd.service systemd-networkd.service
-if [ -e "$root/usr/lib/systemd/system/systemd-networkd.service" ]; then
-    install -D -m 0644 "$here/systemd-networkd.service.d/kiosk.conf" \
-        "$root/usr/lib/systemd/system/systemd-networkd.service.d/kiosk.conf"
-fi
 enable_present systemd-resolved.service systemd-resolved.service
-if [ -e "$root/usr/lib/systemd/system/wpa_supplicant@.service" ]; then
-    install -D -m 0644 "$here/wpa_supplicant@.service.d/kiosk.conf" \
-        "$root/usr/lib/systemd/system/wpa_supplicant@.service.d/kiosk.conf"
-fi
+drop_in_present wpa_supplicant@.service
 enable_present wpa_supplicant@wlan0.service wpa_supplicant@.service
 # openssh-server enables ssh.service itself; made sure of here, in a root that has it (the
 # image and its amd64 twin do, tests/systemd's root may not). Its drop-in's condition keeps
